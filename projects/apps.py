@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles(sender, **kwargs):
+    from projects.roles import sync_roles
+
+    sync_roles()
+
+
+class ProjectsConfig(AppConfig):
+    name = "projects"
+    verbose_name = _("Projects")
+
+    def ready(self):
+        # Permissions are created by auth's post_migrate handler; ours runs after it because
+        # this app comes later in INSTALLED_APPS.
+        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="projects.sync_roles")

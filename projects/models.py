@@ -1,0 +1,394 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from countries.models import Country, localized_name
+from projects.text import normalize_for_search
+
+
+class SectorManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Sector(models.Model):
+    """A field of the action plan (Chapter 3), with the nearest OECD DAC purpose code."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    dac_code = models.PositiveIntegerField(_("DAC purpose code"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = SectorManager()
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+    @property
+    def name(self):
+        return localized_name(self)
+
+
+class SchemeFamily(models.TextChoices):
+    ODA = "ODA", _("ODA")
+    PPP = "PPP", _("PPP")
+    JOIN = "JOIN", _("JOIN")
+    PRIVATE = "PRIVATE", _("Private")
+
+
+class SchemeManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Scheme(models.Model):
+    """How a project is financed or delivered (ODA loan, PPP, JOIN, ...)."""
+
+    Family = SchemeFamily
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    family = models.CharField(_("family"), max_length=10, choices=SchemeFamily)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = SchemeManager()
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("scheme")
+        verbose_name_plural = _("schemes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(family__in=SchemeFamily.values),
+                name="%(app_label)s_%(class)s_family_valid",
+                violation_error_message=_("Unknown scheme family."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+    @property
+    def name(self):
+        return localized_name(self)
+
+
+class ListingGroupManager(models.Manager):
+    def get_by_natural_key(self, number):
+        return self.get(number=number)
+
+
+class ListingGroup(models.Model):
+    """One of the headings (①ベトナム … ㉓ミャンマー) the plan's project table is grouped under."""
+
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+
+    objects = ListingGroupManager()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("listing group")
+        verbose_name_plural = _("listing groups")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=50),
+                name="%(app_label)s_%(class)s_number_range",
+                violation_error_message=_("A listing group number is between 1 and 50."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.mark}{self.name}"
+
+    def natural_key(self):
+        return (self.number,)
+
+    @property
+    def name(self):
+        return localized_name(self)
+
+    @property
+    def mark(self):
+        """The circled number the plan prints before the heading: ① … ⑳, ㉑ … ㊿."""
+        if self.number <= 20:
+            return chr(0x2460 + self.number - 1)
+        if self.number <= 35:
+            return chr(0x3251 + self.number - 21)
+        return chr(0x32B1 + self.number - 36)
+
+
+class Status(models.TextChoices):
+    """The current stage of a project, as a Japanese bidder sees it (DOMAIN.md)."""
+
+    IDENTIFICATION = "identification", _("Identification")
+    PREPARATION = "preparation", _("Preparation")
+    PROCUREMENT = "procurement", _("Procurement")
+    IMPLEMENTATION = "implementation", _("Implementation")
+    OPERATION = "operation", _("Operation")
+    COMPLETED = "completed", _("Completed")
+    SUSPENDED = "suspended", _("Suspended")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ProjectQuerySet(models.QuerySet):
+    def with_won(self):
+        """Annotate `won`: a Japanese company has won all or part of the project."""
+        awards = Development.objects.filter(project=OuterRef("pk"), kind=DevelopmentKind.AWARD)
+        return self.annotate(won=Exists(awards))
+
+    def search(self, query):
+        """Projects whose text contains every word of `query`, whatever the character width."""
+        qs = self
+        for term in normalize_for_search(query).split():
+            qs = qs.filter(search_text__contains=term)
+        return qs
+
+
+class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
+    def get_by_natural_key(self, number):
+        return self.get(number=number)
+
+
+class Project(models.Model):
+    """A project that MLIT wants Japanese companies to win, as listed in its action plan."""
+
+    number = models.PositiveIntegerField(_("number"), unique=True, help_text=_("Its number in the plan."))
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=300)
+    summary = models.TextField(_("summary"))
+    note = models.TextField(_("note"), blank=True, help_text=_("A remark the plan makes on the project."))
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="projects", verbose_name=_("country")
+    )
+    listing_group = models.ForeignKey(
+        ListingGroup, on_delete=models.PROTECT, related_name="projects", verbose_name=_("listing group")
+    )
+    sectors = models.ManyToManyField(Sector, related_name="projects", verbose_name=_("sectors"))
+    schemes = models.ManyToManyField(Scheme, related_name="projects", blank=True, verbose_name=_("schemes"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.IDENTIFICATION, editable=False
+    )
+    is_new = models.BooleanField(_("new"), default=False, help_text=_("Marked 【新規案件】 in the plan."))
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProjectManager()
+    history = HistoricalRecords(m2m_fields=[sectors, schemes], excluded_fields=["search_text", "version"])
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values),
+                name="%(app_label)s_%(class)s_status_valid",
+                violation_error_message=_("Unknown status."),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="%(app_label)s_%(class)s_number_positive",
+                violation_error_message=_("The number starts at 1."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.name}"
+
+    def natural_key(self):
+        return (self.number,)
+
+    natural_key.dependencies = ["countries.country", "projects.listinggroup"]
+
+    def build_search_text(self, development_texts=None):
+        """The normalized text `search()` matches against: number, names, summary, developments."""
+        if development_texts is None:
+            development_texts = self.developments.values_list("text", flat=True)
+        parts = [str(self.number), self.name, self.name_en, self.summary, self.note, *development_texts]
+        return normalize_for_search("\n".join(parts), keep_spaces=False)
+
+
+class StatusChangeManager(models.Manager):
+    def get_by_natural_key(self, project_number, sequence):
+        return self.get(project__number=project_number, sequence=sequence)
+
+
+class StatusChange(models.Model):
+    """One entry of a project's status history; the latest is the project's current status."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("project")
+    )
+    sequence = models.PositiveIntegerField(_("sequence"), editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status)
+    previous_status = models.CharField(_("previous status"), max_length=20, choices=Status, blank=True)
+    effective_on = models.DateField(
+        _("effective date"), null=True, blank=True, help_text=_("Empty: as of the source.")
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("The evidence for the change."))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = StatusChangeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project_id", "sequence"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "sequence"],
+                name="%(app_label)s_%(class)s_unique_sequence",
+                violation_error_message=_("This project already has a status change with this number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values),
+                name="%(app_label)s_%(class)s_status_valid",
+                violation_error_message=_("Unknown status."),
+            ),
+            models.CheckConstraint(
+                condition=Q(previous_status__in=[*Status.values, ""]),
+                name="%(app_label)s_%(class)s_previous_status_valid",
+                violation_error_message=_("Unknown previous status."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project.number}: {self.get_status_display()}"
+
+    def natural_key(self):
+        return (*self.project.natural_key(), self.sequence)
+
+    natural_key.dependencies = ["projects.project"]
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+    FISCAL_YEAR = "fiscal_year", _("Fiscal year")
+    NONE = "none", _("No date")
+
+
+class DevelopmentKind(models.TextChoices):
+    AGREEMENT = "agreement", _("Agreement")
+    DECISION = "decision", _("Decision")
+    STUDY = "study", _("Study")
+    PROCUREMENT = "procurement", _("Procurement")
+    AWARD = "award", _("Award to a Japanese company")
+    CONSTRUCTION = "construction", _("Construction")
+    PILOT = "pilot", _("Pilot")
+    DIPLOMACY = "diplomacy", _("Diplomacy")
+    SETBACK = "setback", _("Setback")
+    OTHER = "other", _("Other")
+
+
+class DevelopmentManager(models.Manager):
+    def get_by_natural_key(self, project_number, sequence):
+        return self.get(project__number=project_number, sequence=sequence)
+
+
+class Development(models.Model):
+    """One dated event in a project's "latest developments" (直近における動き)."""
+
+    Kind = DevelopmentKind
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="developments", verbose_name=_("project")
+    )
+    sequence = models.PositiveIntegerField(_("sequence"), editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=DevelopmentKind)
+    text = models.TextField(_("text"))
+    date = models.DateField(
+        _("date"), null=True, blank=True, help_text=_("The first day of the period the text names.")
+    )
+    date_precision = models.CharField(
+        _("date precision"), max_length=12, choices=DatePrecision, default=DatePrecision.NONE
+    )
+    date_end = models.DateField(
+        _("end date"), null=True, blank=True, help_text=_("For a range: the first day of its last period.")
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = DevelopmentManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project_id", "sequence"]
+        verbose_name = _("development")
+        verbose_name_plural = _("developments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "sequence"],
+                name="%(app_label)s_%(class)s_unique_sequence",
+                violation_error_message=_("This project already has a development with this number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=DevelopmentKind.values),
+                name="%(app_label)s_%(class)s_kind_valid",
+                violation_error_message=_("Unknown development kind."),
+            ),
+            models.CheckConstraint(
+                condition=Q(date_precision__in=DatePrecision.values),
+                name="%(app_label)s_%(class)s_date_precision_valid",
+                violation_error_message=_("Unknown date precision."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(date__isnull=True, date_precision=DatePrecision.NONE)
+                    | (Q(date__isnull=False) & ~Q(date_precision=DatePrecision.NONE))
+                ),
+                name="%(app_label)s_%(class)s_date_matches_precision",
+                violation_error_message=_("A date needs a precision, and a precision needs a date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(date_end__isnull=True) | Q(date__isnull=False, date_end__gt=models.F("date")),
+                name="%(app_label)s_%(class)s_date_end_after_start",
+                violation_error_message=_("The end date must come after the date."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project.number}: {self.text[:30]}"
+
+    def natural_key(self):
+        return (*self.project.natural_key(), self.sequence)
+
+    natural_key.dependencies = ["projects.project"]

@@ -1,0 +1,66 @@
+"""The three roles, as auth groups with their permissions. Kept in sync after every migrate."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+VIEWER = "閲覧者"
+EDITOR = "担当者"
+ADMINISTRATOR = "管理者"
+
+ROLE_LABELS = {VIEWER: _("Viewer"), EDITOR: _("Editor"), ADMINISTRATOR: _("Administrator")}
+
+# Models whose rows are project data, and the reference data only administrators edit.
+DATA_APP_MODELS = {
+    "projects": ["project", "development", "statuschange"],
+}
+REFERENCE_APP_MODELS = {
+    "countries": ["region", "country"],
+    "projects": ["sector", "scheme", "listinggroup"],
+}
+HISTORY_APP_MODELS = {
+    "projects": ["historicalproject", "historicaldevelopment", "historicalstatuschange"],
+}
+
+# Editors change projects and add developments and status changes. The status history is
+# append-only for them: no change or delete of StatusChange, and no deletes at all.
+EDITOR_EXTRA = [
+    ("projects", "add_project"),
+    ("projects", "change_project"),
+    ("projects", "add_development"),
+    ("projects", "change_development"),
+    ("projects", "add_statuschange"),
+]
+
+
+def _view_permissions():
+    q = Q()
+    for app, models in DATA_APP_MODELS.items():
+        q |= Q(content_type__app_label=app, codename__in=[f"view_{m}" for m in models])
+    for mapping in (REFERENCE_APP_MODELS, HISTORY_APP_MODELS):
+        for app, models in mapping.items():
+            q |= Q(content_type__app_label=app, codename__in=[f"view_{m}" for m in models])
+    return Permission.objects.filter(q)
+
+
+def role_permissions(role: str):
+    if role == ADMINISTRATOR:
+        return Permission.objects.all()
+    perms = _view_permissions()
+    if role == EDITOR:
+        q = Q()
+        for app, codename in EDITOR_EXTRA:
+            q |= Q(content_type__app_label=app, codename=codename)
+        perms = perms | Permission.objects.filter(q)
+    return perms
+
+
+def sync_roles() -> dict[str, int]:
+    """Create the role groups and set exactly their permissions. Returns permission counts."""
+    counts = {}
+    for role in (VIEWER, EDITOR, ADMINISTRATOR):
+        group, _created = Group.objects.get_or_create(name=role)
+        perms = list(role_permissions(role).distinct())
+        group.permissions.set(perms)
+        counts[role] = len(perms)
+    return counts

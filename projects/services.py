@@ -1,0 +1,257 @@
+"""Writes that span models. The admin, the API, imports and commands all go through these.
+
+Each function locks the project row first, so concurrent writers to one project queue up,
+the version check happens under the lock, and sequence numbers never collide.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from projects.models import DatePrecision, Development, Project, Status, StatusChange
+
+
+@dataclass
+class StaleVersion(Exception):
+    """The caller edited an older version of the project than the one stored."""
+
+    project: Project
+    changed_by: str
+    changed_at: datetime | None
+
+    def __str__(self):
+        when = timezone.localtime(self.changed_at).strftime("%Y-%m-%d %H:%M") if self.changed_at else "?"
+        return _(
+            "This project was changed by %(user)s at %(time)s. Reload it and make your change again."
+        ) % {
+            "user": self.changed_by,
+            "time": when,
+        }
+
+
+def _lock(project: Project) -> Project:
+    return Project.objects.select_for_update().get(pk=project.pk)
+
+
+def _check_version(locked: Project, expected_version: int | None) -> None:
+    if expected_version is None or expected_version == locked.version:
+        return
+    last = locked.history.order_by("-history_date", "-history_id").select_related("history_user").first()
+    changed_by = "?"
+    changed_at = locked.updated
+    if last is not None:
+        changed_at = last.history_date
+        if last.history_user is not None:
+            changed_by = last.history_user.get_username()
+    raise StaleVersion(project=locked, changed_by=changed_by, changed_at=changed_at)
+
+
+def _touch(project: Project) -> None:
+    """Bump version and `updated`, and rebuild the search text, without an audit row of its own.
+
+    The audited change is the development or status change that caused it.
+    """
+    now = timezone.now()
+    Project.objects.filter(pk=project.pk).update(
+        version=F("version") + 1, updated=now, search_text=project.build_search_text()
+    )
+    project.refresh_from_db(fields=["version", "updated", "search_text"])
+
+
+def _next_sequence(project: Project, model) -> int:
+    current = model.objects.filter(project=project).aggregate(m=Max("sequence"))["m"]
+    return (current or 0) + 1
+
+
+@transaction.atomic
+def project_change_status(
+    *,
+    project: Project,
+    status: str,
+    effective_on: date | None = None,
+    note: str = "",
+    user=None,
+    expected_version: int | None = None,
+) -> StatusChange:
+    """Record a status change and make it the project's current status, in one transaction."""
+    locked = _lock(project)
+    _check_version(locked, expected_version)
+    if status not in Status.values:
+        raise ValidationError({"status": _("Unknown status: %(status)s") % {"status": status}})
+    if status == locked.status:
+        raise ValidationError({"status": _("The project already has this status.")})
+    change = StatusChange(
+        project=locked,
+        sequence=_next_sequence(locked, StatusChange),
+        status=status,
+        previous_status=locked.status,
+        effective_on=effective_on,
+        note=note,
+        recorded_by=user if user is not None and user.is_authenticated else None,
+        recorded_at=timezone.now(),
+    )
+    change.full_clean()
+    change._history_user = change.recorded_by
+    change.save()
+    locked.status = status
+    locked.version += 1
+    locked._history_user = change.recorded_by
+    locked.save(update_fields=["status", "version", "updated"])
+    project.status, project.version, project.updated = locked.status, locked.version, locked.updated
+    return change
+
+
+@transaction.atomic
+def development_add(
+    *,
+    project: Project,
+    kind: str,
+    text: str,
+    date: date | None = None,
+    date_precision: str = DatePrecision.NONE,
+    date_end: date | None = None,
+    source: str = "",
+    user=None,
+    expected_version: int | None = None,
+) -> Development:
+    """Add a development at the end of the project's list."""
+    locked = _lock(project)
+    _check_version(locked, expected_version)
+    if date is None:
+        date_precision = DatePrecision.NONE
+    development = Development(
+        project=locked,
+        sequence=_next_sequence(locked, Development),
+        kind=kind,
+        text=text,
+        date=date,
+        date_precision=date_precision,
+        date_end=date_end,
+        source=source,
+        recorded_by=user if user is not None and user.is_authenticated else None,
+        recorded_at=timezone.now(),
+    )
+    development.full_clean()
+    development._history_user = development.recorded_by
+    development.save()
+    _touch(locked)
+    project.version, project.updated = locked.version, locked.updated
+    return development
+
+
+@transaction.atomic
+def development_update(*, development: Development, user=None, **changes) -> Development:
+    """Change a development's fields (kind, text, date, precision, end date, source)."""
+    allowed = {"kind", "text", "date", "date_precision", "date_end", "source"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"development_update() got unexpected fields: {sorted(unknown)}")
+    locked = _lock(development.project)
+    for field, value in changes.items():
+        setattr(development, field, value)
+    if development.date is None:
+        development.date_precision = DatePrecision.NONE
+    development.full_clean()
+    development._history_user = user if user is not None and user.is_authenticated else None
+    development.save()
+    _touch(locked)
+    return development
+
+
+@transaction.atomic
+def development_delete(*, development: Development, user=None) -> None:
+    locked = _lock(development.project)
+    development._history_user = user if user is not None and user.is_authenticated else None
+    development.delete()
+    _touch(locked)
+
+
+PROJECT_FIELDS = {"number", "name", "name_en", "summary", "note", "country", "listing_group", "is_new"}
+
+
+@transaction.atomic
+def project_create(
+    *,
+    user=None,
+    sectors,
+    schemes=(),
+    status: str = Status.IDENTIFICATION,
+    status_note: str = "",
+    effective_on: date | None = None,
+    **fields,
+) -> Project:
+    """Create a project with its first status change."""
+    unknown = set(fields) - PROJECT_FIELDS
+    if unknown:
+        raise TypeError(f"project_create() got unexpected fields: {sorted(unknown)}")
+    if status not in Status.values:
+        raise ValidationError({"status": _("Unknown status: %(status)s") % {"status": status}})
+    if not sectors:
+        raise ValidationError({"sectors": _("A project has at least one sector.")})
+    recorder = user if user is not None and user.is_authenticated else None
+    project = Project(**fields, status=status)
+    project.full_clean(exclude=["search_text"])
+    project._history_user = recorder
+    # One audit row for the new project, taken once its sectors and schemes are set.
+    project.skip_history_when_saving = True
+    project.save()
+    project.sectors.set(sectors)
+    project.schemes.set(schemes)
+    del project.skip_history_when_saving
+    project.save()  # the one audit row, now holding the sectors and schemes
+    project.history.filter(history_type="~").update(history_type="+")
+    change = StatusChange(
+        project=project,
+        sequence=1,
+        status=status,
+        effective_on=effective_on,
+        note=status_note,
+        recorded_by=recorder,
+        recorded_at=timezone.now(),
+    )
+    change.full_clean()
+    change._history_user = recorder
+    change.save()
+    _touch(project)
+    return project
+
+
+@transaction.atomic
+def project_update(
+    *,
+    project: Project,
+    user=None,
+    expected_version: int | None = None,
+    sectors=None,
+    schemes=None,
+    **fields,
+) -> Project:
+    """Change a project's own fields (not its status: that is `project_change_status`)."""
+    unknown = set(fields) - PROJECT_FIELDS
+    if unknown:
+        raise TypeError(f"project_update() got unexpected fields: {sorted(unknown)}")
+    locked = _lock(project)
+    _check_version(locked, expected_version)
+    if sectors is not None and not sectors:
+        raise ValidationError({"sectors": _("A project has at least one sector.")})
+    for field, value in fields.items():
+        setattr(locked, field, value)
+    locked.full_clean(exclude=["search_text"])
+    # M2M changes first, without audit rows of their own, so the save below writes one audit
+    # row holding the new field values and the new sectors and schemes together.
+    locked.skip_history_when_saving = True
+    if sectors is not None:
+        locked.sectors.set(sectors)
+    if schemes is not None:
+        locked.schemes.set(schemes)
+    del locked.skip_history_when_saving
+    locked.version += 1
+    locked.search_text = locked.build_search_text()
+    locked._history_user = user if user is not None and user.is_authenticated else None
+    locked.save()
+    return locked

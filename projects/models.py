@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -153,6 +153,20 @@ class ProjectQuerySet(models.QuerySet):
         """Annotate `won`: a Japanese company has won all or part of the project."""
         awards = Development.objects.filter(project=OuterRef("pk"), kind=DevelopmentKind.AWARD)
         return self.annotate(won=Exists(awards))
+
+    def with_latest_development(self):
+        """Annotate `latest_development_*` (date, date_precision, date_end, kind, text).
+
+        The latest development is the last one recorded (highest sequence): in the plan's
+        table that is the last bullet, and later ones are added after it.
+        """
+        latest = Development.objects.filter(project=OuterRef("pk")).order_by("-sequence")[:1]
+        return self.annotate(
+            **{
+                f"latest_development_{field}": Subquery(latest.values(field))
+                for field in ("date", "date_precision", "date_end", "kind", "text")
+            }
+        )
 
     def search(self, query):
         """Projects whose text contains every word of `query`, whatever the character width."""
@@ -392,3 +406,41 @@ class Development(models.Model):
         return (*self.project.natural_key(), self.sequence)
 
     natural_key.dependencies = ["projects.project"]
+
+
+class ImportBatch(models.Model):
+    """An uploaded spreadsheet: previewed first, then applied whole or not at all."""
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        APPLIED = "applied", _("Applied")
+        REJECTED = "rejected", _("Rejected")
+
+    filename = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("content"))
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.PREVIEWED)
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("spreadsheet import")
+        verbose_name_plural = _("spreadsheet imports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["previewed", "applied", "rejected"]),
+                name="%(app_label)s_%(class)s_state_valid",
+                violation_error_message=_("Unknown import state."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"

@@ -12,7 +12,7 @@ ROLE_LABELS = {VIEWER: _("Viewer"), EDITOR: _("Editor"), ADMINISTRATOR: _("Admin
 
 # Models whose rows are project data, and the reference data only administrators edit.
 DATA_APP_MODELS = {
-    "projects": ["project", "development", "statuschange"],
+    "projects": ["project", "development", "statuschange", "importbatch"],
 }
 REFERENCE_APP_MODELS = {
     "countries": ["region", "country"],
@@ -30,6 +30,8 @@ EDITOR_EXTRA = [
     ("projects", "add_development"),
     ("projects", "change_development"),
     ("projects", "add_statuschange"),
+    ("projects", "add_importbatch"),
+    ("projects", "change_importbatch"),
 ]
 
 

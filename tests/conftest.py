@@ -7,7 +7,51 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Pages render without a collectstatic manifest (production uses WhiteNoise's manifest)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def plan_data(db):
     """The real 2023 action plan: 93 projects, loaded from the committed fixture."""
     call_command("loaddata", "action_plan_2023", verbosity=0)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "postgresql: needs PostgreSQL (DATABASE_URL=postgres://...); deselected on other databases"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgresql` (real row-lock concurrency) run in the PostgreSQL run.
+
+    On another database they are deselected, which pytest reports in its summary ("2
+    deselected"). Asking for them there, with `-m postgresql` or by naming their file, is an
+    error rather than a silent skip.
+    """
+    import re
+
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    marked = [item for item in items if item.get_closest_marker("postgresql")]
+    if not marked or engine == "django.db.backends.postgresql":
+        return
+    asked = re.search(r"(?<!not )\bpostgresql\b", config.getoption("markexpr") or "") or any(
+        str(item.path).endswith(arg.split("::")[0])
+        for item in marked
+        for arg in config.args
+        if arg.endswith(".py") or ".py::" in arg
+    )
+    if asked:
+        raise pytest.UsageError(
+            f"Tests marked postgresql need DATABASE_URL=postgres://...; this run uses {engine}."
+        )
+    config.hook.pytest_deselected(items=marked)
+    items[:] = [item for item in items if not item.get_closest_marker("postgresql")]

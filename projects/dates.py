@@ -1,0 +1,195 @@
+"""Partial dates in development texts: parse the first date a text names, and format one.
+
+`parse_development_date(text)` reads the FIRST date expression of a text (a normalized copy
+is read, so "２０２３年１月" and "2023 年 1 月" parse like "2023年1月"; the text itself is not
+changed) and returns ParsedDate(date, precision, date_end):
+
+==========================  ============  ===================  ==========================
+expression                  precision     date                 date_end
+==========================  ============  ===================  ==========================
+2023年1月5日                day           2023-01-05           None
+2023年1月                   month         2023-01-01           None
+2022年11月～2023年1月       month         2022-11-01           2023-01-01
+2023年4月～7月              month         2023-04-01           2023-07-01 (same year)
+2021年度                    fiscal_year   2021-04-01           None (April 2021–March 2022)
+2021年度～2023年度          fiscal_year   2021-04-01           2023-04-01
+令和4年度 / 令和元年度      fiscal_year   2022-04-01 / 2019-…  None (令和N = 2018+N)
+令和4年 / 平成30年          year          2022-01-01 / 2018-…  None (平成N = 1988+N)
+2022年, 2023年夏頃,         year          2022-01-01 …         None (a season or part of a
+2023年秋から年末頃                                             year: the nearest honest
+                                                               precision is the year)
+(none)                      none          None                 None
+==========================  ============  ===================  ==========================
+
+A range's date_end is the first day of its last period, and always after `date`: a
+same-year month range whose end month comes before its start runs into the next year
+("2022年12月～1月" ends January 2023). A decade ("2030年代中頃") is not a date this model can
+hold: it is skipped, and the search goes on to the next expression. A day that does not
+exist (2023年2月30日) gives the month.
+
+`format_partial_date(date, precision, date_end=None, language="ja")` writes one back:
+"2023年1月", "2022年11月～2023年1月", "2021年度", "2022年", "" for none; in English "Jan 2023",
+"Nov 2022 – Jan 2023", "FY2021", "2022".
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from typing import NamedTuple
+
+DAY = "day"
+MONTH = "month"
+YEAR = "year"
+FISCAL_YEAR = "fiscal_year"
+NONE = "none"
+
+ERAS = {"令和": 2018, "平成": 1988}
+
+_MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+_YEAR = r"(?:(?P<era>令和|平成)(?P<era_year>\d{1,2}|元)|(?<!\d)(?P<year>\d{4}))年"
+_START = re.compile(_YEAR + r"(?:(?P<fiscal>度)|(?P<decade>代)|(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})日)?)?")
+_RANGE_SEP = re.compile(r"[~〜～\-－―‐]")
+_END = re.compile(
+    r"(?:" + _YEAR.replace("?P<", "?P<end_") + r")?"
+    r"(?:(?P<end_fiscal>度)|(?P<end_month>\d{1,2})月(?:(?P<end_day>\d{1,2})日)?)?"
+)
+
+
+class ParsedDate(NamedTuple):
+    date: datetime.date | None
+    precision: str
+    date_end: datetime.date | None
+
+
+NO_DATE = ParsedDate(None, NONE, None)
+
+
+def _normalize(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _year(era: str | None, era_year: str | None, year: str | None) -> int | None:
+    if era:
+        return ERAS[era] + (1 if era_year == "元" else int(era_year))
+    if year:
+        return int(year)
+    return None
+
+
+def _make(year: int, month: int | None, day: int | None) -> tuple[datetime.date, str] | None:
+    if month is None:
+        return datetime.date(year, 1, 1), YEAR
+    if not 1 <= month <= 12:
+        return None
+    if day is not None:
+        try:
+            return datetime.date(year, month, day), DAY
+        except ValueError:
+            pass
+    return datetime.date(year, month, 1), MONTH
+
+
+def _parse_end(text: str, pos: int, start: datetime.date, precision: str) -> datetime.date | None:
+    """The end of a range that starts at `start`, if text[pos:] is "～<end>" of the same precision."""
+    if pos >= len(text) or not _RANGE_SEP.match(text[pos]):
+        return None
+    match = _END.match(text, pos + 1)
+    if not match or match.end() == pos + 1:
+        return None
+    year = _year(match["end_era"], match["end_era_year"], match["end_year"])
+    fiscal = match["end_fiscal"] is not None
+    month = int(match["end_month"]) if match["end_month"] else None
+    day = int(match["end_day"]) if match["end_day"] else None
+    if precision == FISCAL_YEAR:
+        if year is None or not fiscal:
+            return None
+        end = datetime.date(year, 4, 1)
+    elif precision == YEAR:
+        if year is None or fiscal or month is not None:
+            return None
+        end = datetime.date(year, 1, 1)
+    else:
+        if fiscal or month is None or (precision == DAY) != (day is not None):
+            return None
+        if year is None:
+            year = start.year
+            if (month, day or 1) <= (start.month, start.day if precision == DAY else 1):
+                year += 1  # a range runs forward: "2022年12月～1月" ends in January 2023
+        made = _make(year, month, day)
+        if made is None or made[1] != precision:
+            return None
+        end = made[0]
+    return end if end > start else None
+
+
+def parse_development_date(text: str | None) -> ParsedDate:
+    """The first date expression in `text` (see the module docstring), or (None, "none", None)."""
+    if not text:
+        return NO_DATE
+    normalized = _normalize(text)
+    for match in _START.finditer(normalized):
+        if match["decade"]:
+            continue  # "2030年代": a decade, not a date this model can hold
+        year = _year(match["era"], match["era_year"], match["year"])
+        if year is None:  # pragma: no cover - the pattern always has a year
+            continue
+        if match["fiscal"]:
+            start, precision = datetime.date(year, 4, 1), FISCAL_YEAR
+        else:
+            month = int(match["month"]) if match["month"] else None
+            day = int(match["day"]) if match["day"] else None
+            made = _make(year, month, day)
+            if made is None:
+                made = _make(year, None, None)
+            start, precision = made
+        end = _parse_end(normalized, match.end(), start, precision)
+        return ParsedDate(start, precision, end)
+    return NO_DATE
+
+
+def _format_one_ja(value: datetime.date, precision: str) -> str:
+    if precision == DAY:
+        return f"{value.year}年{value.month}月{value.day}日"
+    if precision == MONTH:
+        return f"{value.year}年{value.month}月"
+    if precision == FISCAL_YEAR:
+        return f"{value.year}年度"
+    return f"{value.year}年"
+
+
+def _format_one_en(value: datetime.date, precision: str) -> str:
+    if precision == DAY:
+        return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
+    if precision == MONTH:
+        return f"{_MONTHS_EN[value.month - 1]} {value.year}"
+    if precision == FISCAL_YEAR:
+        return f"FY{value.year}"
+    return str(value.year)
+
+
+def format_partial_date(
+    date: datetime.date | None,
+    precision: str | None,
+    date_end: datetime.date | None = None,
+    language: str = "ja",
+) -> str:
+    """A partial date (or range) as text: "2023年1月", "2022年11月～2023年1月", "FY2021", "" …"""
+    precision = str(precision or NONE)
+    if date is None or precision == NONE:
+        return ""
+    english = (language or "ja").lower().startswith("en")
+    one = _format_one_en if english else _format_one_ja
+    text = one(date, precision)
+    if date_end is None or date_end <= date:
+        return text
+    if english:
+        if precision == MONTH and date_end.year == date.year:
+            return f"{_MONTHS_EN[date.month - 1]}–{one(date_end, precision)}"
+        return f"{text} – {one(date_end, precision)}"
+    if precision in (MONTH, DAY) and date_end.year == date.year:
+        tail = f"{date_end.month}月" + (f"{date_end.day}日" if precision == DAY else "")
+        return f"{text}～{tail}"
+    return f"{text}～{one(date_end, precision)}"

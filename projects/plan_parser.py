@@ -1,0 +1,495 @@
+"""Parse the project table of MLIT's action plan (text extracted from its PDF) into rows.
+
+Pure Python, no Django: `parse_plan(text)` returns the plan's listing groups (①ベトナム …
+㉓ミャンマー) and their rows (番号, 名称, 概要, 直近における動き), with the PDF's layout undone.
+
+How the text is laid out, and how this module reads it
+------------------------------------------------------
+* A row starts with a line holding just its number; the numbers run 1, 2, … in order, so a
+  line is a row start only when it holds the *next expected* number (once, "6 巡視船整備", the
+  name follows the number on the same line). A group heading is a line with a circled number
+  (① … ㉓) and a name, followed by the column header line "番号 名称 概要 …".
+* The cells of a row follow each other: the name's lines, then the summary's, then the
+  developments'. Every cell is wrapped at its column width. A line that ends with white space
+  ends a paragraph; a paragraph ends a cell (name → summary → developments), and within the
+  developments cell every bullet "・" starts one development. Two exceptions are handled by
+  rule: a trailing space between two ASCII words ("HS ２ （ High " / "Speed ２）…") is a word
+  space, not a paragraph end; and a line starting with "・" always starts a new development,
+  even when the line before did not end with a space. A paragraph in a bulleted cell that does
+  not start with "・" continues the bullet before it; a cell without bullets is one development.
+* Empty lines separate every text line and mean nothing. Lines of white space only are page
+  break artefacts, and a number alone between such lines is a page number ("131" inside
+  project 23); both are dropped. Leading white space (page breaks) is dropped.
+* Dewrapping (`dewrap`): the lines of a cell are joined; white space next to a non-ASCII
+  character is removed (Japanese has no spaces, the PDF put them in: "2023 年１月" →
+  "2023年１月", "国 際 空 港" → "国際空港"); a run of white space between two ASCII characters
+  becomes one space ("High Speed", "Smart JAMP"). A line ending in an ASCII letter or digit
+  followed by a line starting with one is joined without a space (the word was broken at the
+  column edge). Character widths are kept as published (no NFKC) and so are the source's typos.
+* The mark 【新規案件】 (wrapped or not) is removed from a name and sets `is_new`.
+* A group whose header has no "直近における動き" column (㉓ミャンマー) has name and summary only.
+  A line starting with "※" after a group's rows opens the group's closing note, which applies
+  to every row of the group (the marker "※" is dropped, like a bullet).
+
+`classify_development(text)` assigns a development kind by a stated keyword rule
+(`DEVELOPMENT_KIND_RULES`), returning the kind and the words of the text that back it.
+`apply_corrections` applies the reviewed correction list to what the parser cannot do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚㉛㉜㉝㉞㉟"
+NEW_MARK = "【新規案件】"
+BULLET = "・"
+NOTE_MARK = "※"
+DEVELOPMENTS_COLUMN = "直近における動き"
+
+_HEADING = re.compile(rf"^\s*([{CIRCLED}])\s*(\S.*?)\s*$")
+_COLUMNS = re.compile(r"^\s*番号\s+名称\s+概要")
+# After a row number on the same line, text that is a unit is not a name ("5 月に", "30 km").
+_UNIT_AFTER_NUMBER = re.compile(r"^(年|月|日|km|㎞|件|万|億|箇所|号|%|％|期|次|者|社|ha)")
+_SPACE = re.compile(r"\s+")
+_ASCII_WORD_END = re.compile(r"[A-Za-z0-9]\s+$")
+_ASCII_WORD_START = re.compile(r"^[A-Za-z0-9]")
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+
+
+class PlanParseError(ValueError):
+    """The text does not have the layout this parser expects."""
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the source: its 1-based line number and its raw text."""
+
+    number: int
+    text: str
+
+
+@dataclass
+class Row:
+    number: int
+    group: int
+    name: str
+    summary: str
+    developments: list[str]
+    note: str = ""
+    is_new: bool = False
+    lines: list[Line] = field(default_factory=list, repr=False)
+    """The raw lines of the row (its number line included, empty lines excluded)."""
+    dropped: list[Line] = field(default_factory=list, repr=False)
+    """Page-break artefacts and page numbers dropped from the row."""
+
+    @property
+    def text(self) -> str:
+        """Everything the row says, for evidence look-ups: name, summary, developments, note."""
+        return "\n".join([self.name, self.summary, *self.developments, self.note])
+
+
+@dataclass
+class Group:
+    number: int
+    mark: str
+    name: str
+    columns: list[str]
+    rows: list[Row] = field(default_factory=list)
+    note: str = ""
+    note_lines: list[Line] = field(default_factory=list, repr=False)
+
+    @property
+    def has_developments(self) -> bool:
+        return DEVELOPMENTS_COLUMN in self.columns
+
+
+@dataclass
+class Plan:
+    groups: list[Group]
+    stated_count: int | None = None
+    """How many projects the introduction says the table lists, if it says."""
+
+    @property
+    def rows(self) -> list[Row]:
+        return [row for group in self.groups for row in group.rows]
+
+
+# --- dewrapping -------------------------------------------------------------------------------
+
+
+def _is_ascii(char: str) -> bool:
+    return ord(char) < 128
+
+
+def normalize_spaces(text: str) -> str:
+    """Drop white space next to a non-ASCII character; keep one space between ASCII ones."""
+    out = []
+    for match in re.finditer(r"\s+|\S+", text):
+        chunk = match.group()
+        if not chunk.isspace():
+            out.append(chunk)
+            continue
+        start, end = match.span()
+        before = text[start - 1] if start > 0 else ""
+        after = text[end] if end < len(text) else ""
+        if before and after and _is_ascii(before) and _is_ascii(after):
+            out.append(" ")
+    return "".join(out)
+
+
+def dewrap(lines: list[str]) -> str:
+    """Join the wrapped lines of one cell (or one development) into its text."""
+    joined = ""
+    for raw in lines:
+        line = raw.lstrip()
+        if not line:
+            continue
+        # A word broken at the column edge ("…パッケージ I-" / "1"): no space is added. A line
+        # that ends with white space keeps it, so "High " + "Speed" stays two words.
+        joined += line
+    return normalize_spaces(joined).strip()
+
+
+def strip_new_mark(name: str) -> tuple[str, bool]:
+    if NEW_MARK in name:
+        return name.replace(NEW_MARK, "").strip(), True
+    return name, False
+
+
+# --- parsing ----------------------------------------------------------------------------------
+
+
+def _row_start(text: str, expected: int) -> str | None:
+    """If `text` starts row `expected`, the rest of the line (maybe ""), else None."""
+    stripped = text.strip()
+    if stripped == str(expected):
+        return ""
+    match = re.match(rf"^\s*{expected}\s+(\S.*)$", text)
+    if match and not _UNIT_AFTER_NUMBER.match(match.group(1)):
+        return match.group(1)
+    return None
+
+
+def _heading_at(lines: list[Line], index: int, expected_group: int) -> tuple[str, str] | None:
+    """(mark, name) if lines[index] is the heading of group `expected_group`."""
+    match = _HEADING.match(lines[index].text)
+    if not match or match.group(1) != CIRCLED[expected_group - 1]:
+        return None
+    following = _next_nonempty(lines, index + 1)
+    if following is None or not _COLUMNS.match(lines[following].text):
+        return None
+    return match.group(1), match.group(2)
+
+
+def _next_nonempty(lines: list[Line], index: int) -> int | None:
+    while index < len(lines):
+        if lines[index].text.strip():
+            return index
+        index += 1
+    return None
+
+
+def _is_blank_artefact(line: Line) -> bool:
+    return line.text != "" and line.text.strip() == ""
+
+
+def _clean_row_lines(lines: list[Line]) -> tuple[list[Line], list[Line]]:
+    """Drop empty lines, white-space-only lines and page numbers (a bare number between them)."""
+    kept: list[Line] = []
+    dropped: list[Line] = []
+    meaningful = [line for line in lines if line.text != ""]
+    for i, line in enumerate(meaningful):
+        if _is_blank_artefact(line):
+            dropped.append(line)
+            continue
+        if re.fullmatch(r"\s*\d{1,4}\s*", line.text):
+            before = meaningful[i - 1] if i > 0 else None
+            after = meaningful[i + 1] if i + 1 < len(meaningful) else None
+            if (
+                before is not None
+                and _is_blank_artefact(before)
+                and (after is None or _is_blank_artefact(after))
+            ):
+                dropped.append(line)
+                continue
+        kept.append(line)
+    return kept, dropped
+
+
+def _paragraphs(texts: list[str]) -> list[list[str]]:
+    """Split cell lines into paragraphs: a trailing space ends one, a bullet starts one."""
+    paragraphs: list[list[str]] = []
+    current: list[str] = []
+    for i, text in enumerate(texts):
+        if text.lstrip().startswith(BULLET) and current:
+            paragraphs.append(current)
+            current = []
+        current.append(text)
+        if text != text.rstrip():
+            nxt = texts[i + 1].lstrip() if i + 1 < len(texts) else ""
+            if _ASCII_WORD_END.search(text) and _ASCII_WORD_START.match(nxt):
+                continue  # a space between two ASCII words, wrapped: not a paragraph end
+            paragraphs.append(current)
+            current = []
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
+def _developments(paragraphs: list[list[str]]) -> list[str]:
+    if not paragraphs:
+        return []
+    if not paragraphs[0][0].lstrip().startswith(BULLET):
+        # A cell without bullets is one development.
+        return [dewrap([line for paragraph in paragraphs for line in paragraph])]
+    items: list[list[str]] = []
+    for paragraph in paragraphs:
+        if paragraph[0].lstrip().startswith(BULLET) or not items:
+            items.append(list(paragraph))
+        else:
+            items[-1].extend(paragraph)  # a bullet's text that had a trailing space inside
+    texts = []
+    for item in items:
+        text = dewrap(item)
+        if text.startswith(BULLET):
+            text = text[len(BULLET) :].strip()
+        texts.append(text)
+    return texts
+
+
+def _build_row(number: int, group: Group, first: str, body: list[Line], all_lines: list[Line]) -> Row:
+    kept, dropped = _clean_row_lines(body)
+    texts = ([first] if first else []) + [line.text for line in kept]
+    paragraphs = _paragraphs(texts)
+    expected_cells = 3 if group.has_developments else 2
+    if len(paragraphs) < expected_cells:
+        raise PlanParseError(
+            f"Row {number} (line {all_lines[0].number}): found {len(paragraphs)} paragraph(s), "
+            f"expected name, summary{' and developments' if group.has_developments else ''}."
+        )
+    if not group.has_developments and len(paragraphs) > 2:
+        raise PlanParseError(f"Row {number}: {len(paragraphs)} paragraphs in a group without developments.")
+    name, is_new = strip_new_mark(dewrap(paragraphs[0]))
+    summary = dewrap(paragraphs[1])
+    developments = _developments(paragraphs[2:]) if group.has_developments else []
+    row_lines = [line for line in all_lines if line.text != ""]
+    return Row(
+        number=number,
+        group=group.number,
+        name=name,
+        summary=summary,
+        developments=developments,
+        is_new=is_new,
+        lines=row_lines,
+        dropped=dropped,
+    )
+
+
+def parse_plan(text: str) -> Plan:
+    """Parse the plan's project table. Raises PlanParseError when the layout is not understood."""
+    lines = [Line(i + 1, t) for i, t in enumerate(text.splitlines())]
+    start = None
+    for i in range(len(lines)):
+        if _heading_at(lines, i, 1):
+            start = i
+            break
+    if start is None:
+        raise PlanParseError("No heading ① followed by a column header line (番号 名称 概要 …) was found.")
+
+    groups: list[Group] = []
+    expected_row = 1
+    current_group: Group | None = None
+    # The lines of the row being read: (number, first text, start line, body lines).
+    row_number: int | None = None
+    row_first = ""
+    row_start: Line | None = None
+    row_body: list[Line] = []
+    in_note = False
+
+    def finish_row():
+        nonlocal row_number, row_first, row_start, row_body
+        if row_number is not None:
+            assert current_group is not None and row_start is not None
+            current_group.rows.append(
+                _build_row(row_number, current_group, row_first, row_body, [row_start, *row_body])
+            )
+        row_number, row_first, row_start, row_body = None, "", None, []
+
+    i = start
+    while i < len(lines):
+        line = lines[i]
+        heading = _heading_at(lines, i, len(groups) + 1)
+        if heading:
+            finish_row()
+            in_note = False
+            header_index = _next_nonempty(lines, i + 1)
+            assert header_index is not None
+            columns = lines[header_index].text.split()
+            mark, name = heading
+            current_group = Group(number=len(groups) + 1, mark=mark, name=name, columns=columns)
+            groups.append(current_group)
+            i = header_index + 1
+            continue
+        if current_group is None:  # pragma: no cover - start is a heading
+            i += 1
+            continue
+        if in_note:
+            current_group.note_lines.append(line)
+            i += 1
+            continue
+        rest = _row_start(line.text, expected_row)
+        if rest is not None:
+            finish_row()
+            row_number, row_first, row_start = expected_row, rest, line
+            expected_row += 1
+            i += 1
+            continue
+        if line.text.lstrip().startswith(NOTE_MARK):
+            finish_row()
+            in_note = True
+            current_group.note_lines.append(line)
+            i += 1
+            continue
+        if row_number is None:
+            if line.text.strip():
+                raise PlanParseError(
+                    f"Line {line.number}: text outside any row (row {expected_row} was expected "
+                    f"next; rows must be numbered 1, 2, … in order): {line.text!r}"
+                )
+        else:
+            row_body.append(line)
+        i += 1
+    finish_row()
+
+    for group in groups:
+        if group.note_lines:
+            kept = [line.text for line in group.note_lines if line.text.strip()]
+            note = dewrap(kept)
+            group.note = note[len(NOTE_MARK) :].strip() if note.startswith(NOTE_MARK) else note
+            for row in group.rows:
+                row.note = group.note
+    return Plan(groups=groups, stated_count=stated_project_count(text))
+
+
+def stated_project_count(text: str) -> int | None:
+    """The number of projects the plan's introduction says it lists ("今年は 93 プロジェクト")."""
+    match = re.search(r"今年は\s*(\d+)\s*プロジェクト", text)
+    return int(match.group(1)) if match else None
+
+
+def check_numbering(plan: Plan) -> None:
+    """Raise PlanParseError unless rows are numbered 1..N in order (N as the plan states), groups 1..M."""
+    numbers = [row.number for row in plan.rows]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise PlanParseError(f"Rows are not numbered 1..N in order: {numbers}")
+    if plan.stated_count is not None and len(numbers) != plan.stated_count:
+        raise PlanParseError(
+            f"The plan says it lists {plan.stated_count} projects; {len(numbers)} rows were found."
+        )
+    group_numbers = [group.number for group in plan.groups]
+    if group_numbers != list(range(1, len(group_numbers) + 1)):
+        raise PlanParseError(f"Groups are not numbered 1..M in order: {group_numbers}")
+    for group in plan.groups:
+        if not group.rows:
+            raise PlanParseError(f"Group {group.mark}{group.name} has no rows.")
+
+
+def joined_word_breaks(row: Row) -> list[tuple[str, str]]:
+    """Line joins inside the row's cells where an ASCII letter/digit met another one.
+
+    The parser joins them without a space (a word broken at the column edge); the list is
+    for reviewing that every such join really was one word.
+    """
+    breaks = []
+    texts = [line.text for line in row.lines[1:]]
+    for before, after in zip(texts, texts[1:], strict=False):
+        if (
+            before
+            and before == before.rstrip()
+            and _ASCII_ALNUM.fullmatch(before[-1])
+            and _ASCII_WORD_START.match(after.lstrip())
+        ):
+            breaks.append((before, after))
+    return breaks
+
+
+# --- corrections ------------------------------------------------------------------------------
+
+CORRECTABLE_FIELDS = ("name", "summary", "note", "developments")
+
+
+class CorrectionError(ValueError):
+    """A correction does not apply to what the parser produced."""
+
+
+def apply_corrections(rows: list[Row], corrections: list[dict]) -> list[Row]:
+    """Apply reviewed corrections; each replaces one field's parsed value with a reviewed one.
+
+    A correction is {"number", "field", "parsed", "corrected", "fixes", "reason"}. It applies
+    only if the field's parsed value equals "parsed" exactly, so a correction never silently
+    lands on text the parser has since learned to produce differently.
+    """
+    by_number = {row.number: row for row in rows}
+    result = {row.number: row for row in rows}
+    for entry in corrections:
+        missing = [
+            key for key in ("number", "field", "parsed", "corrected", "fixes", "reason") if key not in entry
+        ]
+        if missing:
+            raise CorrectionError(f"Correction {entry!r} lacks {', '.join(missing)}.")
+        number, name = entry["number"], entry["field"]
+        if number not in by_number:
+            raise CorrectionError(f"Correction for project {number}: no such project.")
+        if name not in CORRECTABLE_FIELDS:
+            raise CorrectionError(f"Correction for project {number}: unknown field {name!r}.")
+        current = getattr(result[number], name)
+        if current != entry["parsed"]:
+            raise CorrectionError(
+                f"Correction for project {number} {name} does not apply: the parsed value is "
+                f"{current!r}, the correction expects {entry['parsed']!r}."
+            )
+        result[number] = replace(result[number], **{name: entry["corrected"]})
+    return [result[row.number] for row in rows]
+
+
+# --- development kinds ------------------------------------------------------------------------
+
+_JAPANESE_COMPANY = r"(?:我が国企業|本邦企業|日本企業)"
+
+# The keyword rule for a development's kind: the first rule whose pattern matches the text wins.
+# Each pattern's match is the evidence (the words of the development that back its kind).
+DEVELOPMENT_KIND_RULES: list[tuple[str, re.Pattern]] = [
+    # A Japanese company won (受注) a contract, or a group containing one was selected (選定).
+    # "日本企業の事業受注に向けた" (aiming to win) is not a win: the company must be the subject.
+    ("award", re.compile(rf"{_JAPANESE_COMPANY}が[^。、]*?受注(?!に向)")),
+    ("award", re.compile(rf"{_JAPANESE_COMPANY}が含まれた[^。]*?選定(?!に向|中)")),
+    ("setback", re.compile(r"中断|延期|順延|応札者無し|債務不履行|遅れが生じ")),
+    (
+        "agreement",
+        re.compile(r"署名|調印|締結(?![）)]?に向)|協力覚書|[(（]?LOI[)）]?を交換|MoU|MoC|[GL]/A"),
+    ),
+    ("decision", re.compile(r"承認|大統領令|閣議|を発表")),
+    (
+        "procurement",
+        re.compile(
+            r"入札|公示|公告|RFQ|事前資格審査|契約交渉|契約手続|契約済|優先交渉権|コンサルタント会社を選定"
+        ),
+    ),
+    ("pilot", re.compile(r"実証実験|実証施工|パイロット運用|試験運用|実証")),
+    ("construction", re.compile(r"工事に着手|着工|施工中|工事中|建設中")),
+    ("study", re.compile(r"協力準備調査|F/S|詳細設計|調査|計画作業")),
+    ("diplomacy", re.compile(r"トップセールス|訪日|表敬|セミナー|会合|会談|意見交換")),
+]
+
+
+def classify_development(text: str) -> tuple[str, str]:
+    """The development kind the keyword rule gives `text`, and the words that back it.
+
+    Falls back to ("other", "") when no rule matches (e.g. "事業の実現に向け検討中").
+    """
+    for kind, pattern in DEVELOPMENT_KIND_RULES:
+        match = pattern.search(text)
+        if match:
+            return kind, match.group()
+    return "other", ""

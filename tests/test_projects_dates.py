@@ -1,0 +1,175 @@
+import datetime
+
+import pytest
+
+from projects.dates import ParsedDate, format_partial_date, parse_development_date
+from projects.models import DatePrecision
+
+D = datetime.date
+
+
+def test_month_with_full_width_digits_and_pdf_spaces():
+    assert parse_development_date("2023 年１月に旅客ターミナル（第１期分）の入札情報が再公示") == ParsedDate(
+        D(2023, 1, 1), DatePrecision.MONTH, None
+    )
+
+
+def test_month_all_full_width():
+    assert parse_development_date("２０２２年１１月に契約") == (D(2022, 11, 1), "month", None)
+
+
+def test_month_half_width():
+    assert parse_development_date("2020年7月にL/A締結") == (D(2020, 7, 1), "month", None)
+
+
+def test_day():
+    assert parse_development_date("2023年３月15日に署名") == (D(2023, 3, 15), "day", None)
+
+
+def test_day_that_does_not_exist_falls_back_to_the_month():
+    assert parse_development_date("2023年2月30日に署名") == (D(2023, 2, 1), "month", None)
+
+
+def test_range_with_both_years():
+    assert parse_development_date("2022年11月～2023年１月にサービスの導入エリアを拡大") == (
+        D(2022, 11, 1),
+        "month",
+        D(2023, 1, 1),
+    )
+
+
+def test_range_with_spaces_and_mixed_widths():
+    assert parse_development_date("・2021 年 12 月～2022 年 1 月にハノイ市において") == (
+        D(2021, 12, 1),
+        "month",
+        D(2022, 1, 1),
+    )
+
+
+def test_range_within_one_year():
+    assert parse_development_date("実証実験を2023年４月～７月に実施") == (
+        D(2023, 4, 1),
+        "month",
+        D(2023, 7, 1),
+    )
+
+
+def test_range_within_one_year_that_wraps_into_the_next():
+    assert parse_development_date("2022年12月～1月に実施") == (D(2022, 12, 1), "month", D(2023, 1, 1))
+
+
+def test_range_over_years_and_months():
+    assert parse_development_date("総務省と連携し、2022年７月～2024年３月に実証実験を実施") == (
+        D(2022, 7, 1),
+        "month",
+        D(2024, 3, 1),
+    )
+
+
+def test_fiscal_year():
+    assert parse_development_date("スタミダムについて、2021 年度より協力準備調査を実施中") == (
+        D(2021, 4, 1),
+        DatePrecision.FISCAL_YEAR,
+        None,
+    )
+
+
+def test_fiscal_year_range():
+    assert parse_development_date("2021年度～2023年度に実施") == (D(2021, 4, 1), "fiscal_year", D(2023, 4, 1))
+
+
+def test_reiwa_fiscal_year():
+    assert parse_development_date("令和４年度の「デジタル技術を活用した…」で採択") == (
+        D(2022, 4, 1),
+        "fiscal_year",
+        None,
+    )
+
+
+def test_reiwa_gannen_fiscal_year():
+    assert parse_development_date("令和元年度に採択") == (D(2019, 4, 1), "fiscal_year", None)
+
+
+def test_reiwa_year():
+    assert parse_development_date("令和5年に開始") == (D(2023, 1, 1), "year", None)
+
+
+def test_year():
+    assert parse_development_date("2022 年にベトナム国会が 2025 年までの投資方針を承認") == (
+        D(2022, 1, 1),
+        DatePrecision.YEAR,
+        None,
+    )
+
+
+def test_year_range():
+    assert parse_development_date("2022年～2024年に実施") == (D(2022, 1, 1), "year", D(2024, 1, 1))
+
+
+def test_season_is_a_year():
+    assert parse_development_date("2023 年夏頃を目標に実証実験を実施予定") == (D(2023, 1, 1), "year", None)
+
+
+def test_season_to_year_end_is_a_year():
+    text = "停滞していたが、2023 年秋から年末頃に PPP 入札公示予定"
+    assert parse_development_date(text) == (D(2023, 1, 1), "year", None)
+
+
+def test_first_expression_wins():
+    text = "2022年5月にE/N署名、7月にL/A締結（第三期）"
+    assert parse_development_date(text) == (D(2022, 5, 1), "month", None)
+
+
+def test_decade_is_skipped_for_the_next_expression():
+    assert parse_development_date("2030年代中頃の開業を発表") == (None, "none", None)
+    assert parse_development_date("2030年代中頃の開業を2022年５月に発表") == (D(2022, 5, 1), "month", None)
+
+
+def test_small_numbers_are_not_years():
+    assert parse_development_date("２～３年以内の工事着工") == (None, DatePrecision.NONE, None)
+
+
+@pytest.mark.parametrize("text", ["", None, "相手国政府において事業の実現に向け検討中", "入札手続き中"])
+def test_no_date(text):
+    assert parse_development_date(text) == ParsedDate(None, "none", None)
+
+
+def test_range_that_does_not_go_forward_has_no_end():
+    assert parse_development_date("2023年5月～2023年5月") == (D(2023, 5, 1), "month", None)
+
+
+def test_range_end_of_another_precision_is_ignored():
+    assert parse_development_date("2022年7月～2024年に実施") == (D(2022, 7, 1), "month", None)
+
+
+def test_format_japanese():
+    assert format_partial_date(D(2023, 1, 1), "month") == "2023年1月"
+    assert format_partial_date(D(2023, 1, 5), "day") == "2023年1月5日"
+    assert format_partial_date(D(2021, 4, 1), DatePrecision.FISCAL_YEAR) == "2021年度"
+    assert format_partial_date(D(2022, 1, 1), DatePrecision.YEAR) == "2022年"
+
+
+def test_format_japanese_ranges():
+    assert format_partial_date(D(2022, 11, 1), "month", D(2023, 1, 1)) == "2022年11月～2023年1月"
+    assert format_partial_date(D(2023, 4, 1), "month", D(2023, 7, 1)) == "2023年4月～7月"
+    assert format_partial_date(D(2021, 4, 1), "fiscal_year", D(2023, 4, 1)) == "2021年度～2023年度"
+
+
+def test_format_english():
+    assert format_partial_date(D(2023, 1, 1), "month", language="en") == "Jan 2023"
+    assert format_partial_date(D(2023, 1, 5), "day", language="en") == "5 Jan 2023"
+    assert format_partial_date(D(2021, 4, 1), "fiscal_year", language="en") == "FY2021"
+    assert format_partial_date(D(2022, 1, 1), "year", language="en-us") == "2022"
+    assert format_partial_date(D(2022, 11, 1), "month", D(2023, 1, 1), language="en") == "Nov 2022 – Jan 2023"
+    assert format_partial_date(D(2023, 4, 1), "month", D(2023, 7, 1), language="en") == "Apr–Jul 2023"
+
+
+def test_format_nothing():
+    assert format_partial_date(None, "none") == ""
+    assert format_partial_date(None, "month") == ""
+    assert format_partial_date(D(2023, 1, 1), DatePrecision.NONE) == ""
+
+
+def test_parse_then_format_round_trip():
+    parsed = parse_development_date("・2022 年 11 月～2023 年１月にサービスの導入エリアを拡大")
+    assert format_partial_date(*parsed) == "2022年11月～2023年1月"

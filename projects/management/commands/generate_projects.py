@@ -1,0 +1,247 @@
+"""Fill the database with realistic synthetic projects, for benchmarks and load tests."""
+
+import random
+import re
+import time
+from datetime import UTC, date, datetime, timedelta
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.db.models import Max
+
+from projects.models import DatePrecision, Development, Project, Status, StatusChange
+
+KATAKANA_RUN = re.compile(r"[ァ-ヴー・]{2,}")
+SOURCE = "synthetic"
+
+# Status paths a project can have walked; the last entry is its current status.
+STATUS_PATHS = [
+    [Status.IDENTIFICATION],
+    [Status.IDENTIFICATION, Status.PREPARATION],
+    [Status.PREPARATION],
+    [Status.PREPARATION, Status.PROCUREMENT],
+    [Status.IDENTIFICATION, Status.PREPARATION, Status.PROCUREMENT, Status.IMPLEMENTATION],
+    [Status.PROCUREMENT, Status.IMPLEMENTATION],
+    [Status.IMPLEMENTATION, Status.OPERATION],
+    [Status.PREPARATION, Status.SUSPENDED],
+    [Status.IMPLEMENTATION, Status.COMPLETED],
+    [Status.IDENTIFICATION, Status.CANCELLED],
+]
+
+
+class Templates:
+    """What the synthetic data is composed from: the real projects of the plan."""
+
+    def __init__(self):
+        projects = list(
+            Project.objects.filter(number__lte=1000)
+            .order_by("number")
+            .prefetch_related("sectors", "schemes", "developments")
+        )
+        if not projects:
+            raise CommandError("No real projects to learn from: load the plan first.")
+        self.projects = [
+            {
+                "country_id": p.country_id,
+                "listing_group_id": p.listing_group_id,
+                "sector_ids": [s.pk for s in p.sectors.all()],
+                "scheme_ids": [s.pk for s in p.schemes.all()],
+                "status": p.status,
+                "name": p.name,
+                "name_en": p.name_en,
+                "summary": p.summary,
+            }
+            for p in projects
+        ]
+        self.developments = [(d.kind, d.text) for p in projects for d in p.developments.all()] or [
+            ("other", "相手国政府において事業の実現に向け検討中")
+        ]
+        self.places = sorted({m for p in projects for m in KATAKANA_RUN.findall(p.name)})
+        self.tails = sorted(
+            {KATAKANA_RUN.split(p.name)[-1] for p in projects if KATAKANA_RUN.split(p.name)[-1]}
+        )
+
+
+class Command(BaseCommand):
+    help = (
+        "Add --count synthetic projects composed from the real plan's vocabulary and proportions "
+        "(countries, sectors, schemes, statuses), with 0–10 developments and a status history "
+        "each. The same --seed gives the same data."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--count", type=int, required=True, help="How many projects to add.")
+        parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
+        parser.add_argument("--batch", type=int, default=5000, help="Projects per insert batch.")
+
+    def handle(self, *args, count, seed, batch, **options):
+        if count < 1:
+            raise CommandError("--count must be at least 1.")
+        if not Project.objects.exists():
+            call_command("loaddata", "action_plan_2023", verbosity=0)
+        templates = Templates()
+        rng = random.Random(seed)
+        started = time.monotonic()
+        with transaction.atomic():
+            ids = _next_ids()
+            first_number = (Project.objects.aggregate(m=Max("number"))["m"] or 0) + 1
+            for offset in range(0, count, batch):
+                size = min(batch, count - offset)
+                _insert_batch(rng, templates, ids, first_number + offset, size)
+                self.stderr.write(f"\r{offset + size:,}/{count:,} projects", ending="")
+            _reset_sequences()
+        self.stderr.write("")
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Added {count:,} projects, {ids['development'] - ids['development_start']:,} developments "
+                f"and {ids['statuschange'] - ids['statuschange_start']:,} status changes in {elapsed:.1f} s."
+            )
+        )
+
+
+TABLES = {
+    "project": Project,
+    "development": Development,
+    "statuschange": StatusChange,
+    "sectors": Project.sectors.through,
+    "schemes": Project.schemes.through,
+}
+
+
+def _next_ids():
+    ids = {}
+    for key, model in TABLES.items():
+        ids[key] = (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+    ids["development_start"] = ids["development"]
+    ids["statuschange_start"] = ids["statuschange"]
+    return ids
+
+
+def _random_date(rng):
+    start = date(2015, 1, 1).toordinal()
+    return date.fromordinal(rng.randint(start, date(2026, 10, 31).toordinal()))
+
+
+def _insert_batch(rng, templates, ids, first_number, size):
+    now = datetime.now(UTC)
+    projects, developments, changes, sectors, schemes = [], [], [], [], []
+    for i in range(size):
+        template = rng.choice(templates.projects)
+        number = first_number + i
+        project_id = ids["project"]
+        ids["project"] += 1
+        name = f"{rng.choice(templates.places)}{rng.choice(templates.tails)}"
+        dev_texts = []
+        day = _random_date(rng)
+        for sequence in range(1, rng.randint(0, 10) + 1):
+            kind, text = rng.choice(templates.developments)
+            day = day + timedelta(days=rng.randint(20, 200))
+            precision = rng.choice([DatePrecision.MONTH] * 6 + [DatePrecision.YEAR, DatePrecision.NONE])
+            if precision == DatePrecision.MONTH:
+                value = day.replace(day=1)
+            elif precision == DatePrecision.YEAR:
+                value = day.replace(month=1, day=1)
+            else:
+                value = None
+            dev_texts.append(text)
+            developments.append(
+                {
+                    "id": ids["development"],
+                    "project_id": project_id,
+                    "sequence": sequence,
+                    "kind": kind,
+                    "text": text,
+                    "date": value,
+                    "date_precision": precision,
+                    "date_end": None,
+                    "source": SOURCE,
+                    "recorded_by_id": None,
+                    "recorded_at": now,
+                }
+            )
+            ids["development"] += 1
+        path = rng.choice(STATUS_PATHS)
+        previous = ""
+        for sequence, status in enumerate(path, start=1):
+            changes.append(
+                {
+                    "id": ids["statuschange"],
+                    "project_id": project_id,
+                    "sequence": sequence,
+                    "status": status,
+                    "previous_status": previous,
+                    "effective_on": None,
+                    "note": SOURCE,
+                    "recorded_by_id": None,
+                    "recorded_at": now,
+                }
+            )
+            ids["statuschange"] += 1
+            previous = status
+        project = Project(
+            number=number, name=name, name_en=f"{template['name_en']} ({number})", summary=template["summary"]
+        )
+        projects.append(
+            {
+                "id": project_id,
+                "number": number,
+                "name": name,
+                "name_en": project.name_en,
+                "summary": template["summary"],
+                "note": "",
+                "country_id": template["country_id"],
+                "listing_group_id": template["listing_group_id"],
+                "status": path[-1],
+                "is_new": rng.random() < 0.1,
+                "search_text": project.build_search_text(dev_texts),
+                "version": 1,
+                "created": now,
+                "updated": now,
+            }
+        )
+        for sector_id in template["sector_ids"]:
+            sectors.append({"id": ids["sectors"], "project_id": project_id, "sector_id": sector_id})
+            ids["sectors"] += 1
+        for scheme_id in template["scheme_ids"]:
+            schemes.append({"id": ids["schemes"], "project_id": project_id, "scheme_id": scheme_id})
+            ids["schemes"] += 1
+    _write(Project, projects)
+    _write(TABLES["sectors"], sectors)
+    _write(TABLES["schemes"], schemes)
+    _write(StatusChange, changes)
+    _write(Development, developments)
+
+
+def _write(model, rows):
+    """Insert rows: PostgreSQL's COPY where available (fast), executemany elsewhere."""
+    if not rows:
+        return
+    table = model._meta.db_table
+    columns = list(rows[0])
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[c] for c in columns])
+        else:
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})",
+                [[row[c] for c in columns] for row in rows],
+            )
+
+
+def _reset_sequences():
+    """After inserting explicit ids, move PostgreSQL's id sequences past them."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in TABLES.values():
+            table = model._meta.db_table
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT MAX(id) FROM {connection.ops.quote_name(table)}))",
+                [table],
+            )

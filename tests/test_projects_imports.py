@@ -1,0 +1,738 @@
+import io
+import os
+import zipfile
+from datetime import UTC, date, datetime
+
+import pytest
+from django.utils import translation
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+
+from projects import imports, services
+from projects.exports import write_list_xlsx
+from projects.imports import (
+    AlreadyApplied,
+    ImportRefused,
+    ImportRejected,
+    PreviewOutdated,
+    apply_preview,
+    build_preview,
+    import_batch_create,
+    parse_date_cell,
+    read_workbook,
+)
+from projects.models import (
+    DatePrecision,
+    Development,
+    DevelopmentKind,
+    ImportBatch,
+    Project,
+    Status,
+    StatusChange,
+)
+from projects.roles import EDITOR
+from tests.factories import (
+    CountryFactory,
+    DevelopmentFactory,
+    ProjectFactory,
+    SchemeFactory,
+    SectorFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read messages: in English, the catalogue's source language."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+# Helpers shared with the admin, API and command tests.
+
+
+def export_xlsx(language="ja") -> bytes:
+    buffer = io.BytesIO()
+    with translation.override(language):
+        write_list_xlsx(Project.objects.all(), buffer)
+    return buffer.getvalue()
+
+
+def edit_xlsx(content: bytes, edit) -> bytes:
+    """Open an export with openpyxl, let `edit(projects_sheet, developments_sheet)` change it, save."""
+    workbook = load_workbook(io.BytesIO(content))
+    edit(workbook.worksheets[0], workbook.worksheets[1])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def project_row(sheet, number: int) -> int:
+    return next(cell.row for cell in sheet["A"] if cell.value == number)
+
+
+def development_row(sheet, number: int, sequence: int) -> int:
+    return next(
+        r
+        for r in range(2, sheet.max_row + 1)
+        if (sheet.cell(r, 1).value, sheet.cell(r, 2).value) == (number, sequence)
+    )
+
+
+def column(sheet, key: str) -> int:
+    """The 1-based column of `key` in an export sheet (headers are language-dependent)."""
+    from projects.exports import DEVELOPMENT_COLUMNS, LIST_COLUMNS
+
+    columns = LIST_COLUMNS if sheet.parent.index(sheet) == 0 else DEVELOPMENT_COLUMNS
+    return [c.key for c in columns].index(key) + 1
+
+
+def set_cell(sheet, number: int, key: str, value):
+    sheet.cell(project_row(sheet, number), column(sheet, key)).value = value
+
+
+def snapshot() -> dict:
+    """Every project-data row, to prove an import changed exactly what it should (or nothing)."""
+    project_fields = [
+        "number",
+        "name",
+        "name_en",
+        "country__iso_code",
+        "status",
+        "is_new",
+        "version",
+        "updated",
+    ]
+    development_fields = [
+        "project__number",
+        "sequence",
+        "kind",
+        "text",
+        "date",
+        "date_precision",
+        "date_end",
+        "source",
+    ]
+    return {
+        "projects": {p["number"]: p for p in Project.objects.values(*project_fields)},
+        "sectors": sorted(Project.sectors.through.objects.values_list("project__number", "sector__code")),
+        "schemes": sorted(Project.schemes.through.objects.values_list("project__number", "scheme__code")),
+        "developments": {
+            (d["project__number"], d["sequence"]): d for d in Development.objects.values(*development_fields)
+        },
+        "status_changes": sorted(
+            StatusChange.objects.values_list(
+                "project__number", "sequence", "status", "previous_status", "note"
+            )
+        ),
+        "history": (Project.history.count(), Development.history.count(), StatusChange.history.count()),
+    }
+
+
+def changed(before: dict, after: dict) -> set:
+    return {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+
+
+@pytest.fixture
+def editor():
+    return UserFactory(username="editor", role=EDITOR)
+
+
+# Reading: hostile files are refused before anything is stored.
+
+
+def _zip(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+XLSX_TYPES = (
+    b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    b'<Override PartName="/xl/workbook.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>'
+)
+
+
+def _workbook_with_rows(count: int) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["number", "name"])
+    for i in range(count):
+        sheet.append([i + 1, f"name {i}"])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _with_formula(content: bytes) -> bytes:
+    def edit(projects, developments):
+        projects["B3"] = "=1+1"
+
+    return edit_xlsx(content, edit)
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "message"),
+    [
+        ("csv", lambda: "番号,名称\n1,テスト\n".encode(), "CSV"),
+        ("random bytes", lambda: os.urandom(4096), "not an XLSX"),
+        ("empty", lambda: b"", "empty"),
+        ("old xls", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, ".xls"),
+        ("broken zip", lambda: b"PK\x03\x04" + os.urandom(2000), "not an XLSX"),
+        (
+            "word document",
+            lambda: _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"}),
+            "not an XLSX",
+        ),
+        ("too large", lambda: b"PK\x03\x04" + b"\0" * imports.MAX_FILE_BYTES, "larger than 10 MB"),
+        (
+            "zip bomb",
+            lambda: _zip(
+                {"[Content_Types].xml": XLSX_TYPES, "xl/worksheets/sheet1.xml": b"\0" * (20 * 1024 * 1024)}
+            ),
+            "zip bomb",
+        ),
+        (
+            "macros",
+            lambda: _zip({"[Content_Types].xml": XLSX_TYPES, "xl/vbaProject.bin": b"\0" * 10}),
+            "macros",
+        ),
+        (
+            "DTD",
+            lambda: _zip(
+                {
+                    "[Content_Types].xml": XLSX_TYPES,
+                    "xl/workbook.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><workbook/>',
+                }
+            ),
+            "DTD",
+        ),
+        ("formula", lambda: _with_formula(export_xlsx()), "案件!B3"),
+    ],
+)
+def test_hostile_files_are_refused_with_a_clear_message_and_nothing_written(name, make, message, editor):
+    ProjectFactory(number=1)
+    ProjectFactory(number=2)
+    content = make()
+    before = snapshot()
+    with pytest.raises(ImportRefused) as excinfo:
+        import_batch_create(source=content, filename="upload.xlsx", user=editor)
+    assert message in str(excinfo.value)
+    assert ImportBatch.objects.count() == 0
+    assert snapshot() == before
+
+
+def test_formula_message_names_the_cell_and_says_what_to_do():
+    ProjectFactory(number=1)
+    ProjectFactory(number=2)
+    with pytest.raises(ImportRefused, match=r"案件!B3 holds a formula.*values only"):
+        read_workbook(_with_formula(export_xlsx()), "x.xlsx")
+
+
+def test_total_uncompressed_size_is_limited(monkeypatch):
+    content = _workbook_with_rows(2000)
+    monkeypatch.setattr(imports, "MAX_UNCOMPRESSED_BYTES", 10_000)
+    with pytest.raises(ImportRefused, match="unpack to more than"):
+        read_workbook(content, "x.xlsx")
+
+
+def test_too_many_rows_are_refused(monkeypatch):
+    monkeypatch.setattr(imports, "MAX_ROWS", 50)
+    with pytest.raises(ImportRefused, match="more than 50 rows"):
+        read_workbook(_workbook_with_rows(60), "x.xlsx")
+
+
+def test_a_lying_dimension_does_not_hide_rows(monkeypatch):
+    """Rows are counted as read, not taken from the sheet's stored dimension."""
+    monkeypatch.setattr(imports, "MAX_ROWS", 50)
+    content = _workbook_with_rows(60)
+    members = {}
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for info in archive.infolist():
+            members[info.filename] = archive.read(info)
+    sheet = members["xl/worksheets/sheet1.xml"]
+    members["xl/worksheets/sheet1.xml"] = sheet.replace(
+        b'<dimension ref="A1:B61"/>', b'<dimension ref="A1:B2"/>'
+    )
+    with pytest.raises(ImportRefused, match="more than 50 rows"):
+        read_workbook(_zip(members), "x.xlsx")
+
+
+def test_a_workbook_without_our_columns_is_refused():
+    workbook = Workbook()
+    workbook.active.append(["foo", "bar"])
+    out = io.BytesIO()
+    workbook.save(out)
+    with pytest.raises(ImportRefused, match="No sheet has the columns"):
+        read_workbook(out.getvalue(), "x.xlsx")
+
+
+def test_read_workbook_accepts_a_file_object_and_finds_both_sheets():
+    project = ProjectFactory(number=1)
+    DevelopmentFactory(project=project, sequence=1)
+    parsed = read_workbook(io.BytesIO(export_xlsx("en")), "x.xlsx")
+    assert [s.kind for s in parsed.sheets] == ["projects", "developments"]
+    assert len(parsed.sheet("projects").rows) == 1
+    assert len(parsed.sheet("developments").rows) == 1
+
+
+# Values
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-03", (date(2024, 3, 1), DatePrecision.MONTH, None)),
+        ("2024-03-15", (date(2024, 3, 15), DatePrecision.DAY, None)),
+        ("2024", (date(2024, 1, 1), DatePrecision.YEAR, None)),
+        (2024, (date(2024, 1, 1), DatePrecision.YEAR, None)),
+        ("FY2024", (date(2024, 4, 1), DatePrecision.FISCAL_YEAR, None)),
+        ("fy 2021", (date(2021, 4, 1), DatePrecision.FISCAL_YEAR, None)),
+        ("2023年1月", (date(2023, 1, 1), DatePrecision.MONTH, None)),
+        ("２０２３年１月", (date(2023, 1, 1), DatePrecision.MONTH, None)),
+        ("2022年11月～2023年1月", (date(2022, 11, 1), DatePrecision.MONTH, date(2023, 1, 1))),
+        ("2021年度", (date(2021, 4, 1), DatePrecision.FISCAL_YEAR, None)),
+        ("Jan 2023", (date(2023, 1, 1), DatePrecision.MONTH, None)),
+        ("Nov 2022 – Jan 2023", (date(2022, 11, 1), DatePrecision.MONTH, date(2023, 1, 1))),
+        ("Nov–Dec 2022", (date(2022, 11, 1), DatePrecision.MONTH, date(2022, 12, 1))),
+        ("2022-11 ~ 2023-01", (date(2022, 11, 1), DatePrecision.MONTH, date(2023, 1, 1))),
+        ("", (None, DatePrecision.NONE, None)),
+        (None, (None, DatePrecision.NONE, None)),
+        ("sometime soon", None),
+        ("2024-13", None),
+        ("2024-02-30", None),
+    ],
+)
+def test_parse_date_cell(value, expected):
+    assert parse_date_cell(value) == expected
+
+
+def test_every_date_the_export_writes_reads_back_the_same():
+    from projects.dates import format_partial_date
+
+    cases = [
+        (date(2023, 1, 5), DatePrecision.DAY, None),
+        (date(2023, 1, 1), DatePrecision.MONTH, None),
+        (date(2022, 11, 1), DatePrecision.MONTH, date(2023, 1, 1)),
+        (date(2023, 4, 1), DatePrecision.MONTH, date(2023, 7, 1)),
+        (date(2021, 4, 1), DatePrecision.FISCAL_YEAR, None),
+        (date(2021, 4, 1), DatePrecision.FISCAL_YEAR, date(2023, 4, 1)),
+        (date(2022, 1, 1), DatePrecision.YEAR, None),
+    ]
+    for case in cases:
+        for language in ("ja", "en"):
+            assert parse_date_cell(format_partial_date(*case, language=language)) == case, (case, language)
+
+
+def _preview_of(edit, language="ja"):
+    return build_preview(read_workbook(edit_xlsx(export_xlsx(language), edit), "x.xlsx"))
+
+
+def test_values_match_codes_and_labels_in_both_languages():
+    rail = SectorFactory(code="rail", name_ja="鉄道", name_en="Railways")
+    urban = SectorFactory(
+        code="urban", name_ja="都市開発", name_en="Urban, real estate and housing development, smart cities"
+    )
+    loan = SchemeFactory(code="oda-loan", name_ja="円借款", name_en="ODA loan (yen loan)")
+    vietnam = CountryFactory(iso_code="VN", name_ja="ベトナム", name_en="Viet Nam")
+    thailand = CountryFactory(iso_code="TH", name_ja="タイ", name_en="Thailand")
+    kenya = CountryFactory(iso_code="KE", name_ja="ケニア", name_en="Kenya")
+    for number in (1, 2, 3):
+        ProjectFactory(number=number, country=vietnam, sectors=[rail])
+
+    def edit(projects, developments):
+        set_cell(projects, 1, "country", "th")
+        set_cell(projects, 1, "status", "Implementation")
+        set_cell(projects, 1, "sectors", "Railways, Urban, real estate and housing development, smart cities")
+        set_cell(projects, 1, "schemes", "oda-loan")
+        set_cell(projects, 1, "is_new", "はい")
+        set_cell(projects, 2, "country", "ケニア")
+        set_cell(projects, 2, "status", "procurement")
+        set_cell(projects, 2, "sectors", "urban、鉄道")
+        set_cell(projects, 3, "country", "Viet Nam")
+
+    preview = _preview_of(edit, "en")
+    assert preview.errors == []
+    found = {(c["number"], c["field"]): c["new"] for c in preview.changes}
+    assert found == {
+        (1, "country"): "TH",
+        (1, "status"): "implementation",
+        (1, "sectors"): ["rail", "urban"],
+        (1, "schemes"): ["oda-loan"],
+        (1, "is_new"): True,
+        (2, "country"): "KE",
+        (2, "status"): "procurement",
+        (2, "sectors"): ["rail", "urban"],
+    }
+    assert thailand and kenya and loan and urban
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("country", "Atlantis", "Unknown country: Atlantis"),
+        ("country", "", "The country is missing."),
+        ("status", "done", "Unknown status: done"),
+        ("sectors", "鉄道、宇宙", "Unknown sector: 宇宙"),
+        ("sectors", "", "at least one sector"),
+        ("schemes", "barter", "Unknown scheme: barter"),
+        ("is_new", "maybe", "Write yes"),
+        ("name", "", "must not be empty"),
+        ("name", "x" * 201, "At most 200 characters"),
+        ("number", "abc", "abc is not a project number"),
+        ("number", 999, "Project 999 does not exist"),
+    ],
+)
+def test_bad_project_cells_are_named_by_row_and_column(key, value, message):
+    rail = SectorFactory(code="rail", name_ja="鉄道", name_en="Railways")
+    ProjectFactory(number=1, sectors=[rail])
+    ProjectFactory(number=2, sectors=[rail])
+
+    def edit(projects, developments):
+        set_cell(projects, 2, key, value)
+
+    with translation.override("en"):
+        preview = _preview_of(edit, "en")
+    assert len(preview.errors) == 1, preview.errors
+    error = preview.errors[0]
+    letter = get_column_letter(column_index(key) + 1)
+    assert (error["sheet"], error["row"], error["cell"]) == ("Projects", 3, f"{letter}3")
+    assert error["column"] == header_en(key)
+    assert message in error["message"]
+
+
+def column_index(key):
+    from projects.exports import LIST_COLUMNS
+
+    return [c.key for c in LIST_COLUMNS].index(key)
+
+
+def header_en(key):
+    from projects.exports import LIST_COLUMNS
+
+    with translation.override("en"):
+        return next(c.label for c in LIST_COLUMNS if c.key == key)
+
+
+def test_duplicate_project_rows_are_an_error():
+    ProjectFactory(number=1)
+    ProjectFactory(number=2)
+
+    def edit(projects, developments):
+        projects.cell(3, 1).value = 1
+
+    preview = _preview_of(edit)
+    assert [(e["row"], e["cell"]) for e in preview.errors] == [(3, "A3")]
+    assert "appears twice" in preview.errors[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("values", "key", "message"),
+    [
+        ([1, None, "sometime", "Other", "text", ""], "date", "Cannot read the date sometime"),
+        ([1, None, "", "gossip", "text", ""], "kind", "Unknown kind: gossip"),
+        ([1, None, "", "Other", "", ""], "text", "must not be empty"),
+        ([1, 7, "", "Other", "text", ""], "sequence", "has no development No. 7"),
+        ([999, None, "", "Other", "text", ""], "project_number", "Project 999 does not exist"),
+        ([None, None, "", "Other", "text", ""], "project_number", "The project number is missing"),
+    ],
+)
+def test_bad_development_rows_are_named_by_row_and_column(values, key, message):
+    project = ProjectFactory(number=1)
+    DevelopmentFactory(project=project, sequence=1, text="既存の動き")
+
+    def edit(projects, developments):
+        developments.append(values)
+
+    preview = _preview_of(edit, "en")
+    assert len(preview.errors) == 1, preview.errors
+    error = preview.errors[0]
+    letter = "ABCDEF"[["project_number", "sequence", "date", "kind", "text", "source"].index(key)]
+    assert (error["sheet"], error["row"], error["cell"]) == ("Developments", 3, f"{letter}3")
+    assert message in error["message"]
+
+
+def test_an_unchanged_export_previews_no_changes_in_either_language(plan_data):
+    for language in ("ja", "en"):
+        preview = build_preview(read_workbook(export_xlsx(language), "x.xlsx"))
+        assert (preview.changes, preview.errors) == ([], []), language
+
+
+def test_formula_like_text_survives_the_round_trip_unchanged():
+    project = ProjectFactory(number=1, name="=HYPERLINK(1)", name_en="+1 line")
+    DevelopmentFactory(project=project, sequence=1, text="-2 delays", source="@source")
+    preview = build_preview(read_workbook(export_xlsx(), "x.xlsx"))
+    assert (preview.changes, preview.errors) == ([], [])
+
+
+def test_added_development_without_a_date_takes_the_one_its_text_gives():
+    ProjectFactory(number=1)
+
+    def edit(projects, developments):
+        developments.append([1, None, None, "award", "2024年3月に本邦企業が受注", None])
+
+    preview = _preview_of(edit)
+    assert preview.errors == []
+    values = preview.development_edits[0].values
+    assert (values["date"], values["date_precision"], values["kind"]) == (
+        date(2024, 3, 1),
+        DatePrecision.MONTH,
+        DevelopmentKind.AWARD,
+    )
+
+
+def test_rows_of_projects_changed_since_the_export_are_refused():
+    project = ProjectFactory(number=1)
+    ProjectFactory(number=2)
+    content = export_xlsx()
+    Project.objects.filter(pk=project.pk).update(updated=datetime(2030, 1, 1, tzinfo=UTC))
+
+    def edit(projects, developments):
+        set_cell(projects, 1, "name", "新しい名前")
+        set_cell(projects, 2, "name", "別の名前")
+
+    preview = build_preview(read_workbook(edit_xlsx(content, edit), "x.xlsx"))
+    assert len(preview.errors) == 1
+    assert preview.errors[0]["row"] == 2
+    assert preview.errors[0]["cell"] == "M2"
+    assert "after this file was exported" in preview.errors[0]["message"]
+
+
+# The round trip on the real plan.
+
+
+def _round_trip_edits(projects, developments):
+    set_cell(projects, 3, "status", "implementation")
+    set_cell(projects, 2, "name", "ハノイ市都市鉄道１号線及び２号線整備事業（改称）")
+    developments.cell(development_row(developments, 2, 1), 3).value = "2023-02"
+    developments.append([5, None, "2024-03", "award", "2024年3月に本邦企業が受注", "担当者メモ"])
+
+
+def test_round_trip_applies_exactly_the_edits_with_history_and_audit(plan_data, editor):
+    content = edit_xlsx(export_xlsx(), _round_trip_edits)
+    before = snapshot()
+    five_next = Development.objects.filter(project__number=5).count() + 1
+
+    batch = import_batch_create(
+        source=content,
+        filename="status-2024-03.xlsx",
+        user=editor,
+        note="週次報告",
+        effective_on=date(2024, 3, 1),
+    )
+
+    assert batch.state == ImportBatch.State.PREVIEWED
+    assert batch.preview["errors"] == []
+    summary = {(c["number"], c["sequence"], c["action"], c["field"]) for c in batch.preview["changes"]}
+    assert summary == {
+        (3, None, "update", "status"),
+        (2, None, "update", "name"),
+        (2, 1, "update", "date"),
+        (5, None, "add", "date"),
+        (5, None, "add", "kind"),
+        (5, None, "add", "text"),
+        (5, None, "add", "source"),
+    }
+    status = next(c for c in batch.preview["changes"] if c["field"] == "status")
+    assert (status["sheet"], status["row"], status["before"], status["after"]) == (
+        "案件",
+        4,
+        str(Status.IDENTIFICATION.label),
+        str(Status.IMPLEMENTATION.label),
+    )
+    assert snapshot() == before  # a preview writes nothing but the batch
+
+    apply_preview(batch, editor)
+
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.APPLIED and batch.applied_at is not None
+    after = snapshot()
+    assert changed(before["projects"], after["projects"]) == {2, 3, 5}
+    for number, fields in {2: {"name"}, 3: {"status"}, 5: set()}.items():
+        differing = {
+            k
+            for k in before["projects"][number]
+            if before["projects"][number][k] != after["projects"][number][k]
+        }
+        assert differing == fields | {"version", "updated"}, number
+    assert after["projects"][2]["name"] == "ハノイ市都市鉄道１号線及び２号線整備事業（改称）"
+    assert after["projects"][3]["status"] == Status.IMPLEMENTATION
+    assert after["sectors"] == before["sectors"] and after["schemes"] == before["schemes"]
+    assert changed(before["developments"], after["developments"]) == {(2, 1), (5, five_next)}
+    edited = Development.objects.get(project__number=2, sequence=1)
+    assert (edited.date, edited.date_precision) == (date(2023, 2, 1), DatePrecision.MONTH)
+    added = Development.objects.get(project__number=5, sequence=five_next)
+    assert (added.kind, added.text, added.date, added.source, added.recorded_by) == (
+        DevelopmentKind.AWARD,
+        "2024年3月に本邦企業が受注",
+        date(2024, 3, 1),
+        "担当者メモ",
+        editor,
+    )
+
+    change = StatusChange.objects.filter(project__number=3).latest("sequence")
+    assert (change.status, change.previous_status, change.recorded_by, change.effective_on) == (
+        Status.IMPLEMENTATION,
+        Status.IDENTIFICATION,
+        editor,
+        date(2024, 3, 1),
+    )
+    assert change.note == "Imported from status-2024-03.xlsx\n週次報告"
+    assert len(after["status_changes"]) == len(before["status_changes"]) + 1
+    # One audit row per changed object, each with the editor.
+    assert Project.history.filter(number=2).latest("history_date").history_user == editor
+    assert Project.history.filter(number=3).latest("history_date").history_user == editor
+    assert change.history.get().history_user == editor
+    assert edited.history.latest("history_date").history_user == editor
+    assert added.history.get().history_user == editor
+
+
+def test_applying_twice_is_refused(plan_data, editor):
+    batch = import_batch_create(
+        source=edit_xlsx(export_xlsx(), _round_trip_edits), filename="x.xlsx", user=editor
+    )
+    apply_preview(batch, editor)
+    after_first = snapshot()
+    with pytest.raises(AlreadyApplied):
+        apply_preview(batch, editor)
+    stale = ImportBatch.objects.get(pk=batch.pk)
+    stale.state = ImportBatch.State.PREVIEWED  # a copy loaded before the first apply
+    with pytest.raises(AlreadyApplied):
+        apply_preview(stale, editor)
+    assert snapshot() == after_first
+
+
+def _bad_country(projects, developments):
+    set_cell(projects, 7, "country", "Atlantis")
+
+
+def _bad_status(projects, developments):
+    set_cell(projects, 7, "status", "finished-ish")
+
+
+def _bad_date(projects, developments):
+    developments.cell(development_row(developments, 7, 1), 3).value = "いつか"
+
+
+def _bad_number(projects, developments):
+    set_cell(projects, 7, "number", 9999)
+
+
+@pytest.mark.parametrize(
+    ("bad", "sheet_index", "key", "message"),
+    [
+        (_bad_country, 0, "country", "Unknown country: Atlantis"),
+        (_bad_status, 0, "status", "Unknown status: finished-ish"),
+        (_bad_date, 1, "date", "Cannot read the date いつか"),
+        (_bad_number, 0, "number", "Project 9999 does not exist"),
+    ],
+    ids=["unknown country", "bad status", "unparseable date", "unknown number"],
+)
+def test_one_bad_row_changes_nothing(plan_data, editor, bad, sheet_index, key, message):
+    def edit(projects, developments):
+        _round_trip_edits(projects, developments)
+        bad(projects, developments)
+
+    content = edit_xlsx(export_xlsx(), edit)
+    workbook = load_workbook(io.BytesIO(content))
+    sheet = workbook.worksheets[sheet_index]
+    row = (
+        project_row(sheet, 9999 if key == "number" else 7)
+        if sheet_index == 0
+        else development_row(sheet, 7, 1)
+    )
+    header = sheet.cell(1, column(sheet, key)).value
+    before = snapshot()
+
+    batch = import_batch_create(source=content, filename="bad.xlsx", user=editor)
+
+    assert batch.state == ImportBatch.State.REJECTED
+    assert len(batch.preview["errors"]) == 1
+    error = batch.preview["errors"][0]
+    assert (error["sheet"], error["row"], error["column"]) == (sheet.title, row, header)
+    assert message in error["message"]
+    with pytest.raises(ImportRejected):
+        apply_preview(batch, editor)
+    assert snapshot() == before
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.REJECTED
+
+
+def test_apply_rechecks_current_data_and_refreshes_an_outdated_preview(plan_data, editor):
+    batch = import_batch_create(
+        source=edit_xlsx(export_xlsx(), _round_trip_edits), filename="x.xlsx", user=editor
+    )
+    three = Project.objects.get(number=3)
+    services.project_change_status(project=three, status=Status.PREPARATION, user=editor)
+    before = snapshot()
+
+    with pytest.raises(PreviewOutdated):
+        apply_preview(batch, editor)
+
+    assert snapshot() == before
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.REJECTED  # project 3 changed after the export
+    assert any("after this file was exported" in e["message"] for e in batch.preview["errors"])
+
+
+def test_a_service_error_while_applying_rolls_everything_back(plan_data, editor, monkeypatch):
+    batch = import_batch_create(
+        source=edit_xlsx(export_xlsx(), _round_trip_edits), filename="x.xlsx", user=editor
+    )
+    before = snapshot()
+    real = services.development_add
+
+    def failing(**kwargs):
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"text": "boom"})
+
+    monkeypatch.setattr(services, "development_add", failing)
+    with pytest.raises(ImportRejected) as excinfo:
+        apply_preview(batch, editor)
+    monkeypatch.setattr(services, "development_add", real)
+    assert "boom" in excinfo.value.errors[0]["message"]
+    assert snapshot() == before
+
+
+def test_two_sheets_with_the_same_columns_are_refused():
+    ProjectFactory(number=1)
+    workbook = load_workbook(io.BytesIO(export_xlsx("en")))
+    workbook.copy_worksheet(workbook.worksheets[0])
+    out = io.BytesIO()
+    workbook.save(out)
+    with pytest.raises(ImportRefused, match="have the same columns"):
+        read_workbook(out.getvalue(), "x.xlsx")
+
+
+def test_the_xlsx_export_has_a_developments_sheet_to_edit():
+    project = ProjectFactory(number=7)
+    DevelopmentFactory(
+        project=project,
+        sequence=1,
+        kind=DevelopmentKind.AGREEMENT,
+        text="2022年11月～2023年1月にL/A締結",
+        date=date(2022, 11, 1),
+        date_precision=DatePrecision.MONTH,
+        date_end=date(2023, 1, 1),
+        source="行動計画2023",
+    )
+    workbook = load_workbook(io.BytesIO(export_xlsx("en")))
+    sheet = workbook.worksheets[1]
+    assert sheet.title == "Developments"
+    assert [c.value for c in sheet[1]] == ["Project number", "No.", "Date", "Kind", "Text", "Source"]
+    assert [c.value for c in sheet[2]] == [
+        7,
+        1,
+        "Nov 2022 – Jan 2023",
+        "Agreement",
+        "2022年11月～2023年1月にL/A締結",
+        "行動計画2023",
+    ]
+    assert sheet.freeze_panes == "B2"

@@ -41,8 +41,12 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "simple_history",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "rest_framework_api_key",
     "countries",
     "projects",
+    "tokens",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +142,45 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# The REST API (docs/api.md). Token authentication comes first: its WWW-Authenticate header
+# makes DRF answer 401, not 403, to a request without credentials.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tokens.authentication.APITokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["projects.api.ModelPermissions"],
+    "DEFAULT_PAGINATION_CLASS": "projects.api.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["projects.api.FilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "projects.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "projects.api.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MLIT overseas infrastructure project tracker API",
+    "DESCRIPTION": (
+        "The 93 projects of MLIT's overseas infrastructure action plan 2023, their developments "
+        "and status history. Authenticate with `Authorization: Token <key>` or a session login. "
+        "Writes to a project need `If-Match` with the ETag of the version you edited."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc from our own static files: /api/docs/ works with no internet access.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "projects.models.Status",
+        "DevelopmentKindEnum": "projects.models.DevelopmentKind",
+        "DatePrecisionEnum": "projects.models.DatePrecision",
+        "SchemeFamilyEnum": "projects.models.SchemeFamily",
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,31 @@
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
+
+from countries.models import Country, Region
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="name", read_only=True)
+
+    class Meta:
+        model = Region
+        fields = ["code", "label", "name_ja", "name_en", "order"]
+
+
+class CountrySerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="name", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+
+    class Meta:
+        model = Country
+        fields = ["iso_code", "label", "name_ja", "name_en", "region"]
+        extra_kwargs = {
+            "iso_code": {
+                "validators": [
+                    RegexValidator(r"^[A-Z]{2}$", _("The ISO code is two capital letters.")),
+                    UniqueValidator(queryset=Country.objects.all()),
+                ],
+            },
+        }

@@ -1,0 +1,217 @@
+"""REST API plumbing shared by every endpoint: permissions, pagination, query-parameter
+checking, error bodies and ETags. Configured in settings.REST_FRAMEWORK.
+
+It must not import rest_framework.views (or anything importing it) at module level: DRF's
+APIView reads the settings that name this module when it is defined.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_filters import utils as filter_utils
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions, permissions, status
+from rest_framework.fields import get_error_detail
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+
+from projects.services import StaleVersion
+
+
+class ModelPermissions(permissions.DjangoModelPermissions):
+    """Django model permissions, with reading needing `view_<model>` too.
+
+    Anonymous requests get 401, authenticated ones without the permission 403, a method the
+    endpoint does not have 405, and a read-only API token is refused every write.
+    """
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if not hasattr(view, request.method.lower()):
+            return True  # the view answers 405
+        if getattr(request.auth, "read_only", False) and request.method not in permissions.SAFE_METHODS:
+            self.message = _("This API token is read-only.")
+            return False
+        return super().has_permission(request, view)
+
+
+class Pagination(LimitOffsetPagination):
+    """limit/offset pagination whose bad values are a 400, not silently replaced."""
+
+    default_limit = 50
+    max_limit = 1000
+
+    def _parse(self, request, name, default, minimum, maximum=None):
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            value = None
+        if value is None or value < minimum or (maximum is not None and value > maximum):
+            if maximum is None:
+                message = gettext("Give a whole number from %(min)s up.") % {"min": minimum}
+            else:
+                message = gettext("Give a whole number from %(min)s to %(max)s.") % {
+                    "min": minimum,
+                    "max": maximum,
+                }
+            raise InvalidQuery({name: [message]})
+        return value
+
+    def get_limit(self, request):
+        return self._parse(request, self.limit_query_param, self.default_limit, 1, self.max_limit)
+
+    def get_offset(self, request):
+        return self._parse(request, self.offset_query_param, 0, 0)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.limit_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_limit, default=self.default_limit)
+            else:
+                parameter["schema"].update(minimum=0, default=0)
+        return parameters
+
+
+class InvalidQuery(exceptions.ValidationError):
+    """A query parameter is unknown or has a bad value."""
+
+    default_code = "invalid_query"
+
+
+# Parameters every endpoint accepts besides its filters: pagination, and DRF's format override
+# (the later CSV/XLSX export uses it).
+COMMON_PARAMETERS = {"limit", "offset", "format"}
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter, refusing unknown query parameters with a 400 that names them.
+
+    A request for one object takes no filters: its parameters are checked, never applied.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        detail = getattr(view, "detail", False)
+        filterset = None if detail else self.get_filterset(request, queryset, view)
+        allowed = COMMON_PARAMETERS | (set(filterset.form.fields) if filterset is not None else set())
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            message = gettext("Unknown parameter. Known parameters: %(known)s.") % {
+                "known": ", ".join(sorted(allowed))
+            }
+            raise InvalidQuery({name: [message] for name in unknown})
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            raise InvalidQuery(filter_utils.translate_validation(filterset.errors).detail)
+        return filterset.qs
+
+
+# ETags. A project's ETag names its version, which every write through services.py bumps.
+
+_ETAG = re.compile(r'^"p(?P<pk>\d+)-v(?P<version>\d+)"$')
+
+
+def project_etag(project) -> str:
+    return f'"p{project.pk}-v{project.version}"'
+
+
+def _etag_list(header: str) -> list[str]:
+    return [tag.strip() for tag in header.split(",") if tag.strip()]
+
+
+def expected_version(request, project, *, required: bool) -> int | None:
+    """The version the If-Match header says the client edited, for services' expected_version.
+
+    No header: 428 when `required`, else None (no check). A header that names no version of
+    this project gives -1, which never matches, so the service refuses it with StaleVersion
+    under its row lock, exactly like a stale one.
+    """
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        if required:
+            raise PreconditionRequired()
+        return None
+    for tag in _etag_list(header):
+        match = _ETAG.match(tag)
+        if match and int(match["pk"]) == project.pk:
+            return int(match["version"])
+    return -1
+
+
+def not_modified(request, project) -> bool:
+    """If-None-Match names the current version (or is "*"): the client's copy is current."""
+    header = request.headers.get("If-None-Match")
+    if header is None:
+        return False
+    tags = [tag.removeprefix("W/") for tag in _etag_list(header)]
+    return "*" in tags or project_etag(project) in tags
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = _(
+        "This request needs an If-Match header with the project's ETag: "
+        "GET the project, then send its ETag back."
+    )
+    default_code = "precondition_required"
+
+
+# Errors. Every error body is {"detail": text, "code": code}; a 400 adds "errors", the
+# messages by field or query parameter, and its detail names them.
+
+
+def exception_handler(exc, context):
+    # Imported here: rest_framework.views reads the settings that name this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, StaleVersion):
+        return Response(
+            {"detail": str(exc), "code": "stale_version", "etag": project_etag(exc.project)},
+            status=status.HTTP_412_PRECONDITION_FAILED,
+            headers={"ETag": project_etag(exc.project)},
+        )
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_django_error_detail(exc))
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        if isinstance(exc, InvalidQuery):
+            template = gettext("Invalid query parameter: %(names)s.")
+        else:
+            template = gettext("Invalid input: %(names)s.")
+        response.data = {
+            "detail": template % {"names": ", ".join(errors)},
+            "code": exc.default_code,
+            "errors": errors,
+        }
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        detail = response.data["detail"]
+        response.data = {"detail": detail, "code": getattr(detail, "code", None) or "error"}
+    return response
+
+
+def _django_error_detail(exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else field): get_error_detail(
+                DjangoValidationError(errors)
+            )
+            for field, errors in exc.error_dict.items()
+        }
+    return {"non_field_errors": get_error_detail(exc)}

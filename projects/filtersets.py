@@ -1,0 +1,365 @@
+"""Filters for the API's project list and development feed.
+
+Every filter validates its value: an unknown code, a bad date or boolean is a 400 naming the
+parameter (through FilterBackend), never an empty result or a 500. Lists are comma-separated
+(`?country=VN,TH`) or repeated (`?country=VN&country=TH`) and mean "any of them".
+"""
+
+import django_filters
+from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+
+from countries.models import Country, Region
+from projects.models import (
+    Development,
+    DevelopmentKind,
+    ListingGroup,
+    Project,
+    Scheme,
+    SchemeFamily,
+    Sector,
+    Status,
+    latest_developments,
+)
+from projects.text import normalize_for_search
+
+
+class CommaSeparatedInput(forms.TextInput):
+    """Reads `?x=a,b` and `?x=a&x=b` alike, as the list ["a", "b"]."""
+
+    def value_from_datadict(self, data, files, name):
+        raw = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        items = [item.strip() for value in raw if value for item in value.split(",")]
+        return [item for item in items if item] or None
+
+
+class CodeListField(forms.ModelMultipleChoiceField):
+    widget = CommaSeparatedInput
+    default_error_messages = {
+        "invalid_choice": _("Unknown value: %(value)s."),
+        "invalid_pk_value": _("Unknown value: %(pk)s."),
+    }
+
+    def __init__(self, *args, uppercase=False, **kwargs):
+        self.uppercase = uppercase
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        if value and self.uppercase:
+            value = [item.upper() for item in value]
+        try:
+            return super().clean(value)
+        except OverflowError:  # SQLite, for a number beyond 64 bits
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": ", ".join(value)},
+            ) from None
+
+
+class CodeListFilter(django_filters.ModelMultipleChoiceFilter):
+    """Any of a list of reference-data codes; the field name is a path to the reference row.
+
+    Filters through a subquery on the project ids, so a project matching two codes of a
+    many-to-many (two sectors) still comes once, without DISTINCT.
+    """
+
+    field_class = CodeListField
+
+    def __init__(self, *args, through_subquery=False, **kwargs):
+        self.through_subquery = through_subquery
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        condition = Q(**{f"{self.field_name}__in": value})
+        if self.through_subquery:
+            return qs.filter(pk__in=qs.model.objects.filter(condition).values("pk"))
+        return qs.filter(condition)
+
+
+class ChoiceListFilter(django_filters.MultipleChoiceFilter):
+    """Any of a comma-separated list of choice values."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", CommaSeparatedInput)
+        kwargs.setdefault("distinct", False)
+        kwargs.setdefault("lookup_expr", "in")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__{self.lookup_expr}": value})
+
+
+class SchemeListField(forms.Field):
+    """Scheme codes (`oda-loan`) and families (`ODA`, upper case), mixed."""
+
+    widget = CommaSeparatedInput
+    default_error_messages = {"invalid_choice": _("Unknown scheme or scheme family: %(value)s.")}
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        for item in value:
+            ProhibitNullCharactersValidator()(item)
+        families = [item for item in value if item in SchemeFamily.values]
+        codes = [item for item in value if item not in SchemeFamily.values]
+        known = set(Scheme.objects.filter(code__in=codes).values_list("code", flat=True)) if codes else set()
+        for code in codes:
+            if code not in known:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": code}
+                )
+        return {"families": families, "codes": codes}
+
+
+SCHEME_HELP = _(
+    "Scheme codes or families, comma-separated: `oda-loan`, or `ODA` for every ODA scheme. "
+    "Families: ODA, PPP, JOIN, PRIVATE."
+)
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}, "description": SCHEME_HELP})
+class SchemeFilter(django_filters.Filter):
+    field_class = SchemeListField
+
+
+class StrictBooleanField(forms.Field):
+    """true/false (or 1/0); anything else is an error rather than "no filter"."""
+
+    default_error_messages = {"invalid": _("Give true or false.")}
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class DateRangeForm(forms.Form):
+    """Refuses a range whose start comes after its end, for each (after, before) pair."""
+
+    date_ranges: tuple[tuple[str, str], ...] = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        for start, end in self.date_ranges:
+            after, before = cleaned.get(start), cleaned.get(end)
+            if after and before and after > before:
+                self.add_error(end, _("Must not be before %(start)s.") % {"start": start})
+        return cleaned
+
+
+class ProjectFilterForm(DateRangeForm):
+    date_ranges = (("development_after", "development_before"),)
+
+
+class DevelopmentFilterForm(DateRangeForm):
+    date_ranges = (("date_after", "date_before"),)
+
+
+class ProjectOrderingFilter(django_filters.OrderingFilter):
+    """Orders with nulls last (either way), and by number after the chosen fields, so pages
+    are stable. `latest_development` is the latest development's date."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ordering = []
+        for param in filter(None, value):
+            descending = param.startswith("-")
+            field = self.param_map[param.removeprefix("-")]
+            if field == "latest_development":
+                qs = qs.alias(latest_development_date=latest_development_date())
+                field = "latest_development_date"
+            expression = F(field)
+            ordering.append(
+                expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+            )
+        return qs.order_by(*ordering, "number")
+
+
+def latest_development_date():
+    return Subquery(latest_developments().values("date")[:1])
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    country = CodeListFilter(
+        field_name="country",
+        queryset=Country.objects.all(),
+        to_field_name="iso_code",
+        uppercase=True,
+        label=_("Country"),
+        help_text=_("ISO 3166-1 alpha-2 codes, comma-separated: any of them (`VN,TH`)."),
+    )
+    region = CodeListFilter(
+        field_name="country__region",
+        queryset=Region.objects.all(),
+        to_field_name="code",
+        label=_("Region"),
+        help_text=_("Region codes, comma-separated (`south-asia`)."),
+    )
+    sector = CodeListFilter(
+        field_name="sectors",
+        queryset=Sector.objects.all(),
+        to_field_name="code",
+        through_subquery=True,
+        label=_("Sector"),
+        help_text=_("Sector codes, comma-separated (`rail,port`)."),
+    )
+    scheme = SchemeFilter(
+        method="filter_scheme",
+        label=_("Scheme"),
+        help_text=SCHEME_HELP,
+    )
+    status = ChoiceListFilter(
+        choices=Status.choices, label=_("Status"), help_text=_("Status codes, comma-separated.")
+    )
+    listing_group = CodeListFilter(
+        field_name="listing_group",
+        queryset=ListingGroup.objects.all(),
+        to_field_name="number",
+        label=_("Listing group"),
+        help_text=_("Numbers of the plan's headings (1 = ①ベトナム), comma-separated."),
+    )
+    is_new = StrictBooleanFilter(
+        label=_("New"), help_text=_("New in the 2023 plan (【新規案件】): true or false.")
+    )
+    won = StrictBooleanFilter(
+        method="filter_won",
+        label=_("Won"),
+        help_text=_("A Japanese company has won all or part of it (an `award` development): true or false."),
+    )
+    q = django_filters.CharFilter(
+        method="search",
+        label=_("Search"),
+        help_text=_(
+            "Words searched in the number, names, summary, note and development texts; every word "
+            "must match. Full-width and half-width forms match each other."
+        ),
+    )
+    updated_after = django_filters.IsoDateTimeFilter(
+        field_name="updated",
+        lookup_expr="gte",
+        label=_("Updated at or after"),
+        help_text=_("A date (`2024-04-01`) or an ISO 8601 date-time; the time zone is Asia/Tokyo if none."),
+    )
+    development_after = django_filters.DateFilter(
+        method="filter_development_dates",
+        label=_("Development on or after"),
+        help_text=_("Projects with a development dated on or after this date (`2023-01-01`)."),
+    )
+    development_before = django_filters.DateFilter(
+        method="filter_development_dates",
+        label=_("Development on or before"),
+        help_text=_(
+            "Projects with a development dated on or before this date. With development_after, "
+            "one development must fall in the range. A month-precision date is its first day."
+        ),
+    )
+    ordering = ProjectOrderingFilter(
+        fields=["number", "name", "updated", "latest_development"],
+        label=_("Ordering"),
+        help_text=_(
+            "number, name, updated or latest_development, with `-` for descending; comma-separated "
+            "for several. Ties are broken by number; projects with no dated development come last."
+        ),
+    )
+
+    class Meta:
+        model = Project
+        fields = []
+        form = ProjectFilterForm
+
+    def filter_scheme(self, queryset, name, value):
+        condition = Q(schemes__family__in=value["families"]) | Q(schemes__code__in=value["codes"])
+        return queryset.filter(pk__in=Project.objects.filter(condition).values("pk"))
+
+    def filter_won(self, queryset, name, value):
+        awards = Development.objects.filter(project=OuterRef("pk"), kind=DevelopmentKind.AWARD)
+        return queryset.filter(Exists(awards) if value else ~Exists(awards))
+
+    def search(self, queryset, name, value):
+        if not normalize_for_search(value):
+            return queryset
+        return queryset.search(value)
+
+    def filter_development_dates(self, queryset, name, value):
+        # Both bounds apply to the same development, so they are applied together, once.
+        after = self.form.cleaned_data.get("development_after")
+        before = self.form.cleaned_data.get("development_before")
+        if name == "development_before" and after is not None:
+            return queryset
+        developments = Development.objects.filter(project=OuterRef("pk"))
+        if after is not None:
+            developments = developments.filter(date__gte=after)
+        if before is not None:
+            developments = developments.filter(date__lte=before)
+        return queryset.filter(Exists(developments))
+
+
+class DevelopmentFilterSet(django_filters.FilterSet):
+    project = CodeListFilter(
+        field_name="project",
+        queryset=Project.objects.all(),
+        label=_("Project"),
+        help_text=_("Project ids (as in /api/projects/{id}/), comma-separated."),
+    )
+    country = CodeListFilter(
+        field_name="project__country",
+        queryset=Country.objects.all(),
+        to_field_name="iso_code",
+        uppercase=True,
+        label=_("Country"),
+        help_text=_("ISO 3166-1 alpha-2 codes of the projects' countries, comma-separated."),
+    )
+    region = CodeListFilter(
+        field_name="project__country__region",
+        queryset=Region.objects.all(),
+        to_field_name="code",
+        label=_("Region"),
+        help_text=_("Region codes, comma-separated."),
+    )
+    sector = CodeListFilter(
+        field_name="project__sectors",
+        queryset=Sector.objects.all(),
+        to_field_name="code",
+        through_subquery=True,
+        label=_("Sector"),
+        help_text=_("Sector codes of the projects, comma-separated."),
+    )
+    kind = ChoiceListFilter(
+        choices=DevelopmentKind.choices, label=_("Kind"), help_text=_("Development kinds, comma-separated.")
+    )
+    date_after = django_filters.DateFilter(
+        field_name="date",
+        lookup_expr="gte",
+        label=_("On or after"),
+        help_text=_("Developments dated on or after this date (`2023-01-01`)."),
+    )
+    date_before = django_filters.DateFilter(
+        field_name="date",
+        lookup_expr="lte",
+        label=_("On or before"),
+        help_text=_("Developments dated on or before this date."),
+    )
+
+    class Meta:
+        model = Development
+        fields = []
+        form = DevelopmentFilterForm

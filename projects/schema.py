@@ -1,0 +1,54 @@
+"""OpenAPI additions: the error body and the error responses every endpoint can give."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text=_("What went wrong, in the request's language."))
+    code = serializers.CharField(help_text=_("A stable code: invalid, invalid_query, not_found, ..."))
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text=_("For 400: the messages by field or query parameter."),
+    )
+    etag = serializers.CharField(required=False, help_text=_("For 412: the project's current ETag."))
+
+
+ERROR_RESPONSES = {
+    "400": _("Invalid input or query parameter: `errors` names each one."),
+    "401": _("No credentials, or bad ones."),
+    "403": _("Your role (or a read-only token) does not allow this."),
+    "404": _("No such object."),
+}
+
+
+class AutoSchema(BaseAutoSchema):
+    """drf-spectacular's schema, plus the error responses every endpoint can give."""
+
+    def _get_format_parameters(self):
+        parameters = super()._get_format_parameters()
+        for parameter in parameters:
+            parameter["description"] = str(
+                _(
+                    "The response format. csv and xlsx are files of every matching project "
+                    "(no pagination), with the same filters and order; html is a printable page."
+                )
+            )
+        return parameters
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        codes = ["400", "401", "403"]
+        if "{" in self.path:
+            codes.append("404")
+        for code in codes:
+            if code not in responses:
+                responses[code] = self._get_response_for_code(
+                    OpenApiResponse(ErrorSerializer, description=ERROR_RESPONSES[code]), code
+                )
+        return dict(sorted(responses.items()))

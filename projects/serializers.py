@@ -1,0 +1,384 @@
+"""API representations. Read serializers nest reference data as codes with labels in the
+request's language; write serializers take codes and hand the write to services.py.
+
+A write accepts what a read gave back (`{"code": "rail", "label": "鉄道"}` as well as
+`"rail"`), so a client may PUT a GET's body after editing it.
+"""
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from countries.models import Country, Region
+from projects import services
+from projects.models import (
+    DatePrecision,
+    Development,
+    DevelopmentKind,
+    ListingGroup,
+    Project,
+    Scheme,
+    Sector,
+    Status,
+    StatusChange,
+)
+
+
+class CodeLabelSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+@extend_schema_field(CodeLabelSerializer)
+class CodeLabelField(serializers.Field):
+    """A choice value as {"code": ..., "label": ...}; read-only."""
+
+    def __init__(self, choices, **kwargs):
+        self.choice_class = choices
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        if not value:
+            return None
+        try:
+            label = self.choice_class(value).label
+        except ValueError:
+            label = value
+        return {"code": value, "label": str(label)}
+
+
+class CodeField(serializers.ChoiceField):
+    """A choice value given as its code, or as the {"code": ...} object a read returns."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            data = data.get("code")
+        return super().to_internal_value(data)
+
+
+class CodeRelatedField(serializers.SlugRelatedField):
+    """A reference row given by its code, or by the object a read returns."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            data = data.get(self.slug_field)
+        return super().to_internal_value(data)
+
+
+# Reference data, as nested in projects and developments.
+
+
+class CountryBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Country
+        fields = ["iso_code", "name_ja", "name_en"]
+
+
+class RegionBriefSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="name", read_only=True)
+
+    class Meta:
+        model = Region
+        fields = ["code", "label"]
+
+
+class ListingGroupBriefSerializer(serializers.ModelSerializer):
+    mark = serializers.CharField(read_only=True, help_text=_("The circled number the plan prints: ①."))
+    label = serializers.CharField(source="name", read_only=True)
+
+    class Meta:
+        model = ListingGroup
+        fields = ["number", "mark", "label"]
+
+
+class SectorBriefSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="name", read_only=True)
+
+    class Meta:
+        model = Sector
+        fields = ["code", "label"]
+
+
+class SchemeBriefSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="name", read_only=True)
+
+    class Meta:
+        model = Scheme
+        fields = ["code", "label", "family"]
+
+
+# Reference data endpoints (administrators write them).
+
+
+class SectorSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="name", read_only=True)
+
+    class Meta:
+        model = Sector
+        fields = ["code", "label", "name_ja", "name_en", "dac_code", "order"]
+
+
+class SchemeSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="name", read_only=True)
+
+    class Meta:
+        model = Scheme
+        fields = ["code", "label", "family", "name_ja", "name_en", "order"]
+
+
+class ListingGroupSerializer(serializers.ModelSerializer):
+    mark = serializers.CharField(read_only=True, help_text=_("The circled number the plan prints: ①."))
+    label = serializers.CharField(source="name", read_only=True)
+
+    class Meta:
+        model = ListingGroup
+        fields = ["number", "mark", "label", "name_ja", "name_en"]
+        extra_kwargs = {"number": {"min_value": 1, "max_value": 50}}
+
+
+# Developments and status changes.
+
+
+class ProjectBriefSerializer(serializers.ModelSerializer):
+    country = serializers.CharField(source="country.iso_code", read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="project-detail")
+
+    class Meta:
+        model = Project
+        fields = ["id", "number", "name", "country", "url"]
+
+
+class DevelopmentSerializer(serializers.ModelSerializer):
+    kind = CodeLabelField(DevelopmentKind)
+
+    class Meta:
+        model = Development
+        fields = [
+            "id",
+            "sequence",
+            "kind",
+            "text",
+            "date",
+            "date_precision",
+            "date_end",
+            "source",
+            "recorded_at",
+        ]
+
+
+class FeedDevelopmentSerializer(DevelopmentSerializer):
+    """A development in the cross-project feed: with its project."""
+
+    project = ProjectBriefSerializer(read_only=True)
+
+    class Meta(DevelopmentSerializer.Meta):
+        fields = ["id", "project", *DevelopmentSerializer.Meta.fields[1:]]
+
+
+class DevelopmentInputSerializer(serializers.ModelSerializer):
+    """Adds a development to the project in the context, through `services.development_add`."""
+
+    kind = CodeField(choices=DevelopmentKind.choices)
+    date_precision = CodeField(
+        choices=DatePrecision.choices,
+        required=False,
+        help_text=_("What the date stands for; `day` when a date is given without it."),
+    )
+
+    class Meta:
+        model = Development
+        fields = ["kind", "text", "date", "date_precision", "date_end", "source"]
+
+    def validate(self, attrs):
+        if attrs.get("date") is None:
+            if attrs.get("date_precision", DatePrecision.NONE) != DatePrecision.NONE:
+                raise serializers.ValidationError({"date_precision": gettext("A precision needs a date.")})
+        elif attrs.get("date_precision", DatePrecision.NONE) == DatePrecision.NONE:
+            attrs["date_precision"] = DatePrecision.DAY
+        return attrs
+
+    def create(self, validated_data):
+        return services.development_add(project=self.context["project"], **validated_data)
+
+    def to_representation(self, instance):
+        return DevelopmentSerializer(instance, context=self.context).data
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    status = CodeLabelField(Status)
+    previous_status = CodeLabelField(Status, allow_null=True)
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = StatusChange
+        fields = [
+            "id",
+            "sequence",
+            "status",
+            "previous_status",
+            "effective_on",
+            "note",
+            "recorded_by",
+            "recorded_at",
+        ]
+
+
+class StatusChangeInputSerializer(serializers.ModelSerializer):
+    """Changes the status of the project in the context, through `services.project_change_status`
+    (the function the admin uses): it records the change and makes it the current status."""
+
+    status = CodeField(choices=Status.choices)
+
+    class Meta:
+        model = StatusChange
+        fields = ["status", "effective_on", "note"]
+
+    def create(self, validated_data):
+        return services.project_change_status(project=self.context["project"], **validated_data)
+
+    def to_representation(self, instance):
+        return StatusChangeSerializer(instance, context=self.context).data
+
+
+# Projects.
+
+
+class LatestDevelopmentSerializer(serializers.Serializer):
+    """The latest development: the one with the latest date (then the last added)."""
+
+    date = serializers.DateField(allow_null=True)
+    precision = serializers.ChoiceField(choices=DatePrecision.choices)
+    kind = CodeLabelField(DevelopmentKind)
+    text = serializers.CharField()
+
+
+class ProjectListSerializer(serializers.ModelSerializer):
+    """A project as listed. Everything comes from the list queryset's joins, annotations
+    (`won`, `latest_development`) and prefetches: no query per row."""
+
+    country = CountryBriefSerializer(read_only=True)
+    region = RegionBriefSerializer(source="country.region", read_only=True)
+    listing_group = ListingGroupBriefSerializer(read_only=True)
+    sectors = SectorBriefSerializer(many=True, read_only=True)
+    schemes = SchemeBriefSerializer(many=True, read_only=True)
+    status = CodeLabelField(Status)
+    won = serializers.BooleanField(
+        read_only=True, help_text=_("A Japanese company has won all or part of it (an award development).")
+    )
+    latest_development = LatestDevelopmentSerializer(read_only=True, allow_null=True)
+    url = serializers.HyperlinkedIdentityField(view_name="project-detail")
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "number",
+            "name",
+            "name_en",
+            "country",
+            "region",
+            "listing_group",
+            "sectors",
+            "schemes",
+            "status",
+            "is_new",
+            "won",
+            "latest_development",
+            "updated",
+            "url",
+        ]
+
+
+class ProjectDetailSerializer(ProjectListSerializer):
+    developments = DevelopmentSerializer(many=True, read_only=True)
+    status_history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
+
+    class Meta(ProjectListSerializer.Meta):
+        fields = [
+            *ProjectListSerializer.Meta.fields,
+            "summary",
+            "note",
+            "created",
+            "developments",
+            "status_history",
+        ]
+
+
+class ProjectInputSerializer(serializers.ModelSerializer):
+    """Creates a project (`services.project_create`) or changes it (`services.project_update`).
+
+    The status is set only on creation; afterwards it changes through /status-changes/. On
+    update, `status` may stay in the body (as a GET returned it) if it is unchanged.
+    """
+
+    country = CodeRelatedField(slug_field="iso_code", queryset=Country.objects.all())
+    listing_group = CodeRelatedField(slug_field="number", queryset=ListingGroup.objects.all())
+    sectors = CodeRelatedField(slug_field="code", queryset=Sector.objects.all(), many=True, allow_empty=False)
+    schemes = CodeRelatedField(slug_field="code", queryset=Scheme.objects.all(), many=True, required=False)
+    status = CodeField(
+        choices=Status.choices,
+        required=False,
+        help_text=_("Creation only: the initial status (identification)."),
+    )
+    status_note = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("Creation only: the evidence for the initial status.")
+    )
+    effective_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_("Creation only: when the initial status took effect.")
+    )
+
+    CREATE_ONLY = ("status", "status_note", "effective_on")
+    # Fields of a read that a client may send back unchanged; they are ignored.
+    READ_ONLY = {
+        "id",
+        "url",
+        "region",
+        "won",
+        "latest_development",
+        "updated",
+        "created",
+        "developments",
+        "status_history",
+    }
+
+    class Meta:
+        model = Project
+        fields = [
+            "number",
+            "name",
+            "name_en",
+            "summary",
+            "note",
+            "country",
+            "listing_group",
+            "sectors",
+            "schemes",
+            "is_new",
+            "status",
+            "status_note",
+            "effective_on",
+        ]
+
+    def validate(self, attrs):
+        unknown = set(getattr(self, "initial_data", {})) - set(self.fields) - self.READ_ONLY
+        if unknown:
+            raise serializers.ValidationError({name: [gettext("Unknown field.")] for name in sorted(unknown)})
+        if self.instance is not None:
+            if attrs.get("status", self.instance.status) != self.instance.status:
+                raise serializers.ValidationError(
+                    {"status": [gettext("Change the status with POST to the project's status-changes.")]}
+                )
+            for name in self.CREATE_ONLY:
+                if name != "status" and name in attrs:
+                    raise serializers.ValidationError({name: [gettext("Only for a new project.")]})
+                attrs.pop(name, None)
+        return attrs
+
+    def create(self, validated_data):
+        validated_data.setdefault("schemes", [])
+        return services.project_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.project_update(project=instance, **validated_data)

@@ -1,0 +1,45 @@
+"""The API under /api/: one router for every app's viewsets, the schema and its docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.routers import APIRootView, DefaultRouter
+
+from countries.urls import router as countries_router
+from projects import views
+from projects.import_api import router_register as register_imports
+
+
+class APIRoot(APIRootView):
+    """The tracker's API: the endpoints below, the OpenAPI schema at /api/schema/ and its
+    interactive docs at /api/docs/."""
+
+    permission_classes = [IsAuthenticated]
+
+
+router = DefaultRouter()
+router.APIRootView = APIRoot
+router.register("projects", views.ProjectViewSet, basename="project")
+router.register(
+    r"projects/(?P<project_pk>\d+)/developments",
+    views.ProjectDevelopmentViewSet,
+    basename="project-development",
+)
+router.register(
+    r"projects/(?P<project_pk>\d+)/status-changes",
+    views.ProjectStatusChangeViewSet,
+    basename="project-status-change",
+)
+router.register("developments", views.DevelopmentViewSet, basename="development")
+router.registry.extend(countries_router.registry)
+router.register("sectors", views.SectorViewSet)
+router.register("schemes", views.SchemeViewSet)
+router.register("listing-groups", views.ListingGroupViewSet)
+register_imports(router)
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("auth/", include("rest_framework.urls")),
+]

@@ -1,0 +1,358 @@
+"""API viewsets for projects, their developments and status changes, and the reference data
+the projects app owns. Permissions, pagination, filter checking and error bodies are the
+defaults set in settings.REST_FRAMEWORK (projects/api.py)."""
+
+from django.db.models import F, JSONField, Prefetch, Subquery
+from django.db.models.functions import JSONObject
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils.functional import cached_property
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from projects import exports
+from projects.api import expected_version, not_modified, project_etag
+from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet
+from projects.models import (
+    Development,
+    ListingGroup,
+    Project,
+    Scheme,
+    Sector,
+    StatusChange,
+    latest_developments,
+)
+from projects.renderers import CSVRenderer, StatusTableHTMLRenderer, XLSXRenderer
+from projects.schema import ErrorSerializer
+from projects.serializers import (
+    DevelopmentInputSerializer,
+    DevelopmentSerializer,
+    FeedDevelopmentSerializer,
+    ListingGroupSerializer,
+    ProjectDetailSerializer,
+    ProjectInputSerializer,
+    ProjectListSerializer,
+    SchemeSerializer,
+    SectorSerializer,
+    StatusChangeInputSerializer,
+    StatusChangeSerializer,
+)
+
+
+def latest_development():
+    """The latest development (latest date, then last added) as one JSON value, so the list
+    needs no query per project for it."""
+    latest = latest_developments().values(
+        json=JSONObject(date="date", precision="date_precision", kind="kind", text="text")
+    )[:1]
+    return Subquery(latest, output_field=JSONField())
+
+
+def project_queryset(*, detail=False):
+    queryset = (
+        Project.objects.with_won()
+        .annotate(latest_development=latest_development())
+        .select_related("country__region", "listing_group")
+        .prefetch_related("sectors", "schemes")
+    )
+    if detail:
+        queryset = queryset.prefetch_related(
+            "developments", Prefetch("status_changes", StatusChange.objects.select_related("recorded_by"))
+        )
+    return queryset
+
+
+# OpenAPI descriptions of the concurrency headers.
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201, 304, 412],
+    description='The project\'s version, e.g. "p12-v7". Send it back in If-Match to change the project.',
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description=(
+        "The ETag of the version you edited. Missing: 428. Not the current version (someone changed "
+        "the project since): 412, with the current ETag."
+    ),
+)
+IF_MATCH_OPTIONAL = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Optional: the project's ETag; if it is no longer current the request fails with 412.",
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="An ETag you hold: if it is still current the answer is 304 with no body.",
+)
+PRECONDITION_FAILED = OpenApiResponse(
+    ErrorSerializer,
+    description="If-Match is not the current version: reload and retry. Carries the current ETag.",
+)
+PRECONDITION_REQUIRED = OpenApiResponse(ErrorSerializer, description="If-Match is missing.")
+WRITE_RESPONSES = {200: ProjectDetailSerializer, 412: PRECONDITION_FAILED, 428: PRECONDITION_REQUIRED}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List projects",
+        description=(
+            "Filtered, ordered, paginated by limit/offset. With `format=csv` or `format=xlsx` the "
+            "same filters and order give a file of ALL matching projects (no pagination): CSV is "
+            "UTF-8 with a byte-order mark for Excel; the XLSX has a second sheet with the "
+            "developments, for the import round trip."
+        ),
+    ),
+    retrieve=extend_schema(
+        summary="Read a project",
+        parameters=[IF_NONE_MATCH, ETAG],
+        responses={200: ProjectDetailSerializer, 304: OpenApiResponse(description="Not modified.")},
+    ),
+    create=extend_schema(
+        summary="Create a project",
+        request=ProjectInputSerializer,
+        responses={201: ProjectDetailSerializer},
+        parameters=[ETAG],
+    ),
+    update=extend_schema(
+        summary="Replace a project's fields",
+        request=ProjectInputSerializer,
+        parameters=[IF_MATCH, ETAG],
+        responses=WRITE_RESPONSES,
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a project's fields",
+        request=ProjectInputSerializer,
+        parameters=[IF_MATCH, ETAG],
+        responses=WRITE_RESPONSES,
+    ),
+)
+class ProjectViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Projects. Reads carry an ETag; PUT and PATCH need it back in If-Match (no lost updates)."""
+
+    filterset_class = ProjectFilterSet
+    lookup_value_regex = r"\d+"
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer, XLSXRenderer]
+
+    def get_queryset(self):
+        return project_queryset(detail=self.action == "retrieve")
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return ProjectListSerializer
+        if self.action == "retrieve":
+            return ProjectDetailSerializer
+        return ProjectInputSerializer
+
+    def handle_exception(self, exc):
+        # Errors are JSON whatever file format was asked for: a 400 names the bad parameter.
+        if getattr(self.request, "accepted_renderer", None) is not None and (
+            self.request.accepted_renderer.format in ("csv", "xlsx", "html")
+        ):
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
+
+    def list(self, request, *args, **kwargs):
+        export_format = request.accepted_renderer.format
+        if export_format in ("csv", "xlsx"):
+            return exports.list_file_response(self.filter_queryset(Project.objects.all()), export_format)
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="The status table in the plan's layout",
+        description=(
+            "番号・名称・概要・直近における動き, grouped under the plan's listing-group headings in "
+            "their order, one development per line (newest last), new projects marked 【新規案件】. "
+            "Takes the same filters as the list. `format=html` (default) is a printable A4 "
+            "landscape page; `format=xlsx` a workbook; `format=json` the same groups as data."
+        ),
+        responses={
+            (200, "text/html"): OpenApiTypes.STR,
+            (200, XLSXRenderer.media_type): OpenApiTypes.BINARY,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+        },
+    )
+    @action(
+        detail=False,
+        url_path="status-table",
+        renderer_classes=[StatusTableHTMLRenderer, XLSXRenderer, JSONRenderer],
+        pagination_class=None,
+    )
+    def status_table(self, request):
+        queryset = self.filter_queryset(Project.objects.all())
+        export_format = request.accepted_renderer.format
+        if export_format == "xlsx":
+            return exports.xlsx_file_response(exports.write_status_table_xlsx, queryset, "status_table")
+        context = exports.status_table_context(queryset)
+        if export_format == "json":
+            return Response([group_as_dict(group) for group in context["groups"]])
+        html = render_to_string("projects/status_table.html", context, request=request)
+        return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+    def retrieve(self, request, *args, **kwargs):
+        project = self.get_object()
+        headers = {"ETag": project_etag(project)}
+        if not_modified(request, project):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        return Response(self.get_serializer(project).data, headers=headers)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        project = serializer.save(user=request.user)
+        response = self._read(project, status.HTTP_201_CREATED)
+        response["Location"] = response.data["url"]
+        return response
+
+    def update(self, request, *args, partial=False, **kwargs):
+        project = self.get_object()
+        version = expected_version(request, project, required=True)
+        serializer = self.get_serializer(project, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        serializer.save(user=request.user, expected_version=version)
+        return self._read(project)
+
+    def _read(self, project, code=status.HTTP_200_OK):
+        project = project_queryset(detail=True).get(pk=project.pk)
+        data = ProjectDetailSerializer(project, context=self.get_serializer_context()).data
+        return Response(data, status=code, headers={"ETag": project_etag(project)})
+
+
+def group_as_dict(group):
+    return {
+        "heading": group.heading,
+        "rows": [
+            {
+                "number": row.number,
+                "name": row.name,
+                "summary": row.summary,
+                "developments": row.developments,
+            }
+            for row in group.rows
+        ],
+        "notes": group.notes,
+    }
+
+
+class ProjectChildViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Rows that belong to the project in the URL: list them, add one through a service."""
+
+    @cached_property
+    def project(self):
+        return get_object_or_404(Project, pk=self.kwargs["project_pk"])
+
+    def list(self, request, *args, **kwargs):
+        self.project  # noqa: B018 -- an unknown project is a 404, not an empty list
+        return super().list(request, *args, **kwargs)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action == "create":
+            context["project"] = self.project
+        return context
+
+    def perform_create(self, serializer):
+        version = expected_version(self.request, self.project, required=False)
+        serializer.save(user=self.request.user, expected_version=version)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List a project's developments", description="In the plan's order."),
+    create=extend_schema(
+        summary="Add a development to a project",
+        request=DevelopmentInputSerializer,
+        parameters=[IF_MATCH_OPTIONAL],
+        responses={201: DevelopmentSerializer, 412: PRECONDITION_FAILED},
+    ),
+)
+class ProjectDevelopmentViewSet(ProjectChildViewSet):
+    def get_queryset(self):
+        return Development.objects.filter(project_id=self.kwargs.get("project_pk")).order_by("sequence")
+
+    def get_serializer_class(self):
+        return DevelopmentInputSerializer if self.action == "create" else DevelopmentSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List a project's status history", description="Oldest first."),
+    create=extend_schema(
+        summary="Change a project's status",
+        description="Records a status change and makes it the project's current status.",
+        request=StatusChangeInputSerializer,
+        parameters=[IF_MATCH_OPTIONAL],
+        responses={201: StatusChangeSerializer, 412: PRECONDITION_FAILED},
+    ),
+)
+class ProjectStatusChangeViewSet(ProjectChildViewSet):
+    def get_queryset(self):
+        return (
+            StatusChange.objects.filter(project_id=self.kwargs.get("project_pk"))
+            .select_related("recorded_by")
+            .order_by("sequence")
+        )
+
+    def get_serializer_class(self):
+        return StatusChangeInputSerializer if self.action == "create" else StatusChangeSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Developments across projects",
+        description="Newest first (by date; undated ones last): what happened this month.",
+    )
+)
+class DevelopmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Development.objects.select_related("project__country").order_by(
+        F("date").desc(nulls_last=True), "project__number", "-sequence"
+    )
+    serializer_class = FeedDevelopmentSerializer
+    filterset_class = DevelopmentFilterSet
+
+
+class ReferenceViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Reference data: everyone with a role reads it, administrators add and change it.
+    No delete: projects point at these rows (on_delete=PROTECT)."""
+
+
+class SectorViewSet(ReferenceViewSet):
+    queryset = Sector.objects.all()
+    serializer_class = SectorSerializer
+    lookup_field = "code"
+
+
+class SchemeViewSet(ReferenceViewSet):
+    queryset = Scheme.objects.all()
+    serializer_class = SchemeSerializer
+    lookup_field = "code"
+
+
+class ListingGroupViewSet(ReferenceViewSet):
+    queryset = ListingGroup.objects.all()
+    serializer_class = ListingGroupSerializer
+    lookup_field = "number"
+    lookup_value_regex = r"\d+"

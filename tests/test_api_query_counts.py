@@ -1,0 +1,142 @@
+"""Every list endpoint runs the same number of queries whatever the page size: nested data
+comes from joins, annotations and prefetches, never from a query per row."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from countries.models import Country, Region
+from projects.models import DatePrecision, Development, Project, Scheme, Sector, Status, StatusChange
+from projects.roles import VIEWER
+from tests.factories import ListingGroupFactory, UserFactory
+from tokens.models import APIToken
+
+pytestmark = pytest.mark.django_db
+
+ROWS = 520
+PAGE_SIZES = [1, 50, 500]
+
+
+@pytest.fixture
+def many():
+    """520 projects over 20 countries, each with 2 sectors, a scheme and 2 developments (one an
+    award); 520 regions, countries, sectors and schemes; 520 developments and status changes
+    on the first project. Bulk-created: factories would take minutes."""
+    regions = Region.objects.bulk_create(
+        Region(code=f"r{i}", name_ja=f"地域{i}", name_en=f"Region {i}", order=i) for i in range(ROWS)
+    )
+    codes = [a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"][:ROWS]
+    countries = Country.objects.bulk_create(
+        Country(iso_code=code, name_ja=f"国{code}", name_en=f"Country {code}", region=regions[i % 20])
+        for i, code in enumerate(codes)
+    )
+    sectors = Sector.objects.bulk_create(
+        Sector(code=f"s{i}", name_ja=f"分野{i}", name_en=f"Sector {i}", dac_code=21030, order=i)
+        for i in range(ROWS)
+    )
+    schemes = Scheme.objects.bulk_create(
+        Scheme(code=f"m{i}", family="ODA", name_ja=f"スキーム{i}", name_en=f"Scheme {i}", order=i)
+        for i in range(ROWS)
+    )
+    groups = [ListingGroupFactory(number=n) for n in range(1, 51)]
+    projects = Project.objects.bulk_create(
+        Project(
+            number=i + 1,
+            name=f"事業{i}",
+            name_en=f"Project {i}",
+            summary="概要",
+            country=countries[i % 20],
+            listing_group=groups[i % 50],
+            status=Status.PREPARATION,
+        )
+        for i in range(ROWS)
+    )
+    Project.sectors.through.objects.bulk_create(
+        Project.sectors.through(project=p, sector=s)
+        for i, p in enumerate(projects)
+        for s in sectors[i % 7 : i % 7 + 2]
+    )
+    Project.schemes.through.objects.bulk_create(
+        Project.schemes.through(project=p, scheme=schemes[i % 5]) for i, p in enumerate(projects)
+    )
+    Development.objects.bulk_create(
+        Development(
+            project=p,
+            sequence=seq,
+            kind="award" if seq == 1 else "study",
+            text=f"動き{i}-{seq}",
+            date=datetime.date(2020 + seq, 1 + i % 12, 1),
+            date_precision=DatePrecision.MONTH,
+        )
+        for i, p in enumerate(projects)
+        for seq in (1, 2)
+    )
+    first = projects[0]
+    Development.objects.bulk_create(
+        Development(project=first, sequence=seq, kind="other", text=f"追加{seq}")
+        for seq in range(3, ROWS + 3)
+    )
+    StatusChange.objects.bulk_create(
+        StatusChange(project=first, sequence=seq, status=Status.PREPARATION) for seq in range(1, ROWS + 1)
+    )
+    return first
+
+
+@pytest.fixture
+def client():
+    _token, key = APIToken.objects.issue(user=UserFactory(role=VIEWER), name="counts")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def queries_for(client, path, limit):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(f"{path}{'&' if '?' in path else '?'}limit={limit}")
+    assert response.status_code == 200, response.data
+    assert len(response.data["results"]) == min(limit, response.data["count"])
+    return [query["sql"] for query in context.captured_queries]
+
+
+# Token + user (1), the user's and its groups' permissions (2), then the endpoint's own.
+AUTH_QUERIES = 3
+
+
+@pytest.mark.parametrize(
+    ("path", "own_queries"),
+    [
+        ("/api/projects/", 4),  # count, page, sectors, schemes
+        # + the sector code check (ODA is a family: no query)
+        ("/api/projects/?ordering=-latest_development&scheme=ODA&sector=s1,s2&won=true", 5),
+        ("/api/projects/{first}/developments/", 3),  # project, count, page
+        ("/api/projects/{first}/status-changes/", 3),
+        ("/api/developments/", 2),
+        ("/api/developments/?country=AA,AB&kind=award,study", 3),  # + the country code check
+        ("/api/regions/", 2),
+        ("/api/countries/", 2),
+        ("/api/sectors/", 2),
+        ("/api/schemes/", 2),
+        ("/api/listing-groups/", 2),
+    ],
+)
+def test_list_query_count_does_not_grow_with_the_page(many, client, path, own_queries):
+    path = path.format(first=many.pk)
+    queries_for(client, path, 1)  # once-per-connection checks (SQLite's JSON support) out of the way
+
+    counts = {limit: len(queries_for(client, path, limit)) for limit in PAGE_SIZES}
+
+    assert counts == dict.fromkeys(PAGE_SIZES, AUTH_QUERIES + own_queries), queries_for(client, path, 50)
+
+
+def test_project_detail_query_count_is_fixed(many, client):
+    client.get(f"/api/projects/{many.pk}/")
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(f"/api/projects/{many.pk}/")
+
+    assert response.status_code == 200
+    assert len(response.data["developments"]) == ROWS + 2
+    # The project, sectors, schemes, developments, status changes (with their recorders).
+    assert len(context.captured_queries) == AUTH_QUERIES + 5

@@ -1,0 +1,128 @@
+"""The OpenAPI schema validates, documents every filter, every error response and the
+concurrency headers, and its docs page needs no CDN."""
+
+import io
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.validation import validate_schema
+from rest_framework.test import APIClient
+
+from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet
+from projects.roles import VIEWER
+from tests.factories import UserFactory
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def parameters(operation, location):
+    return {p["name"]: p for p in operation.get("parameters", []) if p["in"] == location}
+
+
+def operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def test_schema_is_valid_openapi_3_with_no_warnings(tmp_path):
+    out = tmp_path / "schema.yaml"
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out), stderr=io.StringIO())
+
+    assert out.read_text().startswith("openapi: 3.")
+
+
+def test_schema_validates_against_the_openapi_json_schema(schema):
+    validate_schema(schema)
+
+
+def test_schema_has_every_endpoint(schema):
+    assert set(schema["paths"]) >= {
+        "/api/projects/",
+        "/api/projects/{id}/",
+        "/api/projects/{project_pk}/developments/",
+        "/api/projects/{project_pk}/status-changes/",
+        "/api/developments/",
+        "/api/regions/",
+        "/api/countries/",
+        "/api/sectors/",
+        "/api/schemes/",
+        "/api/listing-groups/",
+    }
+
+
+def test_schema_documents_every_filter_with_a_description(schema):
+    projects = parameters(schema["paths"]["/api/projects/"]["get"], "query")
+    feed = parameters(schema["paths"]["/api/developments/"]["get"], "query")
+
+    assert set(projects) == set(ProjectFilterSet.base_filters) | {"limit", "offset", "format"}
+    assert projects["format"]["schema"]["enum"] == ["csv", "json", "xlsx"]
+    assert set(feed) == set(DevelopmentFilterSet.base_filters) | {"limit", "offset"}
+    for name, parameter in [*projects.items(), *feed.items()]:
+        assert parameter.get("description"), name
+    assert projects["limit"]["schema"]["maximum"] == 1000
+    assert projects["is_new"]["schema"]["type"] == "boolean"
+    assert projects["development_after"]["schema"]["format"] == "date"
+    assert "latest_development" in projects["ordering"]["schema"]["items"]["enum"]
+
+
+def test_every_operation_documents_its_errors(schema):
+    for path, method, operation in operations(schema):
+        codes = set(operation["responses"])
+        assert {"400", "401", "403"} <= codes, (path, method)
+        if "{" in path:
+            assert "404" in codes, (path, method)
+        for code in codes - {"200", "201", "304"}:
+            body = operation["responses"][code]["content"]["application/json"]["schema"]
+            # An import's 409 also returns the import, so the client sees why it conflicts.
+            expected = "ImportConflict" if (path, code) == ("/api/imports/{id}/apply/", "409") else "Error"
+            assert body == {"$ref": f"#/components/schemas/{expected}"}, (path, method, code)
+
+
+def test_schema_documents_the_concurrency_headers(schema):
+    detail = schema["paths"]["/api/projects/{id}/"]
+
+    for method in ("put", "patch"):
+        operation = detail[method]
+        assert parameters(operation, "header")["If-Match"]["required"] is True
+        assert {"200", "412", "428"} <= set(operation["responses"])
+        assert "ETag" in operation["responses"]["200"]["headers"]
+        assert "ETag" in operation["responses"]["412"]["headers"]
+    read = detail["get"]
+    assert "If-None-Match" in parameters(read, "header")
+    assert "304" in read["responses"]
+    assert "ETag" in read["responses"]["200"]["headers"]
+    for child in ("developments", "status-changes"):
+        post = schema["paths"][f"/api/projects/{{project_pk}}/{child}/"]["post"]
+        assert parameters(post, "header")["If-Match"].get("required", False) is False
+        assert "412" in post["responses"]
+
+
+def test_schema_documents_both_authentications(schema):
+    assert set(schema["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth"}
+
+
+@pytest.mark.django_db
+def test_schema_and_docs_are_served_without_a_cdn():
+    client = APIClient()
+    client.force_login(UserFactory(role=VIEWER))
+
+    schema = client.get("/api/schema/?format=json")
+    docs = client.get("/api/docs/")
+
+    assert schema.status_code == 200
+    assert schema.json()["info"]["title"]
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert not re.search(r"(src|href)=\"(https?:)?//", html)  # nothing from the internet
+    assets = re.findall(r"/static/(drf_spectacular_sidecar/[^\"']+)", html)
+    assert assets
+    for asset in assets:
+        assert finders.find(asset), asset

@@ -1,0 +1,188 @@
+"""The exports over HTTP: the API's ?format=csv|xlsx and status table, and the admin's buttons.
+
+Each export must give exactly the projects the same filters list, in the same order, all of
+them (not one page).
+"""
+
+import csv
+import io
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
+
+from countries.models import Country
+from projects.models import Project
+from projects.roles import EDITOR, VIEWER
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+FILTER_COMBINATIONS = [
+    "",
+    "country=VN",
+    "country=VN,TH&ordering=-number",
+    "sector=rail&status=implementation",
+    "scheme=ODA&ordering=name",
+    "region=south-asia&is_new=true",
+    "q=鉄道 整備",
+    "q=２０２３年",
+    "won=true&ordering=-latest_development",
+    "development_after=2023-01-01&development_before=2023-12-31",
+    "listing_group=23",
+]
+
+
+@pytest.fixture
+def api(plan_data):
+    client = APIClient()
+    client.force_login(UserFactory(role=VIEWER))
+    return client
+
+
+def _listed_numbers(api, query):
+    response = api.get(f"/api/projects/?{query}&limit=1000")
+    assert response.status_code == 200, response.content
+    assert response.data["count"] == len(response.data["results"])
+    return [item["number"] for item in response.data["results"]]
+
+
+def _csv_numbers(response):
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    return [int(row[0]) for row in rows[1:]]
+
+
+def _xlsx_numbers(response):
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return [row[0] for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)]
+
+
+@pytest.mark.parametrize("query", FILTER_COMBINATIONS)
+def test_api_csv_and_xlsx_match_the_filtered_list_exactly(api, query):
+    expected = _listed_numbers(api, query)
+    assert expected or query == "listing_group=99"
+
+    csv_response = api.get(f"/api/projects/?{query}&format=csv")
+    xlsx_response = api.get(f"/api/projects/?{query}&format=xlsx")
+
+    assert csv_response.status_code == 200 and xlsx_response.status_code == 200
+    assert _csv_numbers(csv_response) == expected
+    assert _xlsx_numbers(xlsx_response) == expected
+
+
+def test_api_export_is_every_project_not_one_page(api):
+    response = api.get("/api/projects/?format=csv&limit=5")
+    assert _csv_numbers(response) == list(range(1, 94))
+
+
+def test_api_export_file_names_say_what_and_when(api):
+    today = timezone.localdate().isoformat()
+    csv_response = api.get("/api/projects/?format=csv")
+    xlsx_response = api.get("/api/projects/?format=xlsx")
+    table = api.get("/api/projects/status-table/?format=xlsx")
+    assert csv_response["Content-Type"] == "text/csv; charset=utf-8"
+    assert f'filename="projects_{today}.csv"' in csv_response["Content-Disposition"]
+    assert f'filename="projects_{today}.xlsx"' in xlsx_response["Content-Disposition"]
+    assert f'filename="status_table_{today}.xlsx"' in table["Content-Disposition"]
+
+
+def test_api_export_refuses_bad_filters_like_the_list(api):
+    response = api.get("/api/projects/?format=csv&country=XX1")
+    assert response.status_code == 400
+    response = api.get("/api/projects/?format=xlsx&colour=blue")
+    assert response.status_code == 400
+    assert "colour" in response.json()["errors"]
+
+
+def test_api_status_table_html_reproduces_the_plan(api):
+    response = api.get("/api/projects/status-table/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    html = response.content.decode()
+    assert "size: A4 landscape" in html
+    assert "display: table-header-group" in html
+    headings = ["①ベトナム", "⑯中東", "㉓ミャンマー"]
+    positions = [html.index(h) for h in headings]
+    assert positions == sorted(positions)
+    assert "AIオンデマンド交通サービス等提供事業【新規案件】" in html
+    assert "・2023年１月に旅客ターミナル（第１期分）の入札情報が再公示" in html
+    assert html.count("<th>直近における動き</th>") == 22  # every group but Myanmar's
+
+
+def test_api_status_table_json_and_filters(api):
+    response = api.get("/api/projects/status-table/?format=json&country=BD")
+    assert response.status_code == 200
+    groups = response.json()
+    assert [g["heading"] for g in groups] == ["⑪バングラデシュ"]
+    assert [r["number"] for r in groups[0]["rows"]] == list(range(53, 63))
+
+
+def test_api_status_table_xlsx_with_filter(api):
+    response = api.get("/api/projects/status-table/?format=xlsx&region=south-asia")
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    first_column = [row[0] for row in workbook.active.iter_rows(min_row=2, values_only=True)]
+    assert first_column[0] == "⑨インド"
+    assert [v for v in first_column if isinstance(v, int)] == list(range(50, 63))
+
+
+# The admin: its buttons export what the changelist shows (filters, search, order).
+
+ADMIN_QUERIES = [
+    "",
+    "status__exact=implementation",
+    "q=鉄道",
+    "is_new__exact=1",
+    "o=-1",
+]
+
+
+@pytest.fixture
+def admin_client_editor(client, plan_data):
+    client.force_login(UserFactory(role=EDITOR))
+    return client
+
+
+def _changelist_numbers(client, query):
+    response = client.get(f"/admin/projects/project/?{query}")
+    assert response.status_code == 200
+    return [p.number for p in response.context["cl"].result_list]
+
+
+@pytest.mark.parametrize("query", [*ADMIN_QUERIES, "country__id__exact={vn}"])
+def test_admin_exports_match_the_changelist(admin_client_editor, query):
+    query = query.format(vn=Country.objects.get(iso_code="VN").pk)
+    expected = _changelist_numbers(admin_client_editor, query)
+    assert expected
+
+    csv_response = admin_client_editor.get(f"/admin/projects/project/export/csv/?{query}")
+    xlsx_response = admin_client_editor.get(f"/admin/projects/project/export/xlsx/?{query}")
+
+    assert _csv_numbers(csv_response) == expected
+    assert _xlsx_numbers(xlsx_response) == expected
+
+
+def test_admin_changelist_links_carry_the_current_filters(admin_client_editor):
+    response = admin_client_editor.get("/admin/projects/project/?status__exact=implementation&q=鉄道")
+    html = response.content.decode()
+    assert "/admin/projects/project/export/csv/?status__exact=implementation&amp;q=" in html
+    assert "/admin/projects/project/export/status-table/?" in html
+
+
+def test_admin_status_table_page_and_xlsx(admin_client_editor):
+    page = admin_client_editor.get("/admin/projects/project/export/status-table/?status__exact=suspended")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "㉓ミャンマー" in html and "⑩スリランカ" in html
+    assert "①ベトナム" not in html
+    table = admin_client_editor.get("/admin/projects/project/export/status-table-xlsx/")
+    assert table.status_code == 200
+
+
+def test_admin_export_requires_view_permission(client, plan_data):
+    client.force_login(UserFactory(role=None))
+    response = client.get("/admin/projects/project/export/csv/")
+    assert response.status_code == 403
+    assert Project.objects.count() == 93

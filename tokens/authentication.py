@@ -1,0 +1,37 @@
+"""`Authorization: Token <key>` authentication for scripts."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+
+from tokens.models import APIToken
+
+
+class APITokenAuthentication(BaseAuthentication):
+    """Authenticates as the token's user; `request.auth` is the token (for its read-only flag)."""
+
+    keyword = "Token"
+
+    def authenticate(self, request):
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(_("Invalid token header: give one key after 'Token'."))
+        try:
+            key = parts[1].decode()
+        except UnicodeError:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        try:
+            token = APIToken.objects.get_from_key(key)
+        except APIToken.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked token.")) from None
+        if token.has_expired:
+            raise exceptions.AuthenticationFailed(_("The token has expired."))
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("The token's user is inactive."))
+        return token.user, token
+
+    def authenticate_header(self, request):
+        # A WWW-Authenticate header is what makes DRF answer 401 rather than 403.
+        return f'{self.keyword} realm="api"'

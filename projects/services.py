@@ -51,6 +51,17 @@ def _check_version(locked: Project, expected_version: int | None) -> None:
     raise StaleVersion(project=locked, changed_by=changed_by, changed_at=changed_at)
 
 
+def project_lock(*, project: Project, expected_version: int | None = None) -> Project:
+    """Lock the project row until the caller's transaction ends, refusing a stale version.
+
+    For a caller that makes one edit out of several service calls (the admin's change form):
+    it checks the version once, under the lock, before any of them writes.
+    """
+    locked = _lock(project)
+    _check_version(locked, expected_version)
+    return locked
+
+
 def _touch(project: Project) -> None:
     """Bump version and `updated`, and rebuild the search text, without an audit row of its own.
 

@@ -1,0 +1,448 @@
+"""The desk officers' daily tool: projects with their developments and status history.
+
+Every write goes through projects.services, so the admin, the API, imports and commands share
+one set of rules: the optimistic lock on Project.version, sequence numbers, the search text,
+and one audit row per changed row.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import display_for_value, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+import projects.import_admin  # noqa: F401 -- registers the spreadsheet imports' admin
+from projects import exports, services
+from projects.admin_filters import SchemeFamilyFilter, WonFilter
+from projects.admin_history import project_audit_trail
+from projects.dates import format_partial_date
+from projects.forms import PROJECT_FIELDS, BulkStatusForm, DevelopmentForm, ProjectAdminForm
+from projects.models import Development, ListingGroup, Project, Scheme, Sector, Status, StatusChange
+from projects.text import normalize_for_search
+
+STATUS_FORM_FIELDS = ["new_status", "status_effective_on", "status_note"]
+
+
+def _join(names) -> str:
+    separator = ", " if (get_language() or "ja").startswith("en") else "、"
+    return separator.join(str(name) for name in names)
+
+
+def _partial_date(value, precision, date_end=None) -> str:
+    return format_partial_date(value, precision, date_end, language=get_language() or "ja")
+
+
+class DevelopmentInline(admin.TabularInline):
+    """Developments, newest first; new rows are written by `development_add`."""
+
+    model = Development
+    form = DevelopmentForm
+    fields = ["kind", "text", "when", "until", "source", "recorded_by", "recorded_on"]
+    readonly_fields = ["recorded_by", "recorded_on"]
+    ordering = ["-sequence"]
+    extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by")
+
+    # Shown when the inline is read only; editable rows use the form's fields of these names.
+    @admin.display(description=_("Date"))
+    def when(self, obj):
+        return _partial_date(obj.date, obj.date_precision)
+
+    @admin.display(description=_("Until"))
+    def until(self, obj):
+        return _partial_date(obj.date_end, obj.date_precision)
+
+    @admin.display(description=_("recorded at"))
+    def recorded_on(self, obj):
+        # A new row has no time yet: development_add stamps it when the page is saved.
+        return display_for_value(obj.recorded_at, "") if obj is not None and obj.pk else ""
+
+
+class StatusChangeInline(admin.TabularInline):
+    """The status history: appended by `project_change_status` only, never edited here."""
+
+    model = StatusChange
+    fields = ["sequence", "status", "previous_status", "effective_on", "note", "recorded_by", "recorded_at"]
+    readonly_fields = fields
+    ordering = ["-sequence"]
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("status history")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Project)
+class ProjectAdmin(SimpleHistoryAdmin):
+    form = ProjectAdminForm
+    list_display = [
+        "number",
+        "name",
+        "country",
+        "sector_list",
+        "scheme_list",
+        "status",
+        "latest_development",
+        "is_new",
+        "won",
+        "updated",
+    ]
+    list_display_links = ["number", "name"]
+    list_filter = [
+        ("country__region", admin.RelatedOnlyFieldListFilter),
+        ("country", admin.RelatedOnlyFieldListFilter),
+        "sectors",
+        SchemeFamilyFilter,
+        "schemes",
+        "status",
+        "is_new",
+        WonFilter,
+        "listing_group",
+    ]
+    list_select_related = ["country", "listing_group"]
+    list_per_page = 100
+    # The search box needs one entry here; get_search_results does the actual matching.
+    search_fields = ["number"]
+    search_help_text = _(
+        "A number alone finds that project. Words are matched in the name, English name, "
+        "summary and developments, whatever their width (２０２３ = 2023)."
+    )
+    ordering = ["number"]
+    autocomplete_fields = ["country", "listing_group"]
+    readonly_fields = ["current_status", "created", "updated"]
+    inlines = [DevelopmentInline, StatusChangeInline]
+    actions = ["change_status_selected"]
+    save_on_top = True
+    object_history_template = "admin/projects/project/object_history.html"
+
+    def get_queryset(self, request):
+        # The changelist's computed columns come from annotations and two prefetches, so the
+        # page runs the same number of queries however many projects it shows.
+        return (
+            super()
+            .get_queryset(request)
+            .with_won()
+            .with_latest_development()
+            .prefetch_related("sectors", "schemes")
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        term = normalize_for_search(search_term)
+        if not term:
+            return queryset, False
+        if term.isdigit() and len(term) <= 3:
+            return queryset.filter(number=int(term)), False
+        return queryset.search(term), False
+
+    # Columns
+
+    @admin.display(description=_("sectors"))
+    def sector_list(self, obj):
+        return _join(obj.sectors.all())
+
+    @admin.display(description=_("schemes"))
+    def scheme_list(self, obj):
+        return _join(obj.schemes.all())
+
+    @admin.display(description=_("latest development"), ordering="latest_development_date")
+    def latest_development(self, obj):
+        if not obj.latest_development_text:
+            return ""
+        when = _partial_date(obj.latest_development_date, obj.latest_development_date_precision)
+        text = Truncator(obj.latest_development_text).chars(40)
+        if not when:
+            return text
+        return format_html('<span class="development-date">{}</span> {}', when, text)
+
+    @admin.display(description=_("won"), boolean=True, ordering="won")
+    def won(self, obj):
+        return obj.won
+
+    @admin.display(description=_("current status"))
+    def current_status(self, obj):
+        if obj is None or obj.pk is None:
+            return ""
+        label = obj.get_status_display()
+        latest = max(obj.status_changes.all(), key=lambda change: change.sequence, default=None)
+        if latest is not None and latest.effective_on:
+            return gettext("%(status)s since %(date)s") % {"status": label, "date": latest.effective_on}
+        return label
+
+    # The change page
+
+    def can_change_status(self, request) -> bool:
+        return request.user.has_perm("projects.add_statuschange")
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": PROJECT_FIELDS}), (_("Status"), {"fields": STATUS_FORM_FIELDS})]
+        if not self.has_change_permission(request, obj):
+            return [
+                (None, {"fields": PROJECT_FIELDS}),
+                (_("Status"), {"fields": ["current_status"]}),
+                (_("Record"), {"fields": ["created", "updated"]}),
+            ]
+        status_fields = ["current_status"]
+        if self.can_change_status(request):
+            status_fields += STATUS_FORM_FIELDS
+        return [
+            # The hidden version is the optimistic lock: a save based on an older version
+            # is refused (ProjectAdminForm.clean), so a colleague's edit is never overwritten.
+            (None, {"fields": [*PROJECT_FIELDS, "expected_version"]}),
+            (_("Status"), {"fields": status_fields}),
+            (_("Record"), {"fields": ["created", "updated"], "classes": ["collapse"]}),
+        ]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.StaleVersion:
+            # Someone saved between the form's version check and our write (possible where
+            # the database has no row locks, as SQLite). The transaction rolled back, so
+            # nothing was written; a second pass re-renders the posted form with the refusal.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            self._create_project(request, obj, form)
+            return
+        fields = form.project_fields()
+        if fields:
+            updated = services.project_update(
+                project=obj,
+                user=request.user,
+                expected_version=form.cleaned_data["expected_version"],
+                **fields,
+            )
+            obj.version, obj.updated, obj.search_text = updated.version, updated.updated, updated.search_text
+
+    def _create_project(self, request, obj, form):
+        data = form.cleaned_data
+        fields = {
+            name: data[name] for name in PROJECT_FIELDS if name in data and name not in ("sectors", "schemes")
+        }
+        project = services.project_create(
+            user=request.user,
+            sectors=list(data["sectors"]),
+            schemes=list(data.get("schemes") or []),
+            status=data.get("new_status") or Status.IDENTIFICATION,
+            status_note=data.get("status_note", ""),
+            effective_on=data.get("status_effective_on"),
+            **fields,
+        )
+        # The admin goes on with its own instance (inlines, messages, redirect).
+        for model_field in Project._meta.concrete_fields:
+            setattr(obj, model_field.attname, getattr(project, model_field.attname))
+        obj._state.adding = False
+        obj._state.db = project._state.db
+
+    def save_related(self, request, form, formsets, change):
+        # form.save_m2m() is deliberately not called: the service already wrote the sectors
+        # and schemes, together with the project's audit row.
+        project = form.instance
+        for formset in formsets:
+            if formset.model is Development:
+                self._save_developments(request, project, formset)
+            else:  # the read-only status history
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        new_status = form.cleaned_data.get("new_status")
+        if change and new_status and self.can_change_status(request):
+            services.project_change_status(
+                project=project,
+                status=new_status,
+                effective_on=form.cleaned_data.get("status_effective_on"),
+                note=form.cleaned_data.get("status_note", ""),
+                user=request.user,
+                expected_version=project.version,
+            )
+
+    def _save_developments(self, request, project, formset):
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        deleted = formset.deleted_forms
+        can_change = request.user.has_perm("projects.change_development")
+        for form in formset.initial_forms:
+            development = form.instance
+            if form in deleted:
+                services.development_delete(development=development, user=request.user)
+                formset.deleted_objects.append(development)
+            elif can_change and form.has_changed():
+                services.development_update(
+                    development=development, user=request.user, **form.development_values()
+                )
+                formset.changed_objects.append((development, form.changed_data))
+            else:
+                continue
+            project.refresh_from_db(fields=["version", "updated", "search_text"])
+        for form in formset.extra_forms:
+            if form.has_changed() and form not in deleted:
+                development = services.development_add(
+                    project=project,
+                    user=request.user,
+                    expected_version=project.version,
+                    **form.development_values(),
+                )
+                formset.new_objects.append(development)
+
+    # The bulk status change
+
+    def has_change_status_permission(self, request):
+        return self.has_change_permission(request) and self.can_change_status(request)
+
+    @admin.action(description=_("Change status of selected projects"), permissions=["change_status"])
+    def change_status_selected(self, request, queryset):
+        projects = list(queryset.order_by("number"))
+        form = BulkStatusForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._apply_status(request, projects, form.cleaned_data)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Change status of selected projects"),
+            "opts": self.opts,
+            "form": form,
+            "projects": projects,
+            "action_name": "change_status_selected",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/projects/project/change_status_selected.html", context)
+
+    def _apply_status(self, request, projects, data):
+        status = data["status"]
+        changed, skipped = [], []
+        with transaction.atomic():
+            for project in projects:
+                if project.status == status:
+                    skipped.append(project)
+                    continue
+                services.project_change_status(
+                    project=project,
+                    status=status,
+                    effective_on=data["effective_on"],
+                    note=data["note"],
+                    user=request.user,
+                )
+                changed.append(project)
+        label = Status(status).label
+        if changed:
+            self.message_user(
+                request,
+                ngettext(
+                    "Changed the status of %(count)d project to %(status)s.",
+                    "Changed the status of %(count)d projects to %(status)s.",
+                    len(changed),
+                )
+                % {"count": len(changed), "status": label},
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                gettext("Skipped, already %(status)s: %(projects)s")
+                % {"status": label, "projects": _join(p.number for p in skipped)},
+                messages.WARNING,
+            )
+
+    # The History page: the project's own audit rows and those of its developments and
+    # status changes, in one list.
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        try:
+            pk = Project._meta.pk.to_python(unquote(object_id))
+        except ValidationError as exc:
+            raise Http404 from exc
+        # By id, not through get_object(), so a deleted project's trail can still be read.
+        extra_context = {**(extra_context or {}), "audit_trail": project_audit_trail(pk)}
+        return super().history_view(request, object_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        # A revert would bypass the services (version, search text, audit user); an officer
+        # corrects a project by editing it.
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    # Exports of what the changelist shows: its filters, search and order, every page.
+
+    def get_urls(self):
+        return [
+            path(
+                "export/<str:export_format>/",
+                self.admin_site.admin_view(self.export_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request, export_format):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        if export_format not in ("csv", "xlsx", "status-table", "status-table-xlsx"):
+            raise Http404
+        changelist = self.get_changelist_instance(request)
+        queryset = changelist.get_queryset(request)
+        if export_format in ("csv", "xlsx"):
+            return exports.list_file_response(queryset, export_format)
+        if export_format == "status-table-xlsx":
+            return exports.xlsx_file_response(exports.write_status_table_xlsx, queryset, "status_table")
+        return TemplateResponse(request, "projects/status_table.html", exports.status_table_context(queryset))
+
+    def changelist_view(self, request, extra_context=None):
+        # The export links carry the changelist's own query string (filters, search, order).
+        query = request.GET.copy()
+        for parameter in ("p", "_changelist_filters"):
+            query.pop(parameter, None)
+        extra_context = {**(extra_context or {}), "export_query": query.urlencode()}
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_ja", "name_en", "dac_code", "order"]
+    search_fields = ["code", "name_ja", "name_en"]
+    ordering = ["order", "code"]
+
+
+@admin.register(Scheme)
+class SchemeAdmin(admin.ModelAdmin):
+    list_display = ["code", "family", "name_ja", "name_en", "order"]
+    list_filter = ["family"]
+    search_fields = ["code", "name_ja", "name_en"]
+    ordering = ["order", "code"]
+
+
+@admin.register(ListingGroup)
+class ListingGroupAdmin(admin.ModelAdmin):
+    list_display = ["number", "mark", "name_ja", "name_en"]
+    search_fields = ["name_ja", "name_en"]
+    ordering = ["number"]
+
+    @admin.display(description=_("mark"))
+    def mark(self, obj):
+        return obj.mark

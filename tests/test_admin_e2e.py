@@ -1,0 +1,128 @@
+"""The desk officer's weekly task, driven in a real browser (headless Chromium via Playwright).
+
+Run only this with `pytest -m e2e`. It needs Debian's chromium at /usr/bin/chromium (or at
+$CHROMIUM_PATH); Playwright never downloads a browser here. A missing browser is a failure,
+not a skip, so CI cannot pass without having run it.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.urls import reverse
+
+from projects.models import DatePrecision, Project, Status
+from projects.roles import EDITOR
+from tests.factories import UserFactory
+
+PASSWORD = "correct-horse-battery-staple"  # UserFactory's
+ARTIFACTS = Path(django_settings.BASE_DIR) / "artifacts"
+
+
+def _chromium() -> Path:
+    path = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+    if not path.exists():
+        pytest.fail(
+            f"Chromium not found at {path}. Install Debian's package "
+            "(`apt-get update && apt-get install -y chromium`) or set CHROMIUM_PATH.",
+            pytrace=False,
+        )
+    return path
+
+
+def _playwright():
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        pytest.fail("Playwright is not installed: `pip install -r requirements-dev.txt`.", pytrace=False)
+    return sync_playwright, expect
+
+
+@pytest.mark.e2e
+def test_editor_records_a_development_and_a_status_change(plan_data, live_server, settings):
+    chromium = _chromium()
+    sync_playwright, expect = _playwright()
+    # The live server speaks plain HTTP.
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    # All ORM work happens outside the Playwright block: its event loop would make Django
+    # refuse synchronous queries from this thread.
+    UserFactory(username="desk-officer", role=EDITOR)
+    project = Project.objects.select_related("country").get(number=1)
+    country = project.country
+    in_country = Project.objects.filter(country=country).count()
+    existing = project.developments.count()
+    development_text = "2024年3月、L/A 締結（ブラウザ試験）"
+    status_note = "大使館報告による（ブラウザ試験）"
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ARTIFACTS / "admin_e2e_history.png"
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), headless=True)
+        try:
+            page = browser.new_page(locale="ja-JP", viewport={"width": 1440, "height": 1000})
+            page.set_default_timeout(15_000)
+
+            page.goto(live_server.url + reverse("admin:projects_project_changelist"))
+            page.fill("#id_username", "desk-officer")
+            page.fill("#id_password", PASSWORD)
+            page.locator("#login-form [type=submit]").click()
+            expect(page.locator("#result_list")).to_be_visible()
+
+            # Filter the list to one country from the sidebar.
+            page.locator("#changelist-filter").get_by_role("link", name=country.name_ja, exact=True).click()
+            expect(page.locator("#result_list tbody tr")).to_have_count(in_country)
+            expect(page.locator("#result_list tbody td.field-country")).to_have_text(
+                [country.name_ja] * in_country
+            )
+            page.screenshot(path=str(ARTIFACTS / "admin_e2e_list.png"), full_page=True)
+
+            # Open the project.
+            page.locator("#result_list").get_by_role("link", name=project.name, exact=True).click()
+            expect(page.locator("#project_form")).to_be_visible()
+
+            # Add a development in the empty row the inline offers.
+            new_row = f"#id_developments-{existing}"  # the empty row after the existing ones
+            page.select_option(f"{new_row}-kind", "agreement")
+            page.fill(f"{new_row}-text", development_text)
+            page.fill(f"{new_row}-when", "２０２４－０３")  # full width, month only
+            page.fill(f"{new_row}-source", "在ベトナム大使館")
+
+            # Change the status in the same save.
+            page.select_option("#id_new_status", Status.PREPARATION)
+            page.fill("#id_status_effective_on", "2024-03-15")
+            page.fill("#id_status_note", status_note)
+            page.locator("input[name=_continue]").first.click()
+
+            expect(page.locator("ul.messagelist li.success")).to_be_visible()
+            expect(page.locator("#developments-group")).to_contain_text(development_text)
+            expect(page.locator("#developments-group input[value='2024-03']").first).to_be_visible()
+            expect(page.locator("#status_changes-group")).to_contain_text(status_note)
+            page.screenshot(path=str(ARTIFACTS / "admin_e2e_project.png"), full_page=True)
+
+            # And both are in the project's history.
+            page.locator("a.historylink").click()
+            trail = page.locator("#change-history")
+            expect(trail).to_contain_text(development_text)
+            expect(trail).to_contain_text(status_note)
+            expect(trail).to_contain_text("desk-officer")
+            page.screenshot(path=str(screenshot), full_page=True)
+
+            # The language switch in the header turns the admin to English and back.
+            page.select_option("#language-switch select", "en")
+            page.locator("#language-switch button").click()
+            expect(page.locator("html")).to_have_attribute("lang", "en")
+            expect(page.locator("#change-history")).to_contain_text(status_note)
+            page.select_option("#language-switch select", "ja")
+            page.locator("#language-switch button").click()
+            expect(page.locator("html")).to_have_attribute("lang", "ja")
+        finally:
+            browser.close()
+
+    print(f"\nscreenshot: {screenshot}")
+    project.refresh_from_db()
+    assert project.status == Status.PREPARATION
+    development = project.developments.order_by("-sequence").first()
+    assert (development.text, development.date_precision) == (development_text, DatePrecision.MONTH)
+    assert development.recorded_by.username == "desk-officer"
+    assert project.status_changes.order_by("-sequence").first().note == status_note

@@ -1,0 +1,316 @@
+"""What each role can see and do in the admin: viewer, editor, administrator."""
+
+import io
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from projects.models import Development, DevelopmentKind, Project, Status, StatusChange
+from projects.roles import ADMINISTRATOR, EDITOR, VIEWER
+from tests.admin_helpers import form_data, set_field
+from tests.factories import CountryFactory, DevelopmentFactory, ProjectFactory, SectorFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:projects_project_changelist")
+
+
+@pytest.fixture
+def project():
+    project = ProjectFactory(number=5, name="ジャカルタ都市高速鉄道")
+    DevelopmentFactory(project=project, sequence=1, text="E/N 署名")
+    return project
+
+
+def login(client, role):
+    user = UserFactory(username=f"user-{role}", role=role)
+    client.force_login(user)
+    return user
+
+
+def change_url(project):
+    return reverse("admin:projects_project_change", args=[project.pk])
+
+
+# Viewer: reads everything, writes nothing
+
+
+def test_history_of_an_unknown_project_is_not_found(client):
+    login(client, VIEWER)
+
+    assert client.get(reverse("admin:projects_project_history", args=["abc"])).status_code == 404
+    assert client.get(reverse("admin:projects_project_history", args=["999"])).status_code == 404
+
+
+def test_viewer_sees_the_list_and_the_project_read_only(client, project):
+    login(client, VIEWER)
+
+    listing = client.get(CHANGELIST)
+    page = client.get(change_url(project))
+    history = client.get(
+        reverse("admin:projects_project_history", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert listing.status_code == page.status_code == history.status_code == 200
+    assert "change_status_selected" not in listing.content.decode()
+    assert listing.context["has_add_permission"] is False
+    html = page.content.decode()
+    assert page.context["has_change_permission"] is False
+    assert 'name="name"' not in html
+    assert 'name="_save"' not in html
+    assert 'name="new_status"' not in html
+    assert 'name="developments-0-text"' not in html
+    assert "E/N 署名" in html  # developments are listed, read only
+    assert "ジャカルタ都市高速鉄道" in html
+
+
+def test_viewer_posting_a_change_anyway_is_refused(client, project):
+    editor_client_data = _editor_form(project)
+    login(client, VIEWER)
+    set_field(editor_client_data, "name", "viewer was here")
+    set_field(editor_client_data, "new_status", Status.CANCELLED)
+
+    response = client.post(change_url(project), editor_client_data)
+
+    assert response.status_code == 403
+    project.refresh_from_db()
+    assert project.name == "ジャカルタ都市高速鉄道"
+    assert project.status == Status.IDENTIFICATION
+    assert project.version == 1
+
+
+def test_viewer_cannot_add_delete_or_run_the_bulk_action(client, project):
+    login(client, VIEWER)
+
+    add = client.get(reverse("admin:projects_project_add"))
+    delete = client.post(reverse("admin:projects_project_delete", args=[project.pk]), {"post": "yes"})
+    action = client.post(
+        CHANGELIST,
+        {
+            "action": "change_status_selected",
+            ACTION_CHECKBOX_NAME: [project.pk],
+            "status": Status.CANCELLED,
+            "apply": "1",
+        },
+    )
+
+    assert add.status_code == 403
+    assert delete.status_code == 403
+    assert action.status_code in (200, 302)
+    project.refresh_from_db()
+    assert project.status == Status.IDENTIFICATION
+    assert Project.objects.filter(pk=project.pk).exists()
+
+
+def _editor_form(project):
+    """The project form as an editor's browser would post it back."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(UserFactory(username="form-source", role=EDITOR))
+    return form_data(client.get(change_url(project)), "project_form")
+
+
+# Editor: projects, developments and status changes; no deletes, no reference data, no users
+
+
+def test_editor_can_edit_add_developments_and_change_status(client, project):
+    user = login(client, EDITOR)
+    data = form_data(client.get(change_url(project)), "project_form")
+    set_field(data, "summary", "更新した概要")
+    set_field(data, "developments-1-kind", DevelopmentKind.AGREEMENT)
+    set_field(data, "developments-1-text", "L/A 締結")
+    set_field(data, "new_status", Status.IMPLEMENTATION)
+
+    response = client.post(change_url(project), data)
+
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.summary == "更新した概要"
+    assert project.status == Status.IMPLEMENTATION
+    assert project.developments.count() == 2
+    assert project.status_changes.order_by("-sequence").first().recorded_by == user
+
+
+def test_editor_sees_no_delete_controls_and_a_delete_is_refused(client, project):
+    login(client, EDITOR)
+
+    page = client.get(change_url(project)).content.decode()
+    delete = client.post(reverse("admin:projects_project_delete", args=[project.pk]), {"post": "yes"})
+    listing = client.get(CHANGELIST).content.decode()
+
+    assert "deletelink" not in page
+    assert 'name="developments-0-DELETE"' not in page
+    assert delete.status_code == 403
+    assert "delete_selected" not in listing
+    assert "change_status_selected" in listing
+    assert Project.objects.filter(pk=project.pk).exists()
+
+
+def test_editor_cannot_delete_a_development_by_posting_the_flag(client, project):
+    login(client, EDITOR)
+    data = form_data(client.get(change_url(project)), "project_form")
+    data["developments-0-DELETE"] = ["on"]
+
+    response = client.post(change_url(project), data)
+
+    assert response.status_code == 302
+    assert project.developments.count() == 1
+
+
+def test_nobody_edits_the_status_history_on_the_project_page(client, project):
+    for role in (EDITOR, ADMINISTRATOR):
+        login(client, role)
+        page = client.get(change_url(project))
+        inline = next(f for f in page.context["inline_admin_formsets"] if f.formset.model is StatusChange)
+        assert not (inline.has_add_permission or inline.has_change_permission or inline.has_delete_permission)
+        assert 'name="status_changes-0-status"' not in page.content.decode()
+
+
+def test_posted_status_history_rows_are_ignored(client, project):
+    login(client, ADMINISTRATOR)
+    data = form_data(client.get(change_url(project)), "project_form")
+    data["status_changes-0-status"] = [Status.CANCELLED]
+    data["status_changes-0-note"] = ["rewritten"]
+    data["status_changes-0-DELETE"] = ["on"]
+
+    response = client.post(change_url(project), data)
+
+    assert response.status_code == 302
+    change = project.status_changes.get()
+    assert (change.status, change.note) == (Status.IDENTIFICATION, "initial")
+
+
+def test_editor_sees_reference_data_read_only(client):
+    login(client, EDITOR)
+    country = CountryFactory(iso_code="VN", name_ja="ベトナム")
+    sector = SectorFactory(code="rail")
+    url = reverse("admin:countries_country_change", args=[country.pk])
+
+    page = client.get(url)
+    post = client.post(
+        url, {"iso_code": "VN", "name_ja": "改名", "name_en": "x", "region": country.region_id}
+    )
+    add_sector = client.get(reverse("admin:projects_sector_add"))
+    change_sector = client.post(reverse("admin:projects_sector_change", args=[sector.pk]), {"code": "x"})
+
+    assert page.status_code == 200 and 'name="name_ja"' not in page.content.decode()
+    assert post.status_code == 403
+    assert add_sector.status_code == 403
+    assert change_sector.status_code == 403
+    country.refresh_from_db()
+    assert country.name_ja == "ベトナム"
+
+
+@pytest.mark.parametrize(
+    "url_name", ["admin:auth_user_changelist", "admin:auth_group_changelist", "admin:auth_user_add"]
+)
+@pytest.mark.parametrize("role", [VIEWER, EDITOR])
+def test_no_user_management_below_administrator(client, role, url_name):
+    login(client, role)
+
+    assert client.get(reverse(url_name)).status_code == 403
+
+
+@pytest.mark.parametrize("role", [VIEWER, EDITOR])
+def test_the_index_lists_no_user_management(client, role):
+    login(client, role)
+
+    apps = {app["app_label"] for app in client.get(reverse("admin:index")).context["app_list"]}
+
+    assert apps == {"projects", "countries"}
+
+
+# Administrator: everything, but the status history still goes through the service
+
+
+def test_administrator_edits_reference_data_and_manages_users(client):
+    login(client, ADMINISTRATOR)
+    country = CountryFactory(iso_code="VN", name_ja="ベトナム", name_en="Viet Nam")
+    url = reverse("admin:countries_country_change", args=[country.pk])
+    data = form_data(client.get(url), "country_form")
+    set_field(data, "name_en", "Vietnam")
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    country.refresh_from_db()
+    assert country.name_en == "Vietnam"
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 200
+
+
+def test_administrator_deletes_a_development_through_the_service(client, project):
+    user = login(client, ADMINISTRATOR)
+    data = form_data(client.get(change_url(project)), "project_form")
+    assert "developments-0-DELETE" not in data  # the box is there, unticked
+    data["developments-0-DELETE"] = ["on"]
+
+    response = client.post(change_url(project), data)
+
+    assert response.status_code == 302
+    assert not project.developments.exists()
+    deleted = Development.history.get(history_type="-")
+    assert deleted.history_user == user
+    project.refresh_from_db()
+    assert project.version == 2
+
+
+def test_administrator_can_delete_a_project(client, project):
+    login(client, ADMINISTRATOR)
+
+    response = client.post(reverse("admin:projects_project_delete", args=[project.pk]), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Project.objects.filter(pk=project.pk).exists()
+    # The audit trail outlives the project.
+    history = client.get(
+        reverse("admin:projects_project_history", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert history.status_code == 200
+    actions = {(entry.subject, entry.action) for entry in history.context["audit_trail"]}
+    assert ("Project", "Deleted") in actions and ("Development 1", "Deleted") in actions
+
+
+# create_user
+
+
+@pytest.mark.parametrize(
+    ("role", "group"), [("viewer", VIEWER), ("editor", EDITOR), ("administrator", ADMINISTRATOR)]
+)
+def test_create_user_with_a_generated_password(role, group):
+    out = io.StringIO()
+
+    call_command("create_user", "yamada", role=role, stdout=out)
+
+    user = get_user_model().objects.get(username="yamada")
+    assert user.is_staff and not user.is_superuser
+    assert list(user.groups.values_list("name", flat=True)) == [group]
+    password = out.getvalue().split("Password (shown once): ")[1].strip()
+    assert user.check_password(password)
+
+
+def test_create_user_reads_the_password_from_stdin(client):
+    call_command(
+        "create_user",
+        "kato",
+        role="editor",
+        password_stdin=True,
+        stdin=io.StringIO("long enough passphrase 42\n"),
+        stdout=io.StringIO(),
+    )
+
+    assert client.login(username="kato", password="long enough passphrase 42")
+    assert client.get(CHANGELIST).status_code == 200
+
+
+def test_create_user_refuses_a_weak_password_and_an_existing_name():
+    with pytest.raises(CommandError):
+        call_command("create_user", "kato", role="editor", password_stdin=True, stdin=io.StringIO("123\n"))
+    UserFactory(username="kato")
+    with pytest.raises(CommandError):
+        call_command("create_user", "kato", role="editor", stdout=io.StringIO())
+    assert not get_user_model().objects.filter(username="kato", is_staff=True, groups__isnull=False).exists()

@@ -1,0 +1,839 @@
+from datetime import date
+
+import pytest
+from django.contrib import admin as django_admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import translation
+
+from projects import services
+from projects.admin import ProjectAdmin
+from projects.forms import PartialDate, format_partial_date_input, parse_partial_date
+from projects.models import DatePrecision, Development, DevelopmentKind, Project, SchemeFamily, Status
+from projects.roles import EDITOR
+from tests.admin_helpers import form_data, set_field
+from tests.factories import (
+    CountryFactory,
+    DevelopmentFactory,
+    ListingGroupFactory,
+    ProjectFactory,
+    RegionFactory,
+    SchemeFactory,
+    SectorFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:projects_project_changelist")
+
+
+def change_url(project):
+    return reverse("admin:projects_project_change", args=[project.pk])
+
+
+@pytest.fixture
+def editor():
+    return UserFactory(username="tanaka", role=EDITOR)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def world():
+    """Two regions, three countries, projects with sectors, schemes and developments."""
+    asia = RegionFactory(code="southeast-asia", name_ja="東南アジア", name_en="Southeast Asia")
+    africa = RegionFactory(code="africa", name_ja="アフリカ", name_en="Africa")
+    vietnam = CountryFactory(iso_code="VN", name_ja="ベトナム", name_en="Viet Nam", region=asia)
+    thailand = CountryFactory(iso_code="TH", name_ja="タイ", name_en="Thailand", region=asia)
+    kenya = CountryFactory(iso_code="KE", name_ja="ケニア", name_en="Kenya", region=africa)
+    rail = SectorFactory(code="rail", name_ja="鉄道", name_en="Rail")
+    port = SectorFactory(code="port", name_ja="港湾", name_en="Port")
+    loan = SchemeFactory(code="oda-loan", family=SchemeFamily.ODA, name_ja="円借款", name_en="ODA loan")
+    grant = SchemeFactory(
+        code="oda-grant", family=SchemeFamily.ODA, name_ja="無償資金協力", name_en="ODA grant"
+    )
+    ppp = SchemeFactory(code="ppp", family=SchemeFamily.PPP, name_ja="官民連携", name_en="PPP")
+    group_vn = ListingGroupFactory(number=1, name_ja="ベトナム", name_en="Viet Nam")
+    group_th = ListingGroupFactory(number=2, name_ja="タイ", name_en="Thailand")
+    group_africa = ListingGroupFactory(number=18, name_ja="アフリカ地域", name_en="Africa")
+    hsr = ProjectFactory(
+        number=1,
+        name="南北高速鉄道整備事業",
+        name_en="North-South High-Speed Railway Project",
+        summary="ハノイ～ホーチミン間（約１６００ｋｍ）の高速鉄道を整備する事業",
+        country=vietnam,
+        listing_group=group_vn,
+        sectors=[rail],
+        schemes=[loan, grant],
+        is_new=True,
+    )
+    DevelopmentFactory(
+        project=hsr, sequence=1, text="２０２２年１１月 Ｆ／Ｓ開始", kind=DevelopmentKind.STUDY
+    )
+    DevelopmentFactory(
+        project=hsr,
+        sequence=2,
+        text="2023年1月に協力準備調査の結果を説明",
+        kind=DevelopmentKind.DIPLOMACY,
+        date=date(2023, 1, 1),
+        date_precision=DatePrecision.MONTH,
+    )
+    port_project = ProjectFactory(
+        number=2,
+        name="ラックフェン港整備事業",
+        name_en="Lach Huyen Port",
+        country=vietnam,
+        listing_group=group_vn,
+        sectors=[port],
+        schemes=[ppp],
+        status=Status.IMPLEMENTATION,
+    )
+    DevelopmentFactory(project=port_project, sequence=1, kind=DevelopmentKind.AWARD, text="本邦企業が受注")
+    bangkok = ProjectFactory(
+        number=10,
+        name="バンコク都市鉄道",
+        name_en="Bangkok Urban Railway",
+        country=thailand,
+        listing_group=group_th,
+        sectors=[rail],
+    )
+    mombasa = ProjectFactory(
+        number=70,
+        name="モンバサ港開発事業",
+        name_en="Mombasa Port Development",
+        country=kenya,
+        listing_group=group_africa,
+        sectors=[port],
+        schemes=[loan],
+    )
+    for project in (hsr, port_project, bangkok, mombasa):
+        project.search_text = project.build_search_text()
+        Project.objects.filter(pk=project.pk).update(search_text=project.search_text)
+    return {
+        "asia": asia,
+        "africa": africa,
+        "vietnam": vietnam,
+        "kenya": kenya,
+        "rail": rail,
+        "loan": loan,
+        "ppp": ppp,
+        "group_th": group_th,
+        "hsr": hsr,
+        "port": port_project,
+        "bangkok": bangkok,
+        "mombasa": mombasa,
+    }
+
+
+def numbers(response):
+    return [project.number for project in response.context["cl"].result_list]
+
+
+# The list
+
+
+def test_changelist_shows_the_columns_sorted_by_number(editor_client, world):
+    response = editor_client.get(CHANGELIST)
+
+    assert response.status_code == 200
+    assert numbers(response) == [1, 2, 10, 70]
+    html = response.content.decode()
+    assert "南北高速鉄道整備事業" in html
+    assert "ベトナム" in html
+    assert "鉄道" in html and "無償資金協力、円借款" in html
+    with translation.override("ja"):
+        assert str(Status.IMPLEMENTATION.label) in html
+    # Latest development: its date in the page's language and its first words.
+    assert '<span class="development-date">2023年1月</span> 2023年1月に協力準備調査の結果を説明' in html
+    first = response.context["cl"].result_list[0]
+    assert first.won is False and response.context["cl"].result_list[1].won is True
+
+
+def test_changelist_in_english_uses_english_names(editor_client, world):
+    response = editor_client.get(CHANGELIST, HTTP_ACCEPT_LANGUAGE="en")
+
+    html = response.content.decode()
+    assert "Viet Nam" in html
+    assert "ODA grant, ODA loan" in html
+    assert '<span class="development-date">Jan 2023</span> 2023年1月に協力準備調査の結果を説明' in html
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        (lambda w: {"country__region__id__exact": w["africa"].pk}, [70]),
+        (lambda w: {"country__id__exact": w["vietnam"].pk}, [1, 2]),
+        (lambda w: {"sectors__id__exact": w["rail"].pk}, [1, 10]),
+        (lambda w: {"scheme_family": "ODA"}, [1, 70]),
+        (lambda w: {"scheme_family": "PPP"}, [2]),
+        (lambda w: {"schemes__id__exact": w["loan"].pk}, [1, 70]),
+        (lambda w: {"status__exact": Status.IMPLEMENTATION}, [2]),
+        (lambda w: {"is_new__exact": "1"}, [1]),
+        (lambda w: {"won": "yes"}, [2]),
+        (lambda w: {"won": "no"}, [1, 10, 70]),
+        (lambda w: {"listing_group__id__exact": w["group_th"].pk}, [10]),
+        (lambda w: {"country__region__id__exact": w["asia"].pk, "scheme_family": "ODA"}, [1]),
+    ],
+)
+def test_changelist_filters(editor_client, world, params, expected):
+    response = editor_client.get(CHANGELIST, params(world))
+
+    assert response.status_code == 200
+    assert numbers(response) == expected
+
+
+def test_scheme_family_filter_lists_a_project_with_two_schemes_of_the_family_once(editor_client, world):
+    response = editor_client.get(CHANGELIST, {"scheme_family": "ODA"})
+
+    assert numbers(response).count(1) == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("高速鉄道", [1]),
+        ("1600km", [1]),  # the summary has it in full width
+        ("ＭＯＭＢＡＳＡ", [70]),  # English name, typed in full width
+        ("bangkok railway", [10]),  # every word must match
+        ("Ｆ／Ｓ", [1]),  # development text
+        ("f/s開始", [1]),
+        ("受注", [2]),
+        ("10", [10]),  # a number alone is the plan number
+        ("１０", [10]),
+        ("2022年11月", [1]),
+        ("鉄道 タイ", []),
+    ],
+)
+def test_search(editor_client, world, query, expected):
+    response = editor_client.get(CHANGELIST, {"q": query})
+
+    assert numbers(response) == expected
+
+
+def _changelist_queries(client, monkeypatch, per_page, django_assert_num_queries, expected):
+    monkeypatch.setattr(ProjectAdmin, "list_per_page", per_page)
+    with django_assert_num_queries(expected):
+        response = client.get(CHANGELIST)
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == min(per_page, Project.objects.count())
+
+
+# Session, user, the user's own and group permissions, the choices of five related-field
+# filters (region, country, sector, scheme, listing group), the filtered and the full count,
+# the page, and two prefetches (sectors, schemes): none of them per row.
+CHANGELIST_QUERIES = 14
+
+
+@pytest.mark.parametrize("per_page", [1, 50, 93])
+def test_changelist_query_count_does_not_grow_with_the_page(
+    editor_client, monkeypatch, django_assert_num_queries, per_page
+):
+    countries = [CountryFactory() for _ in range(5)]
+    sectors = [SectorFactory() for _ in range(3)]
+    schemes = [SchemeFactory() for _ in range(3)]
+    for n in range(93):
+        project = ProjectFactory(
+            number=n + 1,
+            country=countries[n % 5],
+            sectors=[sectors[n % 3], sectors[(n + 1) % 3]],
+            schemes=[schemes[n % 3]],
+        )
+        DevelopmentFactory(project=project, sequence=1, kind=DevelopmentKind.AWARD if n % 7 == 0 else "other")
+        DevelopmentFactory(project=project, sequence=2)
+
+    _changelist_queries(editor_client, monkeypatch, per_page, django_assert_num_queries, CHANGELIST_QUERIES)
+
+
+@pytest.mark.parametrize("per_page", [1, 50, 93])
+def test_changelist_query_count_on_the_plan(
+    plan_data, editor_client, monkeypatch, django_assert_num_queries, per_page
+):
+    assert Project.objects.count() == 93
+    _changelist_queries(editor_client, monkeypatch, per_page, django_assert_num_queries, CHANGELIST_QUERIES)
+
+
+def test_changelist_of_the_plan_filters_and_searches(plan_data, editor_client):
+    vietnam = editor_client.get(CHANGELIST, {"country__id__exact": Project.objects.get(number=1).country_id})
+    search = editor_client.get(CHANGELIST, {"q": "ハノイ"})
+    english = editor_client.get(CHANGELIST, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert 1 in numbers(vietnam) and all(
+        p.country.iso_code == "VN" for p in vietnam.context["cl"].result_list
+    )
+    assert 1 in numbers(search)
+    assert english.status_code == 200 and len(english.context["cl"].result_list) == 93
+
+
+# The change page
+
+
+def test_change_page_shows_developments_newest_first_and_the_status_history(editor_client, world):
+    project = world["hsr"]
+    services.project_change_status(project=project, status=Status.PREPARATION, note="F/S started")
+
+    response = editor_client.get(change_url(project))
+
+    assert response.status_code == 200
+    inlines = {formset.formset.prefix: formset for formset in response.context["inline_admin_formsets"]}
+    developments = [form.instance.sequence for form in inlines["developments"].formset.initial_forms]
+    statuses = [form.instance.sequence for form in inlines["status_changes"].formset.initial_forms]
+    assert developments == [2, 1]
+    assert statuses == [2, 1]
+    html = response.content.decode()
+    assert "F/S started" in html
+    # The month-only date is shown as typed.
+    assert 'value="2023-01"' in html
+    # The status history inline offers no add, change or delete.
+    assert not inlines["status_changes"].has_add_permission
+    assert not inlines["status_changes"].has_change_permission
+    assert not inlines["status_changes"].has_delete_permission
+
+
+def test_editing_a_project_writes_through_the_service(editor_client, editor, world):
+    project = world["bangkok"]
+    data = form_data(editor_client.get(change_url(project)), "project_form")
+    set_field(data, "name", "バンコク都市鉄道（レッドライン）")
+
+    response = editor_client.post(change_url(project), data)
+
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.name == "バンコク都市鉄道（レッドライン）"
+    assert project.version == 2
+    assert "レッドライン" in project.search_text
+    last = project.history.first()
+    assert last.history_user == editor
+    assert last.name == project.name
+
+
+def test_saving_an_unchanged_form_writes_nothing(editor_client, world):
+    project = world["bangkok"]
+    audit_rows = project.history.count()
+    data = form_data(editor_client.get(change_url(project)), "project_form")
+
+    response = editor_client.post(change_url(project), data)
+
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.version == 1
+    assert project.history.count() == audit_rows
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected_date", "precision", "expected_end"),
+    [
+        ("2024-03", date(2024, 3, 1), DatePrecision.MONTH, None),
+        ("２０２４年３月", date(2024, 3, 1), DatePrecision.MONTH, None),
+        ("2024-03-15", date(2024, 3, 15), DatePrecision.DAY, None),
+        ("2024", date(2024, 1, 1), DatePrecision.YEAR, None),
+        ("FY2024", date(2024, 4, 1), DatePrecision.FISCAL_YEAR, None),
+        ("2024年度", date(2024, 4, 1), DatePrecision.FISCAL_YEAR, None),
+        ("", None, DatePrecision.NONE, None),
+    ],
+)
+def test_adding_a_development_from_the_project_page(
+    editor_client, editor, world, typed, expected_date, precision, expected_end
+):
+    project = world["bangkok"]
+    data = form_data(editor_client.get(change_url(project)), "project_form")
+    set_field(data, "developments-0-kind", DevelopmentKind.AGREEMENT)
+    set_field(data, "developments-0-text", "L/A 締結")
+    set_field(data, "developments-0-when", typed)
+    set_field(data, "developments-0-source", "在タイ大使館")
+    data["developments-0-recorded_by"] = ["999"]  # never trusted
+
+    response = editor_client.post(change_url(project), data)
+
+    assert response.status_code == 302, response.context["errors"]
+    development = project.developments.get()
+    assert (development.kind, development.text, development.source) == (
+        "agreement",
+        "L/A 締結",
+        "在タイ大使館",
+    )
+    assert (development.date, development.date_precision, development.date_end) == (
+        expected_date,
+        precision,
+        expected_end,
+    )
+    assert development.recorded_by == editor
+    assert development.recorded_at is not None
+    assert development.sequence == 1
+    assert development.history.get().history_user == editor
+    project.refresh_from_db()
+    assert project.version == 2
+    assert "l/a締結" in project.search_text
+
+
+def test_adding_a_development_with_a_range(editor_client, world):
+    project = world["hsr"]
+    data = form_data(editor_client.get(change_url(project)), "project_form")
+    new = "developments-2"  # rows 0 and 1 are the existing developments
+    set_field(data, f"{new}-kind", DevelopmentKind.PROCUREMENT)
+    set_field(data, f"{new}-text", "2022年11月～2023年1月 入札")
+    set_field(data, f"{new}-when", "2022-11")
+    set_field(data, f"{new}-until", "2023-01")
+
+    response = editor_client.post(change_url(project), data)
+
+    assert response.status_code == 302
+    development = project.developments.get(sequence=3)
+    assert (development.date, development.date_end, development.date_precision) == (
+        date(2022, 11, 1),
+        date(2023, 1, 1),
+        DatePrecision.MONTH,
+    )
+
+
+@pytest.mark.parametrize(
+    ("when", "until"),
+    [("2024-13", ""), ("March 2024", ""), ("", "2024-05"), ("2024-05", "2024-03"), ("2024-03", "2025")],
+)
+def test_a_bad_development_date_is_refused_and_nothing_is_written(editor_client, world, when, until):
+    project = world["bangkok"]
+    data = form_data(editor_client.get(change_url(project)), "project_form")
+    set_field(data, "name", "changed too")
+    set_field(data, "developments-0-kind", DevelopmentKind.OTHER)
+    set_field(data, "developments-0-text", "text")
+    set_field(data, "developments-0-when", when)
+    set_field(data, "developments-0-until", until)
+
+    response = editor_client.post(change_url(project), data)
+
+    assert response.status_code == 200
+    assert response.context["errors"]
+    # What the officer typed is still in the form.
+    assert f'value="{when}"' in response.content.decode() or not when
+    project.refresh_from_db()
+    assert project.name != "changed too"
+    assert not project.developments.exists()
+
+
+def test_editing_an_existing_development(editor_client, editor, world):
+    project = world["hsr"]
+    data = form_data(editor_client.get(change_url(project)), "project_form")
+    # Row 0 is the newest (sequence 2).
+    set_field(data, "developments-0-when", "2023-01-20")
+
+    response = editor_client.post(change_url(project), data)
+
+    assert response.status_code == 302
+    development = project.developments.get(sequence=2)
+    assert (development.date, development.date_precision) == (date(2023, 1, 20), DatePrecision.DAY)
+    assert development.history.first().history_user == editor
+    assert project.developments.get(sequence=1).history.count() == 1  # untouched row: no audit row
+
+
+def test_changing_the_status_from_the_project_page(editor_client, editor, world):
+    project = world["hsr"]
+    data = form_data(editor_client.get(change_url(project)), "project_form")
+    set_field(data, "new_status", Status.PROCUREMENT)
+    set_field(data, "status_effective_on", "2024-03-01")
+    set_field(data, "status_note", "入札公示（大使館報告）")
+
+    response = editor_client.post(change_url(project), data)
+
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.status == Status.PROCUREMENT
+    change = project.status_changes.order_by("-sequence").first()
+    assert (change.sequence, change.previous_status, change.status) == (
+        2,
+        Status.IDENTIFICATION,
+        Status.PROCUREMENT,
+    )
+    assert (change.effective_on, change.note, change.recorded_by) == (
+        date(2024, 3, 1),
+        "入札公示（大使館報告）",
+        editor,
+    )
+    page = editor_client.get(change_url(project)).content.decode()
+    assert "入札公示（大使館報告）" in page
+
+
+def test_development_and_status_change_in_one_save(editor_client, world):
+    project = world["bangkok"]
+    data = form_data(editor_client.get(change_url(project)), "project_form")
+    set_field(data, "developments-0-kind", DevelopmentKind.AWARD)
+    set_field(data, "developments-0-text", "本邦企業が車両を受注")
+    set_field(data, "developments-0-when", "2024-03")
+    set_field(data, "new_status", Status.IMPLEMENTATION)
+
+    response = editor_client.post(change_url(project), data)
+
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.status == Status.IMPLEMENTATION
+    assert project.developments.count() == 1
+    assert project.version == 3
+    assert Project.objects.with_won().get(pk=project.pk).won
+
+
+@pytest.mark.parametrize(
+    ("status", "date_typed", "note"),
+    [(Status.IDENTIFICATION, "", ""), ("", "2024-03-01", ""), ("", "", "a note")],
+)
+def test_a_status_section_that_would_be_lost_is_refused(editor_client, world, status, date_typed, note):
+    project = world["bangkok"]
+    data = form_data(editor_client.get(change_url(project)), "project_form")
+    set_field(data, "new_status", status)
+    set_field(data, "status_effective_on", date_typed)
+    set_field(data, "status_note", note)
+
+    response = editor_client.post(change_url(project), data)
+
+    assert response.status_code == 200
+    assert "new_status" in response.context["adminform"].form.errors
+    assert project.status_changes.count() == 1
+
+
+def test_a_failing_status_change_rolls_back_the_whole_save(editor_client, world, monkeypatch):
+    project = world["bangkok"]
+    data = form_data(editor_client.get(change_url(project)), "project_form")
+    set_field(data, "name", "renamed")
+    set_field(data, "developments-0-kind", DevelopmentKind.OTHER)
+    set_field(data, "developments-0-text", "動き")
+    set_field(data, "new_status", Status.PREPARATION)
+
+    def broken(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "project_change_status", broken)
+    with pytest.raises(RuntimeError):
+        editor_client.post(change_url(project), data)
+
+    project.refresh_from_db()
+    assert project.name != "renamed"
+    assert not project.developments.exists()
+
+
+def test_adding_a_project(editor_client, editor, world):
+    data = form_data(editor_client.get(reverse("admin:projects_project_add")), "project_form")
+    data.update(
+        {
+            "number": ["94"],
+            "name": ["新規港湾事業"],
+            "name_en": ["New Port"],
+            "summary": ["港湾を整備する"],
+            "country": [str(world["kenya"].pk)],
+            "listing_group": [str(world["group_th"].pk)],
+            "sectors": [str(world["rail"].pk)],
+            "new_status": [Status.PREPARATION],
+            "status_note": ["MoC 署名"],
+            "developments-0-kind": [DevelopmentKind.AGREEMENT],
+            "developments-0-text": ["MoC 署名"],
+            "developments-0-when": ["2024-02"],
+        }
+    )
+
+    response = editor_client.post(reverse("admin:projects_project_add"), data)
+
+    assert response.status_code == 302, response.context["errors"]
+    project = Project.objects.get(number=94)
+    assert project.status == Status.PREPARATION
+    assert project.status_changes.get().note == "MoC 署名"
+    assert project.developments.get().recorded_by == editor
+    assert list(project.sectors.all()) == [world["rail"]]
+    assert project.history.get(history_type="+").history_user == editor
+    assert "moc署名" in project.search_text
+
+
+# Two officers, one project
+
+
+def test_a_stale_save_is_refused_and_the_first_edit_is_kept(client, world):
+    first, second = UserFactory(username="sato", role=EDITOR), UserFactory(username="suzuki", role=EDITOR)
+    project = world["bangkok"]
+    client.force_login(first)
+    form_first = form_data(client.get(change_url(project)), "project_form")
+    client.force_login(second)
+    form_second = form_data(client.get(change_url(project)), "project_form")
+
+    client.force_login(first)
+    set_field(form_first, "name", "佐藤の修正")
+    assert client.post(change_url(project), form_first).status_code == 302
+    client.force_login(second)
+    set_field(form_second, "summary", "鈴木の修正")
+    response = client.post(change_url(project), form_second)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.non_field_errors()
+    assert len(errors) == 1
+    assert "sato" in errors[0]
+    assert response.context["adminform"].form.errors.as_data()["__all__"][0].code == "stale"
+    html = response.content.decode()
+    assert "sato" in html
+    assert "鈴木の修正" in html  # the second officer's typing is still on the page
+    project.refresh_from_db()
+    assert project.name == "佐藤の修正"
+    assert project.summary != "鈴木の修正"
+    assert project.version == 2
+
+
+def test_a_stale_form_cannot_add_a_development_or_change_the_status(client, world):
+    first, second = UserFactory(username="sato", role=EDITOR), UserFactory(username="suzuki", role=EDITOR)
+    project = world["bangkok"]
+    client.force_login(second)
+    stale = form_data(client.get(change_url(project)), "project_form")
+    services.project_update(project=project, user=first, name="先に保存")
+
+    set_field(stale, "developments-0-kind", DevelopmentKind.OTHER)
+    set_field(stale, "developments-0-text", "古い画面から")
+    set_field(stale, "new_status", Status.SUSPENDED)
+    response = client.post(change_url(project), stale)
+
+    assert response.status_code == 200
+    assert "sato" in str(response.context["adminform"].form.non_field_errors())
+    assert not project.developments.exists()
+    project.refresh_from_db()
+    assert project.status == Status.IDENTIFICATION
+    assert project.name == "先に保存"
+
+
+def test_a_stale_version_found_at_write_time_re_renders_the_form(editor_client, world, monkeypatch):
+    """The write-time check (services) is the backstop when the form's check was passed."""
+    project = world["bangkok"]
+    data = form_data(editor_client.get(change_url(project)), "project_form")
+    services.project_update(project=project, user=UserFactory(username="sato"), name="先に保存")
+    real_lock = services.project_lock
+    calls = []
+
+    def lock_passing_once(*, project, expected_version=None):
+        calls.append(expected_version)
+        if len(calls) == 1:  # the first form check misses the concurrent save
+            return real_lock(project=project)
+        return real_lock(project=project, expected_version=expected_version)
+
+    monkeypatch.setattr("projects.forms.project_lock", lock_passing_once)
+    set_field(data, "name", "後から")
+
+    response = editor_client.post(change_url(project), data)
+
+    assert response.status_code == 200
+    assert "sato" in str(response.context["adminform"].form.non_field_errors())
+    project.refresh_from_db()
+    assert project.name == "先に保存"
+
+
+# The bulk status change
+
+
+def _action(client, projects, **extra):
+    data = {"action": "change_status_selected", ACTION_CHECKBOX_NAME: [p.pk for p in projects], **extra}
+    return client.post(CHANGELIST, data)
+
+
+def test_bulk_status_change_asks_for_confirmation_first(editor_client, world):
+    response = _action(editor_client, [world["hsr"], world["bangkok"]], index="0")
+
+    assert response.status_code == 200
+    assert response.templates[0].name == "admin/projects/project/change_status_selected.html"
+    html = response.content.decode()
+    assert "南北高速鉄道整備事業" in html and "バンコク都市鉄道" in html
+    assert Project.objects.filter(status=Status.IDENTIFICATION).count() == 3
+
+
+def test_bulk_status_change_applies_to_all_and_skips_those_already_there(editor_client, editor, world):
+    selected = [world["hsr"], world["port"], world["bangkok"]]
+
+    response = _action(
+        editor_client,
+        selected,
+        status=Status.IMPLEMENTATION,
+        effective_on="2024-04-01",
+        note="閣議決定（一括）",
+        apply="1",
+    )
+
+    assert response.status_code == 302
+    for project in selected:
+        project.refresh_from_db()
+        assert project.status == Status.IMPLEMENTATION
+    changed = [p for p in selected if p.status_changes.count() == 2]
+    assert {p.number for p in changed} == {1, 10}
+    for project in changed:
+        change = project.status_changes.get(sequence=2)
+        assert (change.note, change.effective_on, change.recorded_by) == (
+            "閣議決定（一括）",
+            date(2024, 4, 1),
+            editor,
+        )
+    assert world["port"].status_changes.count() == 1  # already implementation: skipped
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("2" in m for m in messages)
+    assert any(str(world["port"].number) in m for m in messages)
+
+
+def test_bulk_status_change_without_a_status_shows_the_form_again(editor_client, world):
+    response = _action(editor_client, [world["hsr"]], status="", apply="1")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    world["hsr"].refresh_from_db()
+    assert world["hsr"].status == Status.IDENTIFICATION
+
+
+# History
+
+
+def test_history_page_shows_every_change_with_before_and_after(editor_client, editor, world):
+    project = world["bangkok"]
+    data = form_data(editor_client.get(change_url(project)), "project_form")
+    set_field(data, "name", "バンコク都市鉄道レッドライン")
+    set_field(data, "developments-0-kind", DevelopmentKind.AGREEMENT)
+    set_field(data, "developments-0-text", "L/A 締結")
+    set_field(data, "developments-0-when", "2024-03")
+    set_field(data, "new_status", Status.PREPARATION)
+    set_field(data, "status_note", "L/A 締結による")
+    editor_client.post(change_url(project), data)
+
+    # In English, the page's own words are their msgids whatever the translations say.
+    response = editor_client.get(
+        reverse("admin:projects_project_history", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response.status_code == 200
+    trail = response.context["audit_trail"]
+    subjects = {entry.subject for entry in trail}
+    assert {"Project", "Development 1", "Status change 2"} <= subjects
+    renamed = next(
+        e
+        for e in trail
+        if e.subject == "Project" and any(c.after == "バンコク都市鉄道レッドライン" for c in e.changes)
+    )
+    name_change = next(c for c in renamed.changes if c.after == "バンコク都市鉄道レッドライン")
+    assert name_change.before == "バンコク都市鉄道"
+    assert renamed.user == editor
+    with translation.override("en"):
+        preparation, identification = str(Status.PREPARATION.label), str(Status.IDENTIFICATION.label)
+    status_row = next(
+        e for e in trail if e.subject == "Project" and any(c.after == preparation for c in e.changes)
+    )
+    assert any(c.before == identification for c in status_row.changes)
+    development = next(e for e in trail if e.subject == "Development 1")
+    assert any(c.after == "L/A 締結" for c in development.changes)
+    assert any(c.after == "Mar 2024" for c in development.changes)
+    html = response.content.decode()
+    assert "バンコク都市鉄道レッドライン" in html and "tanaka" in html
+
+
+def test_history_page_cannot_revert(editor_client, world):
+    project = world["bangkok"]
+    record = project.history.first()
+    url = reverse("admin:projects_project_simple_history", args=[project.pk, record.history_id])
+
+    assert editor_client.get(url).status_code == 200
+    assert editor_client.post(url, {"name": "reverted"}).status_code == 403
+
+
+def test_history_page_of_a_plan_project(plan_data, editor_client):
+    project = Project.objects.get(number=1)
+    services.project_update(project=project, name_en="North–South HSR")
+
+    response = editor_client.get(reverse("admin:projects_project_history", args=[project.pk]))
+
+    assert response.status_code == 200
+    assert "North–South HSR" in response.content.decode()
+
+
+def test_editing_a_plan_project_in_english(plan_data, editor_client):
+    project = Project.objects.get(number=1)
+    url = change_url(project)
+    data = form_data(editor_client.get(url, HTTP_ACCEPT_LANGUAGE="en"), "project_form")
+    set_field(data, "developments-0-kind", DevelopmentKind.DIPLOMACY)
+    set_field(data, "developments-0-text", "首脳会談で言及")
+    set_field(data, "developments-0-when", "FY2024")
+    set_field(data, "new_status", Status.PREPARATION)
+
+    response = editor_client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 302, response.context["errors"]
+    project.refresh_from_db()
+    assert project.status == Status.PREPARATION
+    assert project.developments.order_by("-sequence").first().date_precision == DatePrecision.FISCAL_YEAR
+
+
+# Language
+
+
+def test_the_admin_is_in_japanese_by_default_and_english_on_request(editor_client):
+    japanese = editor_client.get(reverse("admin:index")).content.decode()
+    english = editor_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "サイト管理" in japanese  # Django's own translation of "Site administration"
+    assert "Site administration" in english
+    assert 'id="language-switch"' in japanese
+
+
+def test_the_language_switch_changes_the_language(editor_client):
+    response = editor_client.post(reverse("set_language"), {"language": "en", "next": reverse("admin:index")})
+
+    assert response.status_code == 302
+    assert "Site administration" in editor_client.get(reverse("admin:index")).content.decode()
+
+
+def test_the_login_page_has_the_language_switch(client):
+    html = client.get(reverse("admin:login")).content.decode()
+
+    assert 'id="language-switch"' in html
+
+
+# Partial dates
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("2024", PartialDate(date(2024, 1, 1), "year")),
+        ("2024年", PartialDate(date(2024, 1, 1), "year")),
+        ("2024-03", PartialDate(date(2024, 3, 1), "month")),
+        ("2024/3", PartialDate(date(2024, 3, 1), "month")),
+        ("2024年3月", PartialDate(date(2024, 3, 1), "month")),
+        ("２０２４－０３", PartialDate(date(2024, 3, 1), "month")),
+        ("2024-03-15", PartialDate(date(2024, 3, 15), "day")),
+        ("2024年3月15日", PartialDate(date(2024, 3, 15), "day")),
+        ("２０２４／３／１５", PartialDate(date(2024, 3, 15), "day")),
+        ("FY2024", PartialDate(date(2024, 4, 1), "fiscal_year")),
+        ("fy 2024", PartialDate(date(2024, 4, 1), "fiscal_year")),
+        ("ＦＹ２０２４", PartialDate(date(2024, 4, 1), "fiscal_year")),
+        ("2024年度", PartialDate(date(2024, 4, 1), "fiscal_year")),
+        ("２０２４年度", PartialDate(date(2024, 4, 1), "fiscal_year")),
+        (" ", None),
+    ],
+)
+def test_parse_partial_date(typed, expected):
+    assert parse_partial_date(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["2024-02-30", "2024-13", "24-03", "March 2024", "2024年夏頃"])
+def test_parse_partial_date_refuses(typed):
+    with pytest.raises(ValidationError):
+        parse_partial_date(typed)
+
+
+@pytest.mark.parametrize(
+    ("value", "precision", "text"),
+    [
+        (date(2024, 3, 15), "day", "2024-03-15"),
+        (date(2024, 3, 1), "month", "2024-03"),
+        (date(2024, 1, 1), "year", "2024"),
+        (date(2024, 4, 1), "fiscal_year", "FY2024"),
+        (None, "none", ""),
+    ],
+)
+def test_partial_date_round_trip(value, precision, text):
+    assert format_partial_date_input(value, precision) == text
+    assert parse_partial_date(text) == (PartialDate(value, precision) if value else None)
+
+
+def test_project_admin_is_registered_with_history():
+    from simple_history.admin import SimpleHistoryAdmin
+
+    assert isinstance(django_admin.site._registry[Project], SimpleHistoryAdmin)
+    assert Development not in django_admin.site._registry  # edited on the project page only

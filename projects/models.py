@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from countries.models import Country, localized_name
@@ -140,12 +141,20 @@ class Status(models.TextChoices):
 
     IDENTIFICATION = "identification", _("Identification")
     PREPARATION = "preparation", _("Preparation")
-    PROCUREMENT = "procurement", _("Procurement")
+    PROCUREMENT = "procurement", pgettext_lazy("status", "Procurement")
     IMPLEMENTATION = "implementation", _("Implementation")
     OPERATION = "operation", _("Operation")
     COMPLETED = "completed", _("Completed")
     SUSPENDED = "suspended", _("Suspended")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+def latest_developments():
+    """The developments of the outer query's project, latest first: by date (undated last),
+    then the last recorded. The one definition of "latest development" everywhere."""
+    return Development.objects.filter(project=OuterRef("pk")).order_by(
+        F("date").desc(nulls_last=True), "-sequence"
+    )
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -155,12 +164,8 @@ class ProjectQuerySet(models.QuerySet):
         return self.annotate(won=Exists(awards))
 
     def with_latest_development(self):
-        """Annotate `latest_development_*` (date, date_precision, date_end, kind, text).
-
-        The latest development is the last one recorded (highest sequence): in the plan's
-        table that is the last bullet, and later ones are added after it.
-        """
-        latest = Development.objects.filter(project=OuterRef("pk")).order_by("-sequence")[:1]
+        """Annotate `latest_development_*` (date, date_precision, date_end, kind, text)."""
+        latest = latest_developments()[:1]
         return self.annotate(
             **{
                 f"latest_development_{field}": Subquery(latest.values(field))
@@ -316,7 +321,7 @@ class DevelopmentKind(models.TextChoices):
     AGREEMENT = "agreement", _("Agreement")
     DECISION = "decision", _("Decision")
     STUDY = "study", _("Study")
-    PROCUREMENT = "procurement", _("Procurement")
+    PROCUREMENT = "procurement", pgettext_lazy("development kind", "Procurement")
     AWARD = "award", _("Award to a Japanese company")
     CONSTRUCTION = "construction", _("Construction")
     PILOT = "pilot", _("Pilot")

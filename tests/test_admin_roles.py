@@ -51,9 +51,8 @@ def test_viewer_sees_the_list_and_the_project_read_only(client, project):
 
     listing = client.get(CHANGELIST)
     page = client.get(change_url(project))
-    history = client.get(
-        reverse("admin:projects_project_history", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="en"
-    )
+    client.cookies["django_language"] = "en"  # the language switch
+    history = client.get(reverse("admin:projects_project_history", args=[project.pk]))
 
     assert listing.status_code == page.status_code == history.status_code == 200
     assert "change_status_selected" not in listing.content.decode()
@@ -267,9 +266,8 @@ def test_administrator_can_delete_a_project(client, project):
     assert response.status_code == 302
     assert not Project.objects.filter(pk=project.pk).exists()
     # The audit trail outlives the project.
-    history = client.get(
-        reverse("admin:projects_project_history", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="en"
-    )
+    client.cookies["django_language"] = "en"  # the language switch
+    history = client.get(reverse("admin:projects_project_history", args=[project.pk]))
     assert history.status_code == 200
     actions = {(entry.subject, entry.action) for entry in history.context["audit_trail"]}
     assert ("Project", "Deleted") in actions and ("Development 1", "Deleted") in actions

@@ -1,0 +1,17 @@
+"""Language selection: Japanese unless the user chose English."""
+
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's LocaleMiddleware, but pages follow the language switch, not the browser.
+
+    The admin is Japanese by default whatever language the browser asks for; the switch in
+    its header (a cookie) selects English. API clients have no switch, so the API honours
+    Accept-Language as well.
+    """
+
+    def process_request(self, request):
+        if not request.path_info.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        super().process_request(request)

@@ -1,6 +1,6 @@
 from django.conf import settings
-from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db import connection, models
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -174,11 +174,42 @@ class ProjectQuerySet(models.QuerySet):
         )
 
     def search(self, query):
-        """Projects whose text contains every word of `query`, whatever the character width."""
+        """Projects whose text contains every word of `query`, whatever the character width.
+
+        On PostgreSQL a word of two characters or more is first looked up in the GIN index of
+        the search text's character bigrams (search_bigrams, migration 0003): a 2-character word is exactly
+        its bigram, a longer one is then checked with LIKE on the rows the index found.
+        """
         qs = self
         for term in normalize_for_search(query).split():
+            if connection.vendor == "postgresql" and len(term) >= 2:
+                qs = qs.filter(HasBigrams(F("search_text"), bigrams(term)))
+                if len(term) == 2:
+                    continue
             qs = qs.filter(search_text__contains=term)
         return qs
+
+
+def bigrams(text: str) -> list[str]:
+    """The distinct 2-character substrings of `text`, as SQL's projects_bigrams() gives them."""
+    return sorted({text[i : i + 2] for i in range(len(text) - 1)})
+
+
+class HasBigrams(Func):
+    """PostgreSQL: the project's search_bigrams contain every one of `bigrams`. search_bigrams
+    is a generated column of projects_bigrams(search_text) with a GIN index (migration 0003),
+    kept out of the model because SQLite has no array type."""
+
+    output_field = BooleanField()
+
+    def __init__(self, expression, bigrams):
+        self.bigrams = list(bigrams)
+        super().__init__(expression)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column = self.source_expressions[0]  # search_text, resolved to its table alias
+        table = compiler.quote_name_unless_alias(column.alias)
+        return f"{table}.search_bigrams @> %s::text[]", (self.bigrams,)
 
 
 class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
@@ -218,6 +249,15 @@ class Project(models.Model):
         ordering = ["number"]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
+        # One per filter and ordering of the API (migration 0003 notes the plans checked).
+        indexes = [
+            models.Index(fields=["country", "number"], name="projects_project_country_nr"),
+            models.Index(fields=["status", "number"], name="projects_project_status_nr"),
+            models.Index(fields=["listing_group", "number"], name="projects_project_group_nr"),
+            models.Index(fields=["is_new", "number"], name="projects_project_is_new_nr"),
+            models.Index(fields=["updated", "number"], name="projects_project_updated_nr"),
+            models.Index(fields=["name", "number"], name="projects_project_name_nr"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=Status.values),
@@ -373,6 +413,14 @@ class Development(models.Model):
         ordering = ["project_id", "sequence"]
         verbose_name = _("development")
         verbose_name_plural = _("developments")
+        indexes = [
+            # latest_developments() has its own on PostgreSQL (migration 0003): SQLite cannot
+            # index NULLS LAST.
+            # won: a project's developments of one kind.
+            models.Index(fields=["project", "kind"], name="projects_development_kind"),
+            # The cross-project feed and its date filters.
+            models.Index(fields=["date"], name="projects_development_date"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "sequence"],

@@ -67,6 +67,24 @@ def project_queryset(*, detail=False):
     return queryset
 
 
+class PagedByIds:
+    """A queryset whose slice picks the page's ids first, in a subquery, then reads those rows.
+
+    PostgreSQL computes the select list (the `won` and latest-development subqueries) for
+    every row an OFFSET skips: the last page of 100,000 projects cost 40 times the first. The
+    ids alone come from an index; the page is still one query.
+    """
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def count(self):
+        return self.queryset.count()
+
+    def __getitem__(self, page):
+        return self.queryset.filter(pk__in=self.queryset.values("pk")[page])
+
+
 # OpenAPI descriptions of the concurrency headers.
 ETAG = OpenApiParameter(
     "ETag",
@@ -155,6 +173,9 @@ class ProjectViewSet(
     def get_queryset(self):
         return project_queryset(detail=self.action == "retrieve")
 
+    def paginate_queryset(self, queryset):
+        return super().paginate_queryset(PagedByIds(queryset))
+
     def get_serializer_class(self):
         if self.action == "list":
             return ProjectListSerializer
@@ -188,7 +209,8 @@ class ProjectViewSet(
         responses={
             (200, "text/html"): OpenApiTypes.STR,
             (200, XLSXRenderer.media_type): OpenApiTypes.BINARY,
-            (200, "application/json"): OpenApiTypes.OBJECT,
+            # A list of groups (heading, rows, notes), not one object.
+            (200, "application/json"): {"type": "array", "items": {"type": "object"}},
         },
     )
     @action(
@@ -209,6 +231,15 @@ class ProjectViewSet(
         return HttpResponse(html, content_type="text/html; charset=utf-8")
 
     def retrieve(self, request, *args, **kwargs):
+        if "If-None-Match" in request.headers:
+            # Answered from the version alone, in one small query: a current copy's 304 builds
+            # nothing (the full read is 5 queries and the serializer).
+            queryset = self.filter_queryset(Project.objects.only("pk", "version"))
+            lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+            current = get_object_or_404(queryset, **lookup)
+            self.check_object_permissions(request, current)
+            if not_modified(request, current):
+                return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": project_etag(current)})
         project = self.get_object()
         headers = {"ETag": project_etag(project)}
         if not_modified(request, project):

@@ -1,0 +1,116 @@
+"""The limit: each page as one hand-written SQL query that builds the whole JSON body in
+PostgreSQL, run through psycopg with no framework."""
+
+import json
+
+from django.utils import translation
+
+from projects.models import DevelopmentKind, Status
+
+MARK = """CASE WHEN g.number <= 20 THEN chr(9311 + g.number)
+    WHEN g.number <= 35 THEN chr(12881 + g.number - 21) ELSE chr(12977 + g.number - 36) END"""
+
+PROJECT = """
+    'id', p.id, 'number', p.number, 'name', p.name, 'name_en', p.name_en,
+    'country', json_build_object('iso_code', c.iso_code, 'name_ja', c.name_ja, 'name_en', c.name_en),
+    'region', json_build_object('code', r.code, 'label', r.name_{lang}),
+    'listing_group', json_build_object('number', g.number, 'mark', {mark}, 'label', g.name_{lang}),
+    'sectors', coalesce((SELECT json_agg(json_build_object('code', s.code, 'label', s.name_{lang})
+            ORDER BY s."order", s.code)
+        FROM projects_project_sectors ps JOIN projects_sector s ON s.id = ps.sector_id
+        WHERE ps.project_id = p.id), '[]'),
+    'schemes', coalesce((SELECT json_agg(json_build_object('code', m.code, 'label', m.name_{lang},
+            'family', m.family) ORDER BY m."order", m.code)
+        FROM projects_project_schemes pm JOIN projects_scheme m ON m.id = pm.scheme_id
+        WHERE pm.project_id = p.id), '[]'),
+    'status', json_build_object('code', p.status, 'label', %(status_labels)s::jsonb ->> p.status),
+    'is_new', p.is_new,
+    'won', EXISTS(SELECT 1 FROM projects_development d WHERE d.project_id = p.id AND d.kind = 'award'),
+    'latest_development', (SELECT json_build_object('date', d.date, 'precision', d.date_precision,
+            'kind', json_build_object('code', d.kind, 'label', %(kind_labels)s::jsonb ->> d.kind),
+            'text', d.text)
+        FROM projects_development d WHERE d.project_id = p.id
+        ORDER BY d.date DESC NULLS LAST, d.sequence DESC LIMIT 1),
+    'updated', p.updated,
+    'url', %(base)s || p.id || '/'
+"""
+
+JOINS = """JOIN countries_country c ON c.id = p.country_id
+    JOIN countries_region r ON r.id = c.region_id
+    JOIN projects_listinggroup g ON g.id = p.listing_group_id"""
+
+PAGE = """
+SELECT json_build_object(
+    'count', (SELECT count(*) FROM projects_project p WHERE {where}),
+    'results', coalesce((SELECT json_agg(json_build_object({project}) ORDER BY p.number)
+        FROM (SELECT p.id, p.number, p.name, p.name_en, p.country_id, p.listing_group_id, p.status,
+                p.is_new, p.updated FROM projects_project p WHERE {where} ORDER BY p.number
+              LIMIT %(limit)s OFFSET %(offset)s) p
+        {joins}), '[]')
+)::text
+"""
+
+DETAIL = """
+SELECT json_build_object({project},
+    'summary', p.summary, 'note', p.note, 'created', p.created,
+    'developments', coalesce((SELECT json_agg(json_build_object('id', d.id, 'sequence', d.sequence,
+            'kind', json_build_object('code', d.kind, 'label', %(kind_labels)s::jsonb ->> d.kind),
+            'text', d.text, 'date', d.date, 'date_precision', d.date_precision, 'date_end', d.date_end,
+            'source', d.source, 'recorded_at', d.recorded_at) ORDER BY d.sequence)
+        FROM projects_development d WHERE d.project_id = p.id), '[]'),
+    'status_history', coalesce((SELECT json_agg(json_build_object('id', h.id, 'sequence', h.sequence,
+            'status', json_build_object('code', h.status, 'label', %(status_labels)s::jsonb ->> h.status),
+            'previous_status', CASE WHEN h.previous_status = '' THEN NULL ELSE json_build_object(
+                'code', h.previous_status, 'label', %(status_labels)s::jsonb ->> h.previous_status) END,
+            'effective_on', h.effective_on, 'note', h.note, 'recorded_by', u.username,
+            'recorded_at', h.recorded_at) ORDER BY h.sequence)
+        FROM projects_statuschange h LEFT JOIN auth_user u ON u.id = h.recorded_by_id
+        WHERE h.project_id = p.id), '[]')
+)::text
+FROM projects_project p {joins}
+WHERE p.id = %(pk)s
+"""
+
+# The list's CSV columns, straight from the tables (dates unformatted: COPY's own text form).
+COPY_CSV = """
+COPY (SELECT p.number, p.name, p.name_en, c.name_{lang}, r.name_{lang},
+    (SELECT string_agg(s.name_{lang}, '、' ORDER BY s."order", s.code)
+        FROM projects_project_sectors ps JOIN projects_sector s ON s.id = ps.sector_id
+        WHERE ps.project_id = p.id),
+    (SELECT string_agg(m.name_{lang}, '、' ORDER BY m."order", m.code)
+        FROM projects_project_schemes pm JOIN projects_scheme m ON m.id = pm.scheme_id
+        WHERE pm.project_id = p.id),
+    p.status, p.is_new,
+    EXISTS(SELECT 1 FROM projects_development d WHERE d.project_id = p.id AND d.kind = 'award'),
+    l.date, l.text, p.updated
+    FROM projects_project p {joins}
+    LEFT JOIN LATERAL (SELECT d.date, d.text FROM projects_development d WHERE d.project_id = p.id
+        ORDER BY d.date DESC NULLS LAST, d.sequence DESC LIMIT 1) l ON true
+    ORDER BY p.number) TO STDOUT WITH (FORMAT csv, HEADER)
+"""
+
+
+def labels(lang):
+    with translation.override(lang):
+        return (
+            json.dumps({value: str(label) for value, label in Status.choices}),
+            json.dumps({value: str(label) for value, label in DevelopmentKind.choices}),
+        )
+
+
+def common_params(lang, base):
+    status_labels, kind_labels = labels(lang)
+    return {"status_labels": status_labels, "kind_labels": kind_labels, "base": base}
+
+
+def page_sql(where, lang="ja"):
+    project = PROJECT.format(lang=lang, mark=MARK)
+    return PAGE.format(where=where, project=project, joins=JOINS)
+
+
+def detail_sql(lang="ja"):
+    return DETAIL.format(project=PROJECT.format(lang=lang, mark=MARK), joins=JOINS)
+
+
+def copy_csv_sql(lang="ja"):
+    return COPY_CSV.format(lang=lang, joins=JOINS)

@@ -1,0 +1,98 @@
+"""The typical peer: a straightforward DRF ModelSerializer with nested serializers, on a
+queryset without joins, annotations or prefetches: a few queries per row."""
+
+from django.db.models import F
+from rest_framework import generics, serializers
+
+from projects.api import Pagination
+from projects.filtersets import ProjectFilterSet
+from projects.models import DevelopmentKind, Project, Status
+from projects.serializers import (
+    CodeLabelField,
+    CountryBriefSerializer,
+    DevelopmentSerializer,
+    LatestDevelopmentSerializer,
+    ListingGroupBriefSerializer,
+    RegionBriefSerializer,
+    SchemeBriefSerializer,
+    SectorBriefSerializer,
+    StatusChangeSerializer,
+)
+
+
+class PeerProjectSerializer(serializers.ModelSerializer):
+    country = CountryBriefSerializer(read_only=True)
+    region = RegionBriefSerializer(source="country.region", read_only=True)
+    listing_group = ListingGroupBriefSerializer(read_only=True)
+    sectors = SectorBriefSerializer(many=True, read_only=True)
+    schemes = SchemeBriefSerializer(many=True, read_only=True)
+    status = CodeLabelField(Status)
+    won = serializers.SerializerMethodField()
+    latest_development = serializers.SerializerMethodField()
+    url = serializers.HyperlinkedIdentityField(view_name="project-detail")
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "number",
+            "name",
+            "name_en",
+            "country",
+            "region",
+            "listing_group",
+            "sectors",
+            "schemes",
+            "status",
+            "is_new",
+            "won",
+            "latest_development",
+            "updated",
+            "url",
+        ]
+
+    def get_won(self, project):
+        return project.developments.filter(kind=DevelopmentKind.AWARD).exists()
+
+    def get_latest_development(self, project):
+        latest = project.developments.order_by(F("date").desc(nulls_last=True), "-sequence").first()
+        if latest is None:
+            return None
+        return LatestDevelopmentSerializer(
+            {
+                "date": latest.date,
+                "precision": latest.date_precision,
+                "kind": latest.kind,
+                "text": latest.text,
+            }
+        ).data
+
+
+class PeerProjectDetailSerializer(PeerProjectSerializer):
+    developments = serializers.SerializerMethodField()
+    status_history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
+
+    class Meta(PeerProjectSerializer.Meta):
+        fields = [
+            *PeerProjectSerializer.Meta.fields,
+            "summary",
+            "note",
+            "created",
+            "developments",
+            "status_history",
+        ]
+
+    def get_developments(self, project):
+        return DevelopmentSerializer(project.developments.order_by("sequence"), many=True).data
+
+
+class PeerProjectList(generics.ListAPIView):
+    queryset = Project.objects.all()
+    serializer_class = PeerProjectSerializer
+    filterset_class = ProjectFilterSet
+    pagination_class = Pagination
+
+
+class PeerProjectDetail(generics.RetrieveAPIView):
+    queryset = Project.objects.all()
+    serializer_class = PeerProjectDetailSerializer

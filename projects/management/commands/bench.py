@@ -1,0 +1,338 @@
+"""Benchmark the API against the raw-SQL limit and a typical DRF peer (README, "Performance")."""
+
+import json
+import statistics
+import time
+from datetime import datetime
+
+import psycopg
+from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIRequestFactory, force_authenticate
+
+from projects.bench import limit
+from projects.bench.peer import PeerProjectDetail, PeerProjectList
+from projects.models import Project, Sector, bigrams
+from projects.roles import VIEWER, sync_roles
+from projects.text import normalize_for_search
+from tokens.models import APIToken
+
+BASE = "/api/projects/"
+REAL_PROJECTS = 93
+SEARCH_3 = "地下鉄"
+SEARCH_2 = "鉄道"
+LIST_SCENARIOS = ["list", "list_country", "list_sector_status", "search_3", "search_2", "deep_offset"]
+SCENARIOS = [*LIST_SCENARIOS, "detail", "export_csv", "export_xlsx", "status_table"]
+
+
+class Command(BaseCommand):
+    help = (
+        "Time the project API at each --sizes (projects, generated as needed) side by side with "
+        "one hand-written SQL query per page (the limit) and a nested-serializer DRF peer. "
+        "PostgreSQL only; it adds synthetic projects to the database it runs on."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sizes", default="1000,10000,100000", help="Comma-separated project counts.")
+        parser.add_argument("--rounds", type=int, default=21, help="Timed rounds per page scenario.")
+        parser.add_argument("--export-rounds", type=int, default=3, help="Timed rounds per export.")
+        parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="Comma-separated.")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--json", dest="json_path", help="Write the results here.")
+        parser.add_argument(
+            "--reset", action="store_true", help="First delete every project beyond the real 93."
+        )
+        parser.add_argument("--http", action="store_true", help="Add a load test through gunicorn and wrk.")
+
+    def handle(self, *args, sizes, rounds, export_rounds, scenarios, seed, json_path, reset, http, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("bench runs on PostgreSQL: set DATABASE_URL=postgres://...")
+        sizes = sorted(int(size) for size in sizes.split(","))
+        wanted = [name for name in scenarios.split(",") if name]
+        unknown = set(wanted) - set(SCENARIOS)
+        if unknown:
+            raise CommandError(f"Unknown scenarios: {', '.join(sorted(unknown))}.")
+        if not Project.objects.exists():
+            call_command("loaddata", "action_plan_2023", verbosity=0)
+        if reset:
+            trim(REAL_PROJECTS)
+        bench = Bench(self, rounds=rounds, export_rounds=export_rounds)
+        results = []
+        http_report = None
+        if http:
+            if Project.objects.count() != REAL_PROJECTS:
+                raise CommandError("--http loads the real 93's list: use --reset.")
+            from projects.bench.http import load_test
+
+            http_report = load_test(self, bench.token_key)
+        if "status_table" in wanted:
+            if Project.objects.count() != REAL_PROJECTS:
+                self.stderr.write("status_table skipped: it runs on the real 93 (use --reset).")
+            else:
+                results.append(bench.run("status_table", REAL_PROJECTS))
+                self.stdout.write(format_row(results[-1]))
+        for size in sizes:
+            current = Project.objects.count()
+            if current > size:
+                raise CommandError(
+                    f"The database holds {current:,} projects, more than {size:,}: use --reset."
+                )
+            if current < size:
+                call_command("generate_projects", count=size - current, seed=seed, stdout=self.stderr)
+            analyze()
+            for name in wanted:
+                if name != "status_table":
+                    results.append(bench.run(name, size))
+                    self.stdout.write(format_row(results[-1]))
+        self.stdout.write("")
+        self.stdout.write(format_table(results))
+        report = {"results": results}
+        if http_report is not None:
+            report["http"] = http_report
+        if json_path:
+            with open(json_path, "w") as out:
+                json.dump(report, out, ensure_ascii=False, indent=2)
+            self.stdout.write(self.style.SUCCESS(f"Wrote {json_path}."))
+
+
+def trim(count):
+    """Delete the projects numbered beyond `count`, and what hangs from them, in SQL."""
+    beyond = f"SELECT id FROM projects_project WHERE number > {int(count)}"
+    with connection.cursor() as cursor:
+        for table in (
+            "projects_development",
+            "projects_statuschange",
+            "projects_project_sectors",
+            "projects_project_schemes",
+        ):
+            cursor.execute(f"DELETE FROM {table} WHERE project_id IN ({beyond})")
+        cursor.execute(f"DELETE FROM projects_project WHERE number > {int(count)}")
+    analyze()
+
+
+def analyze():
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE projects_project")
+        cursor.execute("VACUUM ANALYZE projects_development")
+        cursor.execute("VACUUM ANALYZE projects_project_sectors")
+
+
+class Mismatch(CommandError):
+    pass
+
+
+class Bench:
+    def __init__(self, command, *, rounds, export_rounds):
+        self.command = command
+        self.rounds = rounds
+        self.export_rounds = export_rounds
+        sync_roles()
+        user, _created = get_user_model().objects.get_or_create(username="bench")
+        user.groups.add(Group.objects.get(name=VIEWER))
+        self.user = user
+        _token, self.token_key = APIToken.objects.issue(user=user, name="bench")
+        hosts = [host.lstrip(".") for host in django_settings.ALLOWED_HOSTS if host != "*"]
+        self.host = hosts[0] if hosts else "localhost"
+        self.headers = {"HTTP_HOST": self.host, "HTTP_ACCEPT_LANGUAGE": "ja", "secure": True}
+        self.client = Client(HTTP_AUTHORIZATION=f"Token {self.token_key}")
+        self.factory = APIRequestFactory()
+        settings = connection.settings_dict
+        self.pg = psycopg.connect(
+            host=settings["HOST"] or None,
+            port=settings["PORT"] or None,
+            user=settings["USER"],
+            password=settings["PASSWORD"] or None,
+            dbname=settings["NAME"],
+            autocommit=True,
+        )
+        self.params = limit.common_params("ja", f"https://{self.host}{BASE}")
+
+    # The page each scenario asks for: query string, and the limit's WHERE and parameters.
+
+    def list_case(self, name, size):
+        where, params, query = "TRUE", {"limit": 50, "offset": 0}, {}
+        if name == "list_country":
+            iso = (Project.objects.values("country__iso_code").annotate(n=Count("id")).order_by("-n")[0])[
+                "country__iso_code"
+            ]
+            query = {"country": iso}
+            where = "p.country_id = (SELECT id FROM countries_country WHERE iso_code = %(country)s)"
+            params["country"] = iso
+        elif name == "list_sector_status":
+            sector = Sector.objects.annotate(n=Count("projects")).order_by("-n")[0].code
+            status = Project.objects.values("status").annotate(n=Count("id")).order_by("-n")[0]["status"]
+            query = {"sector": sector, "status": status}
+            where = (
+                "p.status = %(status)s AND p.id IN (SELECT ps.project_id FROM projects_project_sectors ps "
+                "JOIN projects_sector s ON s.id = ps.sector_id WHERE s.code = %(sector)s)"
+            )
+            params.update(sector=sector, status=status)
+        elif name in ("search_3", "search_2"):
+            term = SEARCH_3 if name == "search_3" else SEARCH_2
+            query = {"q": term}
+            term = normalize_for_search(term)
+            where = "p.search_bigrams @> %(bigrams)s::text[]"
+            params["bigrams"] = bigrams(term)
+            if len(term) > 2:
+                where += " AND p.search_text LIKE %(like)s"
+                params["like"] = f"%{term}%"
+        elif name == "deep_offset":
+            count = Project.objects.count()
+            offset = (count - 1) // 50 * 50
+            query = {"offset": offset}
+            params["offset"] = offset
+        return query, limit.page_sql(where), {**self.params, **params}
+
+    def run(self, name, size):
+        # The bench user's throttle counter starts afresh: a benchmark is not a throttling test.
+        cache.delete(f"throttle_user_{self.user.pk}")
+        if name in LIST_SCENARIOS:
+            query, sql, params = self.list_case(name, size)
+            path = BASE + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+            project = lambda: self.get(path)  # noqa: E731
+            peer = lambda: self.peer(PeerProjectList.as_view(), path)  # noqa: E731
+            lim = lambda: self.sql(sql, params)  # noqa: E731
+            check = compare_pages
+        elif name == "detail":
+            pk = (
+                Project.objects.filter(developments__isnull=False, status_changes__isnull=False)
+                .order_by("number")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            path = f"{BASE}{pk}/"
+            project = lambda: self.get(path)  # noqa: E731
+            peer = lambda: self.peer(PeerProjectDetail.as_view(), path, pk=pk)  # noqa: E731
+            lim = lambda: self.sql(limit.detail_sql(), {**self.params, "pk": pk})  # noqa: E731
+            check = compare_json
+        elif name == "export_csv":
+            project = lambda: self.get(BASE + "?format=csv", stream=True)  # noqa: E731
+            lim = lambda: self.copy(limit.copy_csv_sql())  # noqa: E731
+            peer, check = None, compare_csv
+        elif name == "export_xlsx":
+            project = lambda: self.get(BASE + "?format=xlsx", stream=True)  # noqa: E731
+            lim = peer = check = None
+        else:  # status_table
+            project = lambda: self.get(BASE + "status-table/?format=json")  # noqa: E731
+            lim = peer = check = None
+        implementations = {"project": project, "limit": lim, "peer": peer}
+        implementations = {key: fn for key, fn in implementations.items() if fn is not None}
+        outputs = {key: fn() for key, fn in implementations.items()}  # warm-up, and the check
+        if check is not None:
+            for other in ("limit", "peer"):
+                if other in outputs and not check(outputs["project"], outputs[other]):
+                    raise Mismatch(f"{name} at {size:,}: the {other} does not return the project's data.")
+        queries = self.count_queries(project)
+        rounds = self.export_rounds if name.startswith("export") else self.rounds
+        times = {key: [] for key in implementations}
+        for _round in range(rounds):  # interleaved, so drift hits the three alike
+            for key, fn in implementations.items():
+                started = time.perf_counter()
+                fn()
+                times[key].append((time.perf_counter() - started) * 1000)
+        median = {key: statistics.median(values) for key, values in times.items()}
+        return {
+            "scenario": name,
+            "size": size,
+            "median_ms": round(median["project"], 2),
+            "p95_ms": round(percentile(times["project"], 95), 2),
+            "queries": queries,
+            "ratio_to_limit": round(median["project"] / median["limit"], 2) if "limit" in median else None,
+            "peer_ratio": round(median["peer"] / median["project"], 1) if "peer" in median else None,
+            "limit_median_ms": round(median["limit"], 2) if "limit" in median else None,
+            "peer_median_ms": round(median["peer"], 2) if "peer" in median else None,
+        }
+
+    def get(self, path, stream=False):
+        response = self.client.get(path, **self.headers)
+        if response.status_code != 200:
+            raise CommandError(f"{path}: {response.status_code}")
+        if stream and response.streaming:
+            return b"".join(response.streaming_content)
+        return response.getvalue() if stream else response.content
+
+    def peer(self, view, path, **kwargs):
+        request = self.factory.get(path, **self.headers)
+        force_authenticate(request, user=self.user)
+        response = view(request, **kwargs)
+        response.render()
+        return response.content
+
+    def sql(self, sql, params):
+        with self.pg.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0].encode()
+
+    def copy(self, sql):
+        chunks = []
+        with self.pg.cursor() as cursor, cursor.copy(sql) as copy:
+            for chunk in copy:
+                chunks.append(bytes(chunk))
+        return b"".join(chunks)
+
+    def count_queries(self, fn):
+        with CaptureQueriesContext(connection) as context:
+            fn()
+        return len(context.captured_queries)
+
+
+def percentile(values, pct):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def normalized(value):
+    """JSON data with date-times as instants, so "…+09:00" and "…+00:00" forms compare equal."""
+    if isinstance(value, dict):
+        return {key: normalized(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [normalized(item) for item in value]
+    if isinstance(value, str) and len(value) >= 20 and value[10:11] == "T":
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    return value
+
+
+def compare_json(a, b):
+    return normalized(json.loads(a)) == normalized(json.loads(b))
+
+
+def compare_pages(a, b):
+    a, b = json.loads(a), json.loads(b)
+    return a["count"] == b["count"] and normalized(a["results"]) == normalized(b["results"])
+
+
+def compare_csv(a, b):
+    """Same projects in the same order (the first column); cell formats differ (dates)."""
+    import csv
+    import io
+
+    def numbers(data):
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))[1:]
+        return [row[0] for row in rows]
+
+    return numbers(a) == numbers(b)
+
+
+def format_row(row):
+    ratio = f"{row['ratio_to_limit']:.2f}×" if row["ratio_to_limit"] is not None else "–"
+    peer = f"{row['peer_ratio']:.1f}×" if row["peer_ratio"] is not None else "–"
+    return (
+        f"{row['scenario']:<19}{row['size']:>8,}{row['median_ms']:>10.2f}{row['p95_ms']:>10.2f}"
+        f"{row['queries']:>6}{ratio:>9}{peer:>9}"
+    )
+
+
+def format_table(results):
+    header = f"{'scenario':<19}{'size':>8}{'median':>10}{'p95':>10}{'SQL':>6}{'/limit':>9}{'peer/':>9}"
+    return "\n".join([header, *(format_row(row) for row in results)])

@@ -14,6 +14,7 @@ from django_filters import utils as filter_utils
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, permissions, status
 from rest_framework.fields import get_error_detail
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
@@ -95,6 +96,19 @@ class InvalidQuery(exceptions.ValidationError):
 # Parameters every endpoint accepts besides its filters: pagination, and DRF's format override
 # (the later CSV/XLSX export uses it).
 COMMON_PARAMETERS = {"limit", "offset", "format"}
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """An unknown `format` is a 400 naming the formats there are, not DRF's bare 404."""
+
+    def filter_renderers(self, renderers, format):
+        matching = [renderer for renderer in renderers if renderer.format == format]
+        if not matching:
+            known = ", ".join(sorted({renderer.format for renderer in renderers}))
+            raise InvalidQuery(
+                {"format": [gettext("Unknown format. Known formats: %(known)s.") % {"known": known}]}
+            )
+        return matching
 
 
 class FilterBackend(DjangoFilterBackend):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import re
 import unicodedata
@@ -57,6 +58,7 @@ from projects.models import (
     Sector,
     Status,
 )
+from tracker.log import log_event
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
@@ -1230,15 +1232,21 @@ def import_batch_create(
     Raises ImportRefused (and stores nothing) for a hostile or unreadable file.
     """
     filename = _clean_filename(filename)
-    parsed = read_workbook(source, filename, progress=progress)
+    try:
+        parsed = read_workbook(source, filename, progress=progress)
+    except ImportRefused:
+        log_event("import_refused", user=user, filename=filename, level=logging.WARNING)
+        raise
     preview = build_preview(parsed, progress=progress)
-    return ImportBatch.objects.create(
+    batch = ImportBatch.objects.create(
         filename=filename,
         content=parsed.content,
         state=ImportBatch.State.PREVIEWED if preview.is_clean else ImportBatch.State.REJECTED,
         preview=preview.as_json(import_options(note, effective_on)),
         uploaded_by=user if user is not None and user.is_authenticated else None,
     )
+    log_event("import_uploaded", user=user, batch=batch.pk, filename=filename, state=batch.state)
+    return batch
 
 
 def _fingerprint(changes: list[dict]) -> list:
@@ -1296,6 +1304,7 @@ def apply_preview(batch: ImportBatch, user, *, progress: Progress | None = None)
             batch.save(update_fields=["preview", "state"])
         raise
     batch.refresh_from_db()
+    log_event("import_applied", user=user, batch=batch.pk, filename=batch.filename)
     return batch
 
 

@@ -14,4 +14,7 @@ def normalize_for_search(text: str, *, keep_spaces: bool = True) -> str:
     matches whether or not the source put a space inside it ("2023 年" vs "2023年").
     """
     folded = unicodedata.normalize("NFKC", text).casefold()
-    return _SPACE.sub(" " if keep_spaces else "", folded).strip()
+    joined = _SPACE.sub(" " if keep_spaces else "", folded)
+    # NFKC once more: casefolding can decompose ("ǰ"), and dropping a space can bring a letter
+    # and a combining mark together ("a ́"), so that the result is its own normal form.
+    return unicodedata.normalize("NFKC", joined).strip()

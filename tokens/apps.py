@@ -8,3 +8,4 @@ class TokensConfig(AppConfig):
 
     def ready(self):
         from tokens import schema  # noqa: F401 -- registers the OpenAPI extension
+        from tracker import security  # noqa: F401 -- connects the security log's signal receivers

@@ -44,13 +44,19 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "rest_framework_api_key",
+    "axes",
     "countries",
     "projects",
     "tokens",
 ]
 
 MIDDLEWARE = [
+    "tracker.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "tracker.middleware.ContentSecurityPolicyMiddleware",
+    "tracker.middleware.APIBodyLimitMiddleware",
+    "tracker.middleware.RefusalLogMiddleware",
+    "tracker.middleware.APIAuthLockoutMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tracker.locale.LocaleMiddleware",
@@ -60,6 +66,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "tracker.middleware.DatabaseUnavailableMiddleware",
+    # Last, as axes asks: it turns a lockout during login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -127,6 +136,13 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+# axes' lockout check runs before the password check; tracker.security.LoginBackend lets logins
+# that come with no HTTP request (management commands) through to ModelBackend.
+AUTHENTICATION_BACKENDS = [
+    "tracker.security.LoginBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Production hardening; each can be relaxed through the environment for a plain-HTTP setup.
@@ -143,11 +159,49 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+CSRF_COOKIE_HTTPONLY = True  # the admin and Swagger UI take the token from the page, not the cookie
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
+# Preloading HSTS binds every subdomain of the domain for good: the domain's owner decides
+# (SECURE_HSTS_PRELOAD=true), so check --deploy's reminder about it is silenced.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Set by tracker.middleware.ContentSecurityPolicyMiddleware. Everything is served from this
+# host. Scripts only from our files; inline <style> is allowed (the admin pages and the
+# printable status table carry their own). The API docs page (Swagger UI) runs one inline script.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+CONTENT_SECURITY_POLICY_DOCS = CONTENT_SECURITY_POLICY.replace(
+    "default-src 'self';", "default-src 'self'; script-src 'self' 'unsafe-inline';"
+)
 
-# The REST API (docs/api.md). Token authentication comes first: its WWW-Authenticate header
+# Request bodies. The API answers 413 in JSON above API_MAX_BODY_BYTES (the spreadsheet upload
+# has its own 11 MB limit); Django refuses form data above DATA_UPLOAD_MAX_MEMORY_SIZE.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2621440)
+DATABASE_RETRY_AFTER = 30  # seconds, in the 503 answered while the database is down
+
+# Counters for throttling and the API lockout. Local memory counts per worker process; set
+# CACHE_URL (e.g. dbcache://tracker_cache after createcachetable, or redis://) to share them.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# Failed logins (django-axes): after AXES_FAILURE_LIMIT failures for one user name from one
+# address, that pair is locked out for AXES_COOLOFF_MINUTES (the admin answers 429).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=15) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tracker.log.client_ip"
+AXES_VERBOSE = False  # tracker.security logs logins and failures itself
+# API credentials: after this many 401s from one address, the API answers it 429 for a while.
+API_AUTH_FAILURE_LIMIT = env.int("API_AUTH_FAILURE_LIMIT", default=20)
+API_AUTH_LOCKOUT_SECONDS = env.int("API_AUTH_LOCKOUT_SECONDS", default=15 * 60)
+
+# The REST API (README, "API"). Token authentication comes first: its WWW-Authenticate header
 # makes DRF answer 401, not 403, to a request without credentials.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -160,7 +214,17 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["projects.api.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "projects.schema.AutoSchema",
     "EXCEPTION_HANDLER": "projects.api.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "projects.api.ContentNegotiation",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Per user (and per address for anonymous requests); the rates are "number/period".
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_RATE_USER", default="5000/hour"),
+        "anon": env.str("API_RATE_ANON", default="100/hour"),
+    },
 }
 
 SPECTACULAR_SETTINGS = {
@@ -189,9 +253,17 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "tracker.log.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "tracker.log.UTCFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Security events (tracker.log.log_event): always at INFO, whatever LOG_LEVEL says.
+    "loggers": {"security": {"level": "INFO"}},
 }

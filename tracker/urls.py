@@ -8,3 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("projects.urls")),
 ]
+
+handler404 = "tracker.views.page_not_found"
+handler500 = "tracker.views.server_error"

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from tokens.models import APIToken
+from tracker.log import log_event
 
 
 class Command(BaseCommand):
@@ -14,7 +15,10 @@ class Command(BaseCommand):
     def handle(self, *args, prefix, user, **options):
         tokens = APIToken.objects.filter(revoked=False)
         tokens = tokens.filter(user__username=user) if user else tokens.filter(prefix=prefix)
+        revoked = list(tokens.select_related("user"))
         count = tokens.update(revoked=True)
+        for token in revoked:  # update() sends no signal: log each as tracker.security does
+            log_event("token_revoked", owner=token.user.get_username(), token=token.prefix, by="command")
         if not count:
             raise CommandError("No such active token.")
         self.stdout.write(self.style.SUCCESS(f"Revoked {count} token(s)."))

@@ -1,0 +1,128 @@
+"""Production settings: check --deploy is clean, and the headers and cookies beyond what it checks."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
+from tests.factories import UserFactory
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# The production environment of the README's "Running with PostgreSQL in production".
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "tracker.example.go.jp",
+    "CSRF_TRUSTED_ORIGINS": "https://tracker.example.go.jp",
+    "BEHIND_PROXY": "true",
+}
+
+
+def _manage(*args, **env):
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECURE_", "DEBUG"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env={**keep, **PRODUCTION_ENV, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_reports_nothing_in_production():
+    result = _manage("check", "--deploy", "--fail-level", "DEBUG")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
+
+
+def test_check_deploy_complains_when_https_is_switched_off():
+    result = _manage("check", "--deploy", "--fail-level", "DEBUG", SECURE_SSL_REDIRECT="false")
+
+    assert result.returncode != 0
+    assert "security.W008" in result.stdout + result.stderr
+
+
+def test_missing_secret_key_fails_loudly():
+    result = _manage("check", SECRET_KEY="")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_password_validators_refuse_short_common_and_numeric_passwords():
+    user = UserFactory.build(username="tanaka-hiroshi")
+    for weak in ["short1", "password1234", "123456789012", "tanakahiroshi"]:
+        with pytest.raises(ValidationError):
+            validate_password(weak, user)
+    validate_password("long enough passphrase 42", user)
+
+
+def test_cookie_and_session_settings():
+    assert settings.SESSION_COOKIE_HTTPONLY
+    assert settings.CSRF_COOKIE_HTTPONLY
+    assert settings.SESSION_COOKIE_SAMESITE == "Lax"
+    assert settings.CSRF_COOKIE_SAMESITE == "Lax"
+    assert settings.SESSION_COOKIE_AGE <= 12 * 60 * 60
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+@pytest.mark.django_db
+def test_session_cookie_is_secure_and_httponly_over_https(client, settings):
+    settings.SESSION_COOKIE_SECURE = True
+    settings.CSRF_COOKIE_SECURE = True
+    user = UserFactory(is_staff=True, is_superuser=True)
+    user.set_password("long enough passphrase 42")
+    user.save()
+
+    response = client.post(
+        "/admin/login/",
+        {"username": user.username, "password": "long enough passphrase 42", "next": "/admin/"},
+        secure=True,
+    )
+
+    assert response.status_code == 302
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
+@pytest.mark.django_db
+def test_security_headers_on_every_response(client, settings):
+    settings.SECURE_HSTS_SECONDS = 31536000
+
+    response = client.get("/admin/login/", secure=True)
+
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "includeSubDomains" in response["Strict-Transport-Security"]
+    assert response["Content-Security-Policy"] == settings.CONTENT_SECURITY_POLICY
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert "script-src" not in response["Content-Security-Policy"]  # scripts: 'self' only
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert len(response["X-Request-ID"]) == 32
+
+
+@pytest.mark.django_db
+def test_api_docs_page_may_run_its_inline_script(admin_client):
+    response = admin_client.get("/api/docs/")
+
+    assert response.status_code == 200
+    assert "script-src 'self' 'unsafe-inline'" in response["Content-Security-Policy"]
+    assert "script-src" not in admin_client.get("/api/projects/")["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_a_well_formed_request_id_from_the_proxy_is_kept(client):
+    assert client.get("/admin/login/", HTTP_X_REQUEST_ID="abc-123")["X-Request-ID"] == "abc-123"
+    assert client.get("/admin/login/", HTTP_X_REQUEST_ID="bad id\n")["X-Request-ID"] != "bad id\n"

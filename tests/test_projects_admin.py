@@ -225,10 +225,10 @@ def _changelist_queries(client, monkeypatch, per_page, django_assert_num_queries
     assert len(response.context["cl"].result_list) == min(per_page, Project.objects.count())
 
 
-# Session, user, the user's own and group permissions, the choices of five related-field
-# filters (region, country, sector, scheme, listing group), the filtered and the full count,
-# the page, and two prefetches (sectors, schemes): none of them per row.
-CHANGELIST_QUERIES = 14
+# Session, user, the user's permissions (own and groups', in one query: tracker.auth), the
+# choices of five related-field filters (region, country, sector, scheme, listing group), the
+# filtered and the full count, the page, and two prefetches (sectors, schemes): none per row.
+CHANGELIST_QUERIES = 13
 
 
 @pytest.mark.parametrize("per_page", [1, 50, 93])

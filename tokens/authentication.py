@@ -28,9 +28,13 @@ class APITokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token.")) from None
         if token.has_expired:
             raise exceptions.AuthenticationFailed(_("The token has expired."))
-        if not token.user.is_active:
+        user = token.user
+        if not user.is_active:
             raise exceptions.AuthenticationFailed(_("The token's user is inactive."))
-        return token.user, token
+        if not user.is_superuser:
+            # What tracker.auth.PermissionBackend would otherwise read in a query of its own.
+            user._perm_cache = set(token.user_permissions)
+        return user, token
 
     def authenticate_header(self, request):
         # A WWW-Authenticate header is what makes DRF answer 401 rather than 403.

@@ -2,9 +2,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
+
+from tracker.auth import permission_names
+from tracker.db import JSONList
 
 DEFAULT_LIFETIME = timedelta(days=90)
 
@@ -15,7 +19,13 @@ def default_expiry():
 
 class APITokenManager(BaseAPIKeyManager):
     def get_usable_keys(self):
-        return super().get_usable_keys().select_related("user")
+        # The token, its user and the user's permissions in one query (see authenticate()).
+        return (
+            super()
+            .get_usable_keys()
+            .select_related("user")
+            .annotate(user_permissions=JSONList(permission_names(OuterRef("user_id"))))
+        )
 
     def issue(self, *, user, name: str, read_only: bool = False, expires=None) -> tuple["APIToken", str]:
         """Create a token for `user`; returns it with the key, which is shown this once only."""

@@ -140,7 +140,7 @@ LOGIN_URL = "admin:login"
 # that come with no HTTP request (management commands) through to ModelBackend.
 AUTHENTICATION_BACKENDS = [
     "tracker.security.LoginBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "tracker.auth.PermissionBackend",
 ]
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

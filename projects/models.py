@@ -129,11 +129,16 @@ class ListingGroup(models.Model):
     @property
     def mark(self):
         """The circled number the plan prints before the heading: ① … ⑳, ㉑ … ㊿."""
-        if self.number <= 20:
-            return chr(0x2460 + self.number - 1)
-        if self.number <= 35:
-            return chr(0x3251 + self.number - 21)
-        return chr(0x32B1 + self.number - 36)
+        return circled_number(self.number)
+
+
+def circled_number(number: int) -> str:
+    """① … ⑳, ㉑ … ㊿ for 1 … 50."""
+    if number <= 20:
+        return chr(0x2460 + number - 1)
+    if number <= 35:
+        return chr(0x3251 + number - 21)
+    return chr(0x32B1 + number - 36)
 
 
 class Status(models.TextChoices):

@@ -5,7 +5,8 @@ A write accepts what a read gave back (`{"code": "rail", "label": "鉄道"}` as 
 `"rail"`), so a client may PUT a GET's body after editing it.
 """
 
-from django.utils.translation import gettext
+from django.utils.functional import cached_property
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -22,6 +23,7 @@ from projects.models import (
     Sector,
     Status,
     StatusChange,
+    circled_number,
 )
 
 
@@ -290,11 +292,94 @@ class ProjectListSerializer(serializers.ModelSerializer):
             "url",
         ]
 
-    def to_representation(self, project):
+    def to_representation(self, row):
         # The declared fields above give the schema and the same output; walking them costs
         # about 0.3 ms a row (five nested serializers), most of a page's time. This builds the
-        # dict directly from the same joins, annotations and prefetches. `manage.py bench`
-        # checks it against plain nested serializers (projects/bench/peer.py) field for field.
+        # dict directly from a row of projects.views.list_page_rows(). `manage.py bench` checks it
+        # against plain nested serializers (projects/bench/peer.py) field for field.
+        fields = self.fields
+        english = self._english
+        latest = row["latest_development"]
+        return {
+            "id": row["id"],
+            "number": row["number"],
+            "name": row["name"],
+            "name_en": row["name_en"],
+            "country": {
+                "iso_code": row["country_iso_code"],
+                "name_ja": row["country_name_ja"],
+                "name_en": row["country_name_en"],
+            },
+            "region": {
+                "code": row["region_code"],
+                "label": row["region_name_en"] if english else row["region_name_ja"],
+            },
+            "listing_group": {
+                "number": row["group_number"],
+                "mark": circled_number(row["group_number"]),
+                "label": row["group_name_en"] if english else row["group_name_ja"],
+            },
+            "sectors": [
+                {"code": sector["code"], "label": sector["name_en"] if english else sector["name_ja"]}
+                for sector in row["sector_list"]
+            ],
+            "schemes": [
+                {
+                    "code": scheme["code"],
+                    "label": scheme["name_en"] if english else scheme["name_ja"],
+                    "family": scheme["family"],
+                }
+                for scheme in row["scheme_list"]
+            ],
+            "status": fields["status"].to_representation(row["status"]),
+            "is_new": row["is_new"],
+            "won": row["won"],
+            "latest_development": None
+            if latest is None
+            else fields["latest_development"].to_representation(latest),
+            "updated": fields["updated"].to_representation(row["updated"]),
+            "url": self._detail_url(row["id"]),
+        }
+
+    @cached_property
+    def _english(self):
+        return (get_language() or "ja").startswith("en")
+
+    @cached_property
+    def _detail_url_prefix(self):
+        # The detail URL of project 0, reversed once for the page rather than once per row.
+        url = self.fields["url"].to_representation(Project(pk=0))
+        assert url.endswith("/0/"), url
+        return url[: -len("0/")]
+
+    def _detail_url(self, pk):
+        return f"{self._detail_url_prefix}{pk}/"
+
+
+def prefetched(instance, name):
+    """The rows prefetch_related() fetched for `name`, without building a related manager for
+    each row (`instance.sectors.all()` does, and that is a third of a list row's time)."""
+    cache = getattr(instance, "_prefetched_objects_cache", {})
+    return cache[name] if name in cache else getattr(instance, name).all()
+
+
+class ProjectDetailSerializer(ProjectListSerializer):
+    """A project with everything: read from a model instance (project_queryset(detail=True))."""
+
+    developments = DevelopmentSerializer(many=True, read_only=True)
+    status_history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
+
+    class Meta(ProjectListSerializer.Meta):
+        fields = [
+            *ProjectListSerializer.Meta.fields,
+            "summary",
+            "note",
+            "created",
+            "developments",
+            "status_history",
+        ]
+
+    def to_representation(self, project):
         fields = self.fields
         country = project.country
         region = country.region
@@ -329,28 +414,6 @@ class ProjectListSerializer(serializers.ModelSerializer):
             attribute = field.get_attribute(project)
             data[name] = None if attribute is None else field.to_representation(attribute)
         return data
-
-
-def prefetched(instance, name):
-    """The rows prefetch_related() fetched for `name`, without building a related manager for
-    each row (`instance.sectors.all()` does, and that is a third of a list row's time)."""
-    cache = getattr(instance, "_prefetched_objects_cache", {})
-    return cache[name] if name in cache else getattr(instance, name).all()
-
-
-class ProjectDetailSerializer(ProjectListSerializer):
-    developments = DevelopmentSerializer(many=True, read_only=True)
-    status_history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
-
-    class Meta(ProjectListSerializer.Meta):
-        fields = [
-            *ProjectListSerializer.Meta.fields,
-            "summary",
-            "note",
-            "created",
-            "developments",
-            "status_history",
-        ]
 
 
 class ProjectInputSerializer(serializers.ModelSerializer):

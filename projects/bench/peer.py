@@ -13,6 +13,8 @@ from projects.serializers import (
     DevelopmentSerializer,
     LatestDevelopmentSerializer,
     ListingGroupBriefSerializer,
+    ProjectDetailSerializer,
+    ProjectListSerializer,
     RegionBriefSerializer,
     SchemeBriefSerializer,
     SectorBriefSerializer,
@@ -33,23 +35,7 @@ class PeerProjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = [
-            "id",
-            "number",
-            "name",
-            "name_en",
-            "country",
-            "region",
-            "listing_group",
-            "sectors",
-            "schemes",
-            "status",
-            "is_new",
-            "won",
-            "latest_development",
-            "updated",
-            "url",
-        ]
+        fields = ProjectListSerializer.Meta.fields  # the same fields, built the plain way
 
     def get_won(self, project):
         return project.developments.filter(kind=DevelopmentKind.AWARD).exists()
@@ -73,14 +59,7 @@ class PeerProjectDetailSerializer(PeerProjectSerializer):
     status_history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
 
     class Meta(PeerProjectSerializer.Meta):
-        fields = [
-            *PeerProjectSerializer.Meta.fields,
-            "summary",
-            "note",
-            "created",
-            "developments",
-            "status_history",
-        ]
+        fields = ProjectDetailSerializer.Meta.fields
 
     def get_developments(self, project):
         return DevelopmentSerializer(project.developments.order_by("sequence"), many=True).data

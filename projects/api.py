@@ -115,20 +115,23 @@ class FilterBackend(DjangoFilterBackend):
     """django-filter, refusing unknown query parameters with a 400 that names them.
 
     A request for one object takes no filters: its parameters are checked, never applied.
+    A request with no filter parameter builds no filterset (its form costs about 2 ms).
     """
 
     def filter_queryset(self, request, queryset, view):
         detail = getattr(view, "detail", False)
-        filterset = None if detail else self.get_filterset(request, queryset, view)
-        allowed = COMMON_PARAMETERS | (set(filterset.form.fields) if filterset is not None else set())
+        filterset_class = None if detail else self.get_filterset_class(view, queryset)
+        names = set(filterset_class.base_filters) if filterset_class is not None else set()
+        allowed = COMMON_PARAMETERS | names
         unknown = sorted(set(request.query_params) - allowed)
         if unknown:
             message = gettext("Unknown parameter. Known parameters: %(known)s.") % {
                 "known": ", ".join(sorted(allowed))
             }
             raise InvalidQuery({name: [message] for name in unknown})
-        if filterset is None:
+        if not names.intersection(request.query_params):
             return queryset
+        filterset = self.get_filterset(request, queryset, view)
         if not filterset.is_valid():
             raise InvalidQuery(filter_utils.translate_validation(filterset.errors).detail)
         return filterset.qs

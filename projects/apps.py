@@ -27,3 +27,6 @@ class ProjectsConfig(AppConfig):
         # Permissions are created by auth's post_migrate handler; ours runs after it because
         # this app comes later in INSTALLED_APPS.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="projects.sync_roles")
+        from projects import codes
+
+        codes.connect()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from countries.models import Country, Region
+from projects import codes
 from projects.models import (
     Development,
     DevelopmentKind,
@@ -50,6 +51,9 @@ class CodeListField(forms.ModelMultipleChoiceField):
     def clean(self, value):
         if value and self.uppercase:
             value = [item.upper() for item in value]
+        model = self.queryset.model
+        if model in codes.REFERENCE_MODELS and self.to_field_name in codes.REFERENCE_MODELS[model]:
+            return self._clean_codes(model, value)
         try:
             return super().clean(value)
         except OverflowError:  # SQLite, for a number beyond 64 bits
@@ -58,6 +62,30 @@ class CodeListField(forms.ModelMultipleChoiceField):
                 code="invalid_choice",
                 params={"value": ", ".join(value)},
             ) from None
+
+    def _clean_codes(self, model, value):
+        """Reference codes are checked against projects.codes (no query when all are known);
+        the filter then matches them through a join: the cleaned value is the codes."""
+        if not value:
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
+        field = model._meta.get_field(self.to_field_name)
+        cleaned = []
+        for item in value:
+            ProhibitNullCharactersValidator()(item)
+            try:
+                cleaned.append(field.to_python(item))
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                ) from None
+        unknown = codes.unknown_codes(model, self.to_field_name, cleaned)
+        if unknown:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": unknown[0]}
+            )
+        return list(dict.fromkeys(cleaned))
 
 
 class CodeListFilter(django_filters.ModelMultipleChoiceFilter):
@@ -77,7 +105,10 @@ class CodeListFilter(django_filters.ModelMultipleChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        condition = Q(**{f"{self.field_name}__in": value})
+        if isinstance(value, list):  # codes (CodeListField._clean_codes), not rows
+            condition = Q(**{f"{self.field_name}__{self.extra['to_field_name']}__in": value})
+        else:
+            condition = Q(**{f"{self.field_name}__in": value})
         if self.through_subquery:
             return qs.filter(pk__in=qs.model.objects.filter(condition).values("pk"))
         return qs.filter(condition)
@@ -111,14 +142,13 @@ class SchemeListField(forms.Field):
         for item in value:
             ProhibitNullCharactersValidator()(item)
         families = [item for item in value if item in SchemeFamily.values]
-        codes = [item for item in value if item not in SchemeFamily.values]
-        known = set(Scheme.objects.filter(code__in=codes).values_list("code", flat=True)) if codes else set()
-        for code in codes:
-            if code not in known:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": code}
-                )
-        return {"families": families, "codes": codes}
+        scheme_codes = [item for item in value if item not in SchemeFamily.values]
+        unknown = codes.unknown_codes(Scheme, "code", scheme_codes) if scheme_codes else []
+        if unknown:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": unknown[0]}
+            )
+        return {"families": families, "codes": scheme_codes}
 
 
 SCHEME_HELP = _(

@@ -1,0 +1,58 @@
+"""The codes of the reference tables (countries, regions, sectors, schemes, listing groups),
+remembered in the cache so that checking a filter's codes costs no query.
+
+A code the cache does not know is looked up in the database before it is refused, so a row
+added a moment ago (in another process, with a per-process cache) is never refused. Every
+save or delete of a reference row forgets that table's codes (the receivers are connected in
+ProjectsConfig.ready()), and the codes expire after CODES_TTL anyway, so a renamed code stops
+being accepted within that time: until then it matches no project.
+"""
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+
+CODES_TTL = 300
+
+
+def _key(model, field):
+    return f"codes:{model._meta.label_lower}:{field}"
+
+
+def _load(model, field):
+    codes = frozenset(model._default_manager.values_list(field, flat=True))
+    cache.set(_key(model, field), codes, CODES_TTL)
+    return codes
+
+
+def unknown_codes(model, field, values):
+    """The values that are not a `field` of any `model` row, in their order."""
+    known = cache.get(_key(model, field))
+    if known is None or any(value not in known for value in values):
+        known = _load(model, field)
+    return [value for value in values if value not in known]
+
+
+def forget_codes(sender, **kwargs):
+    for field in REFERENCE_MODELS.get(sender, ()):
+        cache.delete(_key(sender, field))
+
+
+REFERENCE_MODELS = {}  # model -> the code fields filters check; filled by connect()
+
+
+def connect():
+    from countries.models import Country, Region
+    from projects.models import ListingGroup, Scheme, Sector
+
+    REFERENCE_MODELS.update(
+        {
+            Country: ("iso_code",),
+            Region: ("code",),
+            Sector: ("code",),
+            Scheme: ("code",),
+            ListingGroup: ("number",),
+        }
+    )
+    for model in REFERENCE_MODELS:
+        post_save.connect(forget_codes, sender=model, dispatch_uid=f"forget_codes_save_{model.__name__}")
+        post_delete.connect(forget_codes, sender=model, dispatch_uid=f"forget_codes_delete_{model.__name__}")

@@ -331,15 +331,33 @@ class ProjectListSerializer(serializers.ModelSerializer):
                 }
                 for scheme in row["scheme_list"]
             ],
-            "status": fields["status"].to_representation(row["status"]),
+            "status": self._label(self._status_labels, row["status"]),
             "is_new": row["is_new"],
             "won": row["won"],
             "latest_development": None
             if latest is None
-            else fields["latest_development"].to_representation(latest),
+            else {
+                "date": latest["date"],  # already ISO 8601 text in the JSON value
+                "precision": latest["precision"],
+                "kind": self._label(self._kind_labels, latest["kind"]),
+                "text": latest["text"],
+            },
             "updated": fields["updated"].to_representation(row["updated"]),
             "url": self._detail_url(row["id"]),
         }
+
+    @staticmethod
+    def _label(labels, value):
+        # As CodeLabelField gives it, from labels translated once per page.
+        return {"code": value, "label": labels.get(value, value)} if value else None
+
+    @cached_property
+    def _status_labels(self):
+        return {value: str(label) for value, label in Status.choices}
+
+    @cached_property
+    def _kind_labels(self):
+        return {value: str(label) for value, label in DevelopmentKind.choices}
 
     @cached_property
     def _english(self):

@@ -2,6 +2,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -236,3 +237,24 @@ def test_token_changelist_loads(client):
 
     assert response.status_code == 200
     assert b"x" in response.content
+
+
+def test_token_permissions_come_from_the_user_and_their_groups_in_its_own_query(project):
+    """The token's query carries the permissions (tracker.auth): direct ones count, a group
+    taken away counts at the next request, and a user with neither is refused."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory()  # no role
+    _token, key = APIToken.objects.issue(user=user, name="script")
+    client = token_client(key)
+    assert client.get("/api/projects/").status_code == 403
+
+    user.user_permissions.add(Permission.objects.get(codename="view_project"))
+    assert client.get("/api/projects/").status_code == 200
+
+    user.user_permissions.clear()
+    user.groups.add(Group.objects.get(name=VIEWER))
+    assert client.get("/api/projects/").status_code == 200
+
+    user.groups.clear()
+    assert client.get("/api/projects/").status_code == 403

@@ -2,13 +2,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
-from tracker.auth import permission_names
-from tracker.db import JSONList
+from tracker.auth import UserPermissionNames
 
 DEFAULT_LIFETIME = timedelta(days=90)
 
@@ -24,7 +23,7 @@ class APITokenManager(BaseAPIKeyManager):
             super()
             .get_usable_keys()
             .select_related("user")
-            .annotate(user_permissions=JSONList(permission_names(OuterRef("user_id"))))
+            .annotate(user_permissions=UserPermissionNames(F("user_id")))
         )
 
     def issue(self, *, user, name: str, read_only: bool = False, expires=None) -> tuple["APIToken", str]:

@@ -3,23 +3,47 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
-from django.db.models import OuterRef, Q, Value
-from django.db.models.functions import Concat
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import F, Func, JSONField
 
 
-def permission_names(user):
-    """A user's permissions, their own and their groups', as "app_label.codename" in a column
-    named `value`. `user` is a user or an OuterRef to one."""
-    if isinstance(user, OuterRef):  # the user's query is one level further out than ours
-        user = OuterRef(user)
-    own = get_user_model().user_permissions.through.objects.filter(user=user).values("permission_id")
-    through_groups = Group.permissions.through.objects.filter(group__user=user).values("permission_id")
-    # Two IN subqueries rather than OR over outer joins: a tenth of the planning time.
-    return (
-        Permission.objects.filter(Q(pk__in=own) | Q(pk__in=through_groups))
-        .order_by()
-        .values(value=Concat("content_type__app_label", Value("."), "codename"))
-    )
+class UserPermissionNames(Func):
+    """A user's permissions, their own and their groups', as a JSON array of
+    "app_label.codename"; the argument is the user's id (a column, e.g. F("user_id")).
+
+    The SQL is written out rather than composed from querysets: the ORM took 2 ms to compile
+    the equivalent nested subqueries, on every request with a token (0.7 ms to run).
+    """
+
+    arity = 1
+    output_field = JSONField()
+
+    def as_sql(self, compiler, connection, aggregate=None, **extra_context):
+        user_sql, user_params = compiler.compile(self.source_expressions[0])
+        qn = connection.ops.quote_name
+        user_model = get_user_model()
+        own = user_model.user_permissions.through._meta
+        member = user_model.groups.through._meta
+        granted = Group.permissions.through._meta
+        sql = (
+            f"(SELECT {aggregate} FROM {qn(Permission._meta.db_table)} p"
+            f" JOIN {qn(ContentType._meta.db_table)} ct ON ct.id = p.content_type_id"
+            f" WHERE p.id IN (SELECT o.{qn(own.get_field('permission').column)} FROM {qn(own.db_table)} o"
+            f" WHERE o.{qn(own.get_field(user_model._meta.model_name).column)} = {user_sql})"
+            f" OR p.id IN (SELECT g.{qn(granted.get_field('permission').column)} FROM {qn(granted.db_table)} g"
+            f" JOIN {qn(member.db_table)} m ON m.{qn(member.get_field('group').column)}"
+            f" = g.{qn(granted.get_field('group').column)}"
+            f" WHERE m.{qn(member.get_field(user_model._meta.model_name).column)} = {user_sql}))"
+        )
+        return sql, (*user_params, *user_params)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        aggregate = "coalesce(jsonb_agg(ct.app_label || '.' || p.codename), '[]'::jsonb)"
+        return self.as_sql(compiler, connection, aggregate=aggregate, **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        aggregate = "json_group_array(ct.app_label || '.' || p.codename)"
+        return self.as_sql(compiler, connection, aggregate=aggregate, **extra_context)
 
 
 class PermissionBackend(ModelBackend):
@@ -33,5 +57,11 @@ class PermissionBackend(ModelBackend):
         if not hasattr(user_obj, "_perm_cache"):
             if user_obj.is_superuser:
                 return super().get_all_permissions(user_obj, obj)
-            user_obj._perm_cache = set(permission_names(user_obj).values_list("value", flat=True))
+            names = (
+                type(user_obj)
+                ._default_manager.filter(pk=user_obj.pk)
+                .values_list(UserPermissionNames(F("pk")), flat=True)
+                .get()
+            )
+            user_obj._perm_cache = set(names)
         return user_obj._perm_cache

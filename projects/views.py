@@ -219,6 +219,7 @@ class ProjectViewSet(
 ):
     """Projects. Reads carry an ETag; PUT and PATCH need it back in If-Match (no lost updates)."""
 
+    queryset = Project.objects.all()  # for the permission check's model; get_queryset() reads
     filterset_class = ProjectFilterSet
     lookup_value_regex = r"\d+"
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer, XLSXRenderer]

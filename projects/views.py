@@ -2,7 +2,7 @@
 the projects app owns. Permissions, pagination, filter checking and error bodies are the
 defaults set in settings.REST_FRAMEWORK (projects/api.py)."""
 
-from django.db.models import F, JSONField, OuterRef, Prefetch, Subquery
+from django.db.models import F, JSONField, Prefetch, Subquery
 from django.db.models.functions import JSONObject
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from projects import exports
 from projects.api import expected_version, not_modified, project_etag
+from projects.expressions import LatestDevelopment, ReferenceList, Won
 from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet
 from projects.models import (
     Development,
@@ -42,7 +43,6 @@ from projects.serializers import (
     StatusChangeInputSerializer,
     StatusChangeSerializer,
 )
-from tracker.db import JSONList
 
 
 def latest_development():
@@ -71,49 +71,36 @@ def project_queryset(*, detail=False):
 def list_page_rows(queryset):
     """The queryset's projects as the list shows them: one dict per project, from ONE query.
 
-    Country, region and listing group come from joins; `won` and the latest development from
-    subqueries; the sectors and schemes as JSON arrays (tracker.db.JSONList), not prefetches.
-    No model instance is built: ProjectListSerializer reads the dicts.
+    Country, region and listing group come from joins; `won`, the latest development and the
+    sectors and schemes (as JSON) from subqueries written out in projects/expressions.py, not
+    prefetches. No model instance is built: ProjectListSerializer reads the dicts.
     """
-    sectors = (
-        Sector.objects.filter(projects=OuterRef("pk"))
-        .order_by("order", "code")
-        .values(value=JSONObject(code="code", name_ja="name_ja", name_en="name_en"))
-    )
-    schemes = (
-        Scheme.objects.filter(projects=OuterRef("pk"))
-        .order_by("order", "code")
-        .values(value=JSONObject(code="code", name_ja="name_ja", name_en="name_en", family="family"))
-    )
-    return (
-        queryset.with_won()
-        .annotate(
-            latest_development=latest_development(),
-            sector_list=JSONList(sectors, objects=True),
-            scheme_list=JSONList(schemes, objects=True),
-        )
-        .values(
-            "id",
-            "number",
-            "name",
-            "name_en",
-            "status",
-            "is_new",
-            "won",
-            "latest_development",
-            "updated",
-            "sector_list",
-            "scheme_list",
-            country_iso_code=F("country__iso_code"),
-            country_name_ja=F("country__name_ja"),
-            country_name_en=F("country__name_en"),
-            region_code=F("country__region__code"),
-            region_name_ja=F("country__region__name_ja"),
-            region_name_en=F("country__region__name_en"),
-            group_number=F("listing_group__number"),
-            group_name_ja=F("listing_group__name_ja"),
-            group_name_en=F("listing_group__name_en"),
-        )
+    return queryset.annotate(
+        won=Won(),
+        latest_development=LatestDevelopment(),
+        sector_list=ReferenceList("sectors"),
+        scheme_list=ReferenceList("schemes", "family"),
+    ).values(
+        "id",
+        "number",
+        "name",
+        "name_en",
+        "status",
+        "is_new",
+        "won",
+        "latest_development",
+        "updated",
+        "sector_list",
+        "scheme_list",
+        country_iso_code=F("country__iso_code"),
+        country_name_ja=F("country__name_ja"),
+        country_name_en=F("country__name_en"),
+        region_code=F("country__region__code"),
+        region_name_ja=F("country__region__name_ja"),
+        region_name_en=F("country__region__name_en"),
+        group_number=F("listing_group__number"),
+        group_name_ja=F("listing_group__name_ja"),
+        group_name_en=F("listing_group__name_en"),
     )
 
 

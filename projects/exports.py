@@ -1,20 +1,28 @@
 """Exports of a project queryset: the flat list as CSV and XLSX, and the plan's status table.
 
-The list exports stream: rows come from the database in chunks and go straight out (CSV) or
-into openpyxl's write-only workbook (XLSX, which spools to a temporary file), so memory stays
-flat however many projects are exported.
+The list's cells are computed by the database (projects/export_columns.py: one ORM expression
+per column), so no model instance is built. The list exports stream, so memory stays flat
+however many projects are exported:
+
+- CSV on PostgreSQL is the database's own `COPY (<the queryset's SELECT>) TO STDOUT` streamed
+  through; elsewhere (SQLite) the same SELECT is iterated into Python's csv module. The bytes are
+  the same: UTF-8 with a byte-order mark, CRLF line ends, fields quoted only when needed.
+- XLSX is written by projects/xlsx_stream.py into a temporary file.
 """
 
 import csv
 import tempfile
+import time
 from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -22,21 +30,20 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from projects.dates import format_partial_date
-from projects.models import Development, DevelopmentKind, Status
+from projects.export_columns import FORMULA_TRIGGERS as FORMULA_TRIGGERS
+from projects.export_columns import (
+    development_expressions,
+    escape_cell,
+    list_expressions,
+    values_of,
+)
+from projects.models import Development
+from projects.xlsx_stream import NUMBER, TEXT, TOP, WRAP, SheetColumn, StreamingWorkbook
 
 CHUNK_SIZE = 2000
+# The CSV goes out in pieces of about this many bytes.
+CSV_PIECE_BYTES = 64 * 1024
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-# A cell that starts with one of these is a formula (or becomes one) in Excel and LibreOffice.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_cell(value):
-    """Neutralize formula injection: prefix a leading trigger character with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def unescape_cell(value):
@@ -51,6 +58,7 @@ class Column:
     key: str
     width: int
     wrap: bool = False
+    number: bool = False  # a column of integers (the XLSX writer's fast path expects them)
 
     @property
     def label(self):
@@ -76,7 +84,7 @@ LIST_COLUMN_LABELS = {
 }
 
 LIST_COLUMNS = [
-    Column("number", 8),
+    Column("number", 8, number=True),
     Column("name", 36, wrap=True),
     Column("name_en", 40, wrap=True),
     Column("country", 16),
@@ -103,8 +111,8 @@ DEVELOPMENT_COLUMN_LABELS = {
 }
 
 DEVELOPMENT_COLUMNS = [
-    Column("project_number", 10),
-    Column("sequence", 6),
+    Column("project_number", 10, number=True),
+    Column("sequence", 6, number=True),
     Column("date", 22),
     Column("kind", 20),
     Column("text", 80, wrap=True),
@@ -116,47 +124,112 @@ def developments_sheet_title() -> str:
     return _("Developments")[:31]
 
 
-def export_queryset(queryset: QuerySet) -> QuerySet:
-    """The queryset with everything a list export row needs, fetched in a fixed number of queries."""
-    return (
-        queryset.select_related("country__region", "listing_group")
-        .prefetch_related("sectors", "schemes")
-        .with_won()
-        .with_latest_development()
+def list_values(queryset: QuerySet) -> QuerySet:
+    """The queryset (its filters and order) as tuples of the list's cells, formatted by the database.
+
+    Cells are in LIST_COLUMNS' order, already escaped (`escape_cell`); an empty cell is None.
+    """
+    expressions = list_expressions()
+    return values_of(queryset, {column.key: expressions[column.key] for column in LIST_COLUMNS})
+
+
+def list_rows(queryset: QuerySet) -> Iterator[tuple]:
+    """One tuple of cell values per project, in the queryset's order, header not included."""
+    connection = connections[queryset.db]
+    if connection.vendor == "postgresql":
+        try:
+            select = _list_select(queryset, connection)
+        except EmptyResultSet:  # e.g. .none(), or a filter "in no values"
+            return iter(())
+        if select is not None:
+            return _fetch(connection, *select)
+    return _iterate(list_values(queryset))
+
+
+def development_values(queryset: QuerySet) -> QuerySet:
+    """Every development of the queryset's projects, by project number and No., as tuples of cells."""
+    expressions = development_expressions()
+    developments = Development.objects.filter(project__in=queryset.order_by().values("pk")).order_by(
+        "project__number", "sequence"
     )
+    return values_of(developments, {column.key: expressions[column.key] for column in DEVELOPMENT_COLUMNS})
 
 
-def _yes_no(value: bool) -> str:
-    return _("Yes") if value else ""
+def development_rows(queryset: QuerySet) -> Iterator[tuple]:
+    """One tuple of cell values per development of the queryset's projects, by project and No."""
+    return _iterate(development_values(queryset))
 
 
-def list_rows(queryset: QuerySet) -> Iterator[list]:
-    """One list of cell values per project, in the queryset's order, header not included."""
-    language = get_language() or "ja"
-    english = language.startswith("en")
-    status_labels = dict(Status.choices)
-    for project in export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
-        latest_date = format_partial_date(
-            project.latest_development_date,
-            project.latest_development_date_precision or "none",
-            project.latest_development_date_end,
-            language=language,
+def _list_select(queryset: QuerySet, connection) -> tuple[str, tuple] | None:
+    """PostgreSQL: the list's SELECT (LIST_COLUMNS' cells) with the latest development's two cells
+    read by one subquery, as an array, instead of two. None for a query that cannot be wrapped
+    so (a DISTINCT one, which selects its ORDER BY columns too): list_values() then does.
+
+    The queryset's own query is a subquery here: PostgreSQL does not flatten a subquery that has
+    an ORDER BY, so the rows come out in the queryset's order.
+    """
+    expressions = list_expressions(latest_as_array=True)
+    values = values_of(queryset, expressions)
+    compiler = values.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    if compiler.has_extra_select or compiler.col_count != len(expressions):
+        return None
+    quote = connection.ops.quote_name
+    latest = f"(export.{quote('export_cell_latest_development')})"
+    columns = [
+        {"latest_development_date": f"{latest}[1]", "latest_development_text": f"{latest}[2]"}.get(
+            column.key, f"export.{quote('export_cell_' + column.key)}"
         )
-        yield [
-            project.number,
-            project.name,
-            project.name_en,
-            project.country.name_en if english else project.country.name_ja,
-            project.country.region.name_en if english else project.country.region.name_ja,
-            "、".join(s.name_en if english else s.name_ja for s in project.sectors.all()),
-            "、".join(s.name_en if english else s.name_ja for s in project.schemes.all()),
-            str(status_labels[project.status]),
-            _yes_no(project.is_new),
-            _yes_no(project.won),
-            latest_date,
-            project.latest_development_text or "",
-            timezone.localtime(project.updated).strftime("%Y-%m-%d %H:%M"),
-        ]
+        for column in LIST_COLUMNS
+    ]
+    return f"SELECT {', '.join(columns)} FROM ({sql}) export", tuple(params)
+
+
+@contextmanager
+def _jit_off(connection):
+    """PostgreSQL: the statements run inside, in a transaction with JIT compilation off (it takes
+    longer, about a second, to compile the exports' many expressions than it saves). SET LOCAL
+    ends with the transaction, so nothing of it stays on the connection."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=connection.alias):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def _iterate(values: QuerySet) -> Iterator[tuple]:
+    """The rows of a values_of() queryset. On PostgreSQL they are streamed (_fetch)."""
+    connection = connections[values.db]
+    if connection.vendor == "postgresql":
+        compiler = values.query.get_compiler(connection=connection)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return iter(())
+        # The SELECT's columns are the rows' (values_of() selects annotations alone, in order).
+        if not compiler.has_extra_select and list(values.query.annotation_select) == list(values._fields):
+            return _fetch(connection, sql, tuple(params))
+    return _iterate_queryset(values)
+
+
+def _iterate_queryset(values: QuerySet) -> Iterator[tuple]:
+    with _jit_off(connections[values.db]):
+        yield from values.iterator(chunk_size=CHUNK_SIZE)
+
+
+def _fetch(connection, sql: str, params: tuple) -> Iterator[tuple]:
+    """PostgreSQL: the rows of a SELECT, streamed in chunks of CHUNK_SIZE rows (psycopg's
+    stream()): the database goes on with the next rows while these are written, and only a
+    chunk is held in memory."""
+    with _jit_off(connection), connection.cursor() as cursor, connection.wrap_database_errors:
+        started = time.monotonic()
+        yield from cursor.stream(sql, params, size=CHUNK_SIZE)
+        if connection.queries_logged:  # as Django's debug cursor logs execute()
+            connection.queries_log.append(
+                {"sql": connection.ops.compose_sql(sql, params), "time": f"{time.monotonic() - started:.3f}"}
+            )
 
 
 class _Echo:
@@ -164,29 +237,95 @@ class _Echo:
         return value
 
 
+def _csv_line(values) -> bytes:
+    return csv.writer(_Echo(), lineterminator="\r\n").writerow(values).encode()
+
+
 def csv_stream(queryset: QuerySet) -> Iterator[bytes]:
-    """The list as UTF-8 CSV with a byte-order mark (so Excel in Japanese reads it right)."""
+    """The list as UTF-8 CSV with a byte-order mark (so Excel in Japanese reads it right).
+
+    The header and the query are made now, in the active language and time zone; the rows are
+    read while the result is iterated (in a StreamingHttpResponse: while the response is sent).
+    """
+    head = "\ufeff".encode() + _csv_line([c.label for c in LIST_COLUMNS])
+    connection = connections[queryset.db]
+    if connection.vendor == "postgresql":
+        try:
+            select = _list_select(queryset, connection)
+        except EmptyResultSet:
+            return iter([head])
+        if select is not None:
+            return _copy_csv(connection, head, *select)
+    return _python_csv(head, list_values(queryset))
+
+
+def _python_csv(head: bytes, values: QuerySet) -> Iterator[bytes]:
+    yield head
     writer = csv.writer(_Echo(), lineterminator="\r\n")
-    yield "\ufeff".encode()
-    yield writer.writerow([c.label for c in LIST_COLUMNS]).encode()
-    for row in list_rows(queryset):
-        yield writer.writerow([escape_cell(v) for v in row]).encode()
+    pieces, size = [], 0
+    for row in _iterate(values):
+        line = writer.writerow(row)
+        pieces.append(line)
+        size += len(line)
+        if size >= CSV_PIECE_BYTES:
+            yield "".join(pieces).encode()
+            pieces, size = [], 0
+    if pieces:
+        yield "".join(pieces).encode()
 
 
-def _styled_sheet(workbook: Workbook, title: str, columns: list[Column]):
-    sheet = workbook.create_sheet(title=title)
-    sheet.freeze_panes = "B2"
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.label)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        header.append(cell)
-    sheet.append(header)
-    return sheet
+def _copy_csv(connection, head: bytes, sql: str, params: tuple) -> Iterator[bytes]:
+    """COPY (sql) TO STDOUT as CSV, with CRLF line ends, in pieces of about CSV_PIECE_BYTES.
+
+    COPY ends each row with LF and has no option for CRLF. It sends one message per row (the
+    protocol guarantees it), so the LF that ends a message is the row's end, and only that one is
+    replaced: a line break inside a quoted field stays as it is, as csv.writer leaves it.
+    """
+    # COPY takes no bind parameters: they are merged into the statement here, as psycopg's
+    # client-side cursor (Django's default) does for any query. Django's debug cursor, which
+    # logs the statement, takes the statement alone.
+    copy_sql = connection.ops.compose_sql(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params)
+    yield head
+    with _jit_off(connection), connection.cursor() as cursor, connection.wrap_database_errors:
+        with cursor.copy(copy_sql) as copy:
+            piece = bytearray()
+            for row in copy:
+                piece += row[:-1]
+                piece += b"\r\n"
+                if len(piece) >= CSV_PIECE_BYTES:
+                    yield bytes(piece)
+                    piece.clear()
+            if piece:
+                yield bytes(piece)
+
+
+def _sheet_columns(columns: list[Column]) -> list[SheetColumn]:
+    return [
+        SheetColumn(width=c.width, style=WRAP if c.wrap else TOP, kind=NUMBER if c.number else TEXT)
+        for c in columns
+    ]
+
+
+def write_list_xlsx(queryset: QuerySet, fileobj) -> None:
+    """The list as an XLSX workbook: header row, frozen panes, column widths, wrapped text.
+
+    A second sheet lists the projects' developments, so the file can be edited and imported back.
+    Every text cell is text (never a formula) and escaped as in the CSV.
+    """
+    with StreamingWorkbook(fileobj) as workbook:
+        for title, columns, rows in (
+            (_("Projects")[:31], LIST_COLUMNS, list_rows),
+            (developments_sheet_title(), DEVELOPMENT_COLUMNS, development_rows),
+        ):
+            # Closed at once, even on an error: a stream left open would keep the connection busy.
+            with closing(_closable(rows(queryset))) as cells:
+                workbook.add_sheet(
+                    title, _sheet_columns(columns), [c.label for c in columns], cells, freeze="B2"
+                )
+
+
+def _closable(rows: Iterator[tuple]):
+    yield from rows
 
 
 def _text_cell(sheet, value, alignment=None):
@@ -197,50 +336,6 @@ def _text_cell(sheet, value, alignment=None):
     if alignment is not None:
         cell.alignment = alignment
     return cell
-
-
-def development_rows(queryset: QuerySet) -> Iterator[list]:
-    """One list of cell values per development of the queryset's projects, by project and No."""
-    language = get_language() or "ja"
-    kind_labels = dict(DevelopmentKind.choices)
-    developments = (
-        Development.objects.filter(project__in=queryset.order_by().values("pk"))
-        .order_by("project__number", "sequence")
-        .values_list(
-            "project__number", "sequence", "date", "date_precision", "date_end", "kind", "text", "source"
-        )
-    )
-    for number, sequence, day, precision, date_end, kind, text, source in developments.iterator(
-        chunk_size=CHUNK_SIZE
-    ):
-        yield [
-            number,
-            sequence,
-            format_partial_date(day, precision, date_end, language=language),
-            str(kind_labels.get(kind, kind)),
-            text,
-            source,
-        ]
-
-
-def write_list_xlsx(queryset: QuerySet, fileobj) -> None:
-    """The list as an XLSX workbook: header row, frozen panes, column widths, wrapped text.
-
-    A second sheet lists the projects' developments, so the file can be edited and imported back.
-    """
-    workbook = Workbook(write_only=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
-    for title, columns, rows in (
-        (_("Projects")[:31], LIST_COLUMNS, list_rows(queryset)),
-        (developments_sheet_title(), DEVELOPMENT_COLUMNS, development_rows(queryset)),
-    ):
-        sheet = _styled_sheet(workbook, title, columns)
-        for row in rows:
-            sheet.append(
-                [_text_cell(sheet, v, wrap if c.wrap else top) for c, v in zip(columns, row, strict=True)]
-            )
-    workbook.save(fileobj)
 
 
 def spooled_xlsx(writer, queryset: QuerySet):

@@ -30,8 +30,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from projects.export_columns import FORMULA_TRIGGERS as FORMULA_TRIGGERS
 from projects.export_columns import (
+    FORMULA_TRIGGERS,
     development_expressions,
     escape_cell,
     list_expressions,
@@ -48,7 +48,7 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 
 def unescape_cell(value):
     """Undo `escape_cell` on text read back from a spreadsheet."""
-    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1] in "=+-@\t\r":
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
         return value[1:]
     return value
 

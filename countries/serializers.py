@@ -4,6 +4,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from countries.models import Country, Region
+from projects.serializers import CodeRelatedField
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -16,7 +17,7 @@ class RegionSerializer(serializers.ModelSerializer):
 
 class CountrySerializer(serializers.ModelSerializer):
     label = serializers.CharField(source="name", read_only=True)
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    region = CodeRelatedField(slug_field="code", queryset=Region.objects.all())
 
     class Meta:
         model = Country

@@ -20,6 +20,10 @@ from rest_framework.response import Response
 
 from projects.services import StaleVersion
 
+# A reference code in a URL (/api/sectors/rail/): what SlugField stores. Anything else (a NUL
+# byte, which PostgreSQL cannot even compare) is a 404 from the router, not a query.
+CODE_IN_PATH = r"[-a-zA-Z0-9_]+"
+
 
 class ModelPermissions(permissions.DjangoModelPermissions):
     """Django model permissions, with reading needing `view_<model>` too.
@@ -105,7 +109,18 @@ COMMON_PARAMETERS = {"limit", "offset", "format"}
 
 
 class ContentNegotiation(DefaultContentNegotiation):
-    """An unknown `format` is a 400 naming the formats there are, not DRF's bare 404."""
+    """An unknown `format` is a 400 naming the formats there are, not DRF's bare 404.
+
+    OPTIONS answers its metadata in JSON on every endpoint, including the HTML-only pages
+    (the status table, the docs), whose template renderers cannot render it.
+    """
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        if request.method == "OPTIONS":
+            from rest_framework.renderers import JSONRenderer
+
+            return JSONRenderer(), JSONRenderer.media_type
+        return super().select_renderer(request, renderers, format_suffix)
 
     def filter_renderers(self, renderers, format):
         matching = [renderer for renderer in renderers if renderer.format == format]
@@ -226,6 +241,9 @@ def exception_handler(exc, context):
     elif isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
         response.data = {"detail": detail, "code": getattr(detail, "code", None) or "error"}
+        if response.status_code == status.HTTP_400_BAD_REQUEST:
+            # A body that is not JSON (ParseError): a 400 like any other, with `errors`.
+            response.data["errors"] = {"non_field_errors": [detail]}
     return response
 
 

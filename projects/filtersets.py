@@ -5,11 +5,14 @@ parameter (through FilterBackend), never an empty result or a 500. Lists are com
 (`?country=VN,TH`) or repeated (`?country=VN&country=TH`) and mean "any of them".
 """
 
+from datetime import timedelta
+
 import django_filters
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 
 from countries.models import Country, Region
@@ -177,6 +180,25 @@ class StrictBooleanField(forms.Field):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
+class StorableDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time whose UTC offset PostgreSQL can take: within ±15:59 (what any real
+    time zone uses). A larger one (`+16:00`, `-23:59`) is refused, not sent to the database."""
+
+    default_error_messages = {"offset": _("The UTC offset must be between -15:59 and +15:59.")}
+    MAX_OFFSET = timedelta(hours=15, minutes=59, seconds=59)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        offset = value.utcoffset() if value is not None else None
+        if offset is not None and abs(offset) > self.MAX_OFFSET:
+            raise forms.ValidationError(self.error_messages["offset"], code="offset")
+        return value
+
+
+class StorableDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = StorableDateTimeField
+
+
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
@@ -283,7 +305,7 @@ class ProjectFilterSet(django_filters.FilterSet):
             "must match. Full-width and half-width forms match each other."
         ),
     )
-    updated_after = django_filters.IsoDateTimeFilter(
+    updated_after = StorableDateTimeFilter(
         field_name="updated",
         lookup_expr="gte",
         label=_("Updated at or after"),

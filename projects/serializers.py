@@ -5,6 +5,7 @@ A write accepts what a read gave back (`{"code": "rail", "label": "鉄道"}` as 
 `"rail"`), so a client may PUT a GET's body after editing it.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.functional import cached_property
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,7 @@ from projects.models import (
     StatusChange,
     circled_number,
 )
+from projects.text import validate_line
 
 
 class CodeLabelSerializer(serializers.Serializer):
@@ -61,11 +63,19 @@ class CodeField(serializers.ChoiceField):
 
 
 class CodeRelatedField(serializers.SlugRelatedField):
-    """A reference row given by its code, or by the object a read returns."""
+    """A reference row given by its code, or by the object a read returns.
+
+    A code holding a control character is refused before the lookup (PostgreSQL cannot even
+    compare a text holding NUL)."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
             data = data.get(self.slug_field)
+        if isinstance(data, str):
+            try:
+                validate_line(data)
+            except DjangoValidationError:
+                self.fail("invalid")
         return super().to_internal_value(data)
 
 
@@ -364,14 +374,18 @@ class ProjectListSerializer(serializers.ModelSerializer):
         return (get_language() or "ja").startswith("en")
 
     @cached_property
-    def _detail_url_prefix(self):
+    def _detail_url_parts(self):
         # The detail URL of project 0, reversed once for the page rather than once per row.
+        # DRF keeps a `?format=` override in the links it builds: the query string follows.
         url = self.fields["url"].to_representation(Project(pk=0))
-        assert url.endswith("/0/"), url
-        return url[: -len("0/")]
+        path, mark, query = url.partition("?")
+        if not path.endswith("/0/"):
+            raise ValueError(f"Unexpected project URL: {url}")
+        return path[: -len("0/")], f"{mark}{query}"
 
     def _detail_url(self, pk):
-        return f"{self._detail_url_prefix}{pk}/"
+        prefix, query = self._detail_url_parts
+        return f"{prefix}{pk}/{query}"
 
 
 def prefetched(instance, name):

@@ -16,7 +16,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from projects import exports
-from projects.api import expected_version, not_modified, project_etag
+from projects.api import CODE_IN_PATH, expected_version, not_modified, project_etag
 from projects.expressions import LatestDevelopment, ReferenceList, Won
 from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet
 from projects.models import (
@@ -417,12 +417,14 @@ class SectorViewSet(ReferenceViewSet):
     queryset = Sector.objects.all()
     serializer_class = SectorSerializer
     lookup_field = "code"
+    lookup_value_regex = CODE_IN_PATH
 
 
 class SchemeViewSet(ReferenceViewSet):
     queryset = Scheme.objects.all()
     serializer_class = SchemeSerializer
     lookup_field = "code"
+    lookup_value_regex = CODE_IN_PATH
 
 
 class ListingGroupViewSet(ReferenceViewSet):

@@ -1,0 +1,259 @@
+"""Hostile and careless input to the API gets a clear 4xx in the API's error shape, never a 5xx,
+and changes nothing (issue 11's probes, issue 12's filter messages)."""
+
+import json
+
+import pytest
+from rest_framework.test import APIClient
+
+from projects.models import Project, Sector
+from projects.roles import ADMINISTRATOR, EDITOR, VIEWER
+from tests.factories import (
+    CountryFactory,
+    ListingGroupFactory,
+    ProjectFactory,
+    RegionFactory,
+    SchemeFactory,
+    SectorFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(role):
+    client = APIClient()
+    client.force_login(UserFactory(role=role))
+    return client
+
+
+@pytest.fixture
+def viewer_client():
+    return client_for(VIEWER)
+
+
+@pytest.fixture
+def editor_client():
+    return client_for(EDITOR)
+
+
+@pytest.fixture
+def admin_client():
+    return client_for(ADMINISTRATOR)
+
+
+@pytest.fixture
+def project():
+    return ProjectFactory(
+        number=7,
+        country=CountryFactory(iso_code="VN", region=RegionFactory(code="south-east-asia")),
+        sectors=[SectorFactory(code="rail")],
+        schemes=[SchemeFactory(code="oda-loan")],
+        listing_group=ListingGroupFactory(number=1),
+    )
+
+
+def assert_400(response, *names):
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert set(body) >= {"detail", "code", "errors"}, body
+    if names:
+        assert set(body["errors"]) == set(names), body
+    return body
+
+
+def create_payload(**overrides):
+    payload = {
+        "number": 501,
+        "name": "新しい案件",
+        "name_en": "A new project",
+        "summary": "概要",
+        "country": "VN",
+        "listing_group": 1,
+        "sectors": ["rail"],
+    }
+    payload.update(overrides)
+    return payload
+
+
+# 1. The format override on the list
+
+
+@pytest.mark.parametrize("fmt", ["json", "api", ""])
+def test_list_with_a_format_override_answers_200(viewer_client, project, fmt):
+    accept = "text/html" if fmt == "api" else "application/json"
+    response = viewer_client.get(f"/api/projects/?format={fmt}", HTTP_ACCEPT=accept)
+
+    assert response.status_code == 200
+    if fmt != "api":
+        url = response.json()["results"][0]["url"]
+        # The same link the detail's own serializer gives (DRF keeps ?format= in links).
+        assert url == viewer_client.get(f"/api/projects/{project.pk}/?format={fmt}").json()["url"]
+        assert url.split("?")[0].endswith(f"/api/projects/{project.pk}/")
+
+
+# 2. NUL bytes and control characters
+
+
+@pytest.mark.parametrize("path", ["/api/sectors/%00/", "/api/regions/%00/", "/api/schemes/%00x/"])
+def test_a_nul_byte_in_a_code_path_is_404(viewer_client, path):
+    response = viewer_client.get(path)
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"country": "V\u0000"}, "country"),
+        ({"sectors": ["a\u0000"]}, "sectors"),
+        ({"schemes": [{"code": "x\u0000"}]}, "schemes"),
+        ({"listing_group": "1\u0000"}, "listing_group"),
+    ],
+)
+def test_a_nul_byte_in_a_code_of_a_body_is_400(editor_client, project, overrides, field):
+    response = editor_client.post("/api/projects/", create_payload(**overrides), format="json")
+
+    assert_400(response, field)
+    assert not Project.objects.filter(number=501).exists()
+
+
+def test_a_nul_byte_in_a_countrys_region_is_400(admin_client, project):
+    response = admin_client.post(
+        "/api/countries/",
+        {"iso_code": "TH", "name_ja": "タイ", "name_en": "Thailand", "region": "south\u0000"},
+        format="json",
+    )
+
+    assert_400(response, "region")
+
+
+@pytest.mark.parametrize("char", ["\u0000", "\u0001", "\u000b", "\u001f", "\u007f", "\u0085", "\ud800"])
+@pytest.mark.parametrize("field", ["name", "summary"])
+def test_a_control_character_in_a_text_is_400_naming_the_field(editor_client, project, char, field):
+    body = json.dumps(create_payload(**{field: f"a{char}b"}))  # escaped: a lone surrogate too
+    response = editor_client.post("/api/projects/", body, content_type="application/json")
+
+    body = assert_400(response, field)
+    assert f"U+{ord(char):04X}" in body["errors"][field][0]
+    assert not Project.objects.filter(number=501).exists()
+
+
+def test_tabs_and_line_breaks_are_allowed_in_long_texts_only(editor_client, project):
+    refused = editor_client.post("/api/projects/", create_payload(name="a\tb"), format="json")
+    created = editor_client.post(
+        "/api/projects/", create_payload(summary="一行目\r\n二行目\n\t三行目"), format="json"
+    )
+
+    assert_400(refused, "name")
+    assert created.status_code == 201, created.content
+    assert Project.objects.get(number=501).summary == "一行目\r\n二行目\n\t三行目"
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("developments", {"kind": "other", "text": "x\u0000"}),
+        ("status-changes", {"status": "preparation", "note": "x\u0001"}),
+    ],
+)
+def test_a_control_character_in_a_child_text_is_400(editor_client, project, url, body):
+    response = editor_client.post(f"/api/projects/{project.pk}/{url}/", body, format="json")
+
+    assert_400(response, next(name for name in body if name in ("text", "note")))
+
+
+def test_a_control_character_in_reference_data_is_400(admin_client):
+    response = admin_client.post(
+        "/api/sectors/",
+        {"code": "water", "name_ja": "水\u0000", "name_en": "Water", "dac_code": 14020},
+        format="json",
+    )
+
+    assert_400(response, "name_ja")
+    assert not Sector.objects.filter(code="water").exists()
+
+
+def test_the_model_refuses_control_characters_for_every_writer(project):
+    """The admin and the imports write through full_clean: the same validator refuses."""
+    from django.core.exceptions import ValidationError
+
+    project.name_en = "Word\u000bpasted"
+    with pytest.raises(ValidationError) as error:
+        project.full_clean(exclude=["search_text"])
+
+    assert "name_en" in error.value.message_dict
+
+
+def test_the_plan_data_holds_no_refused_character(plan_data):
+    for project in Project.objects.all():
+        project.full_clean(exclude=["search_text"])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        "q=%00",
+        "country=V%00",
+        "status=%00",
+        "sector=%00",
+        "ordering=%00",
+        "updated_after=%00",
+        "scheme=%00",
+        "listing_group=%00",
+    ],
+)
+def test_a_nul_byte_in_a_filter_is_400(viewer_client, project, params):
+    assert_400(viewer_client.get(f"/api/projects/?{params}"), params.split("=")[0])
+
+
+# 3. Time zone offsets PostgreSQL cannot store
+
+
+@pytest.mark.parametrize("offset", ["%2B16:00", "-23:59", "%2B15:59:60", "%2B99:00"])
+def test_updated_after_with_an_offset_beyond_15_59_is_400(viewer_client, project, offset):
+    assert_400(
+        viewer_client.get(f"/api/projects/?updated_after=2024-01-01T00:00:00{offset}"), "updated_after"
+    )
+
+
+def test_updated_after_with_the_largest_offset_works(viewer_client, project):
+    response = viewer_client.get("/api/projects/?updated_after=2000-01-01T00:00:00-15:59")
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+
+
+# 4. Numbers beyond a float and deep JSON
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"listing_group": 1e400}',
+        '{"number": 1e400}',
+        '{"number": -1e400}',
+        '{"number": NaN}',
+        "[" * 100_000 + "]" * 100_000,
+        '{"name": ',
+    ],
+)
+def test_json_the_server_cannot_read_is_400_with_errors(editor_client, project, body):
+    response = editor_client.post("/api/projects/", body, content_type="application/json")
+
+    body = assert_400(response)
+    assert body["code"] == "parse_error"
+    assert list(body["errors"]) == ["non_field_errors"]
+
+
+# 5. OPTIONS on the HTML endpoints
+
+
+@pytest.mark.parametrize("path", ["/api/projects/status-table/", "/api/docs/", "/api/projects/"])
+def test_options_answers_json_metadata(viewer_client, path):
+    response = viewer_client.options(path)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["name"]

@@ -103,9 +103,20 @@ class InvalidQuery(exceptions.ValidationError):
     default_code = "invalid_query"
 
 
-# Parameters every endpoint accepts besides its filters: pagination, and DRF's format override
-# (the later CSV/XLSX export uses it).
-COMMON_PARAMETERS = {"limit", "offset", "format"}
+# Parameters every endpoint accepts besides its filters: DRF's format override, and the
+# pagination parameters where the answer is a page (not on one object, a file or the status
+# table, which have every matching row: there they are refused, not ignored).
+COMMON_PARAMETERS = {"format"}
+PAGE_PARAMETERS = {"limit", "offset"}
+
+
+def _answers_a_page(request, view) -> bool:
+    if getattr(view, "detail", False) or getattr(view, "pagination_class", None) is None:
+        return False
+    renderer = getattr(request, "accepted_renderer", None)
+    from projects.renderers import FILE_FORMATS
+
+    return renderer is None or renderer.format not in FILE_FORMATS
 
 
 class ContentNegotiation(DefaultContentNegotiation):
@@ -143,19 +154,38 @@ class FilterBackend(DjangoFilterBackend):
         detail = getattr(view, "detail", False)
         filterset_class = None if detail else self.get_filterset_class(view, queryset)
         names = set(filterset_class.base_filters) if filterset_class is not None else set()
-        allowed = COMMON_PARAMETERS | names
-        unknown = sorted(set(request.query_params) - allowed)
-        if unknown:
-            message = gettext("Unknown parameter. Known parameters: %(known)s.") % {
-                "known": ", ".join(sorted(allowed))
+        paged = _answers_a_page(request, view)
+        allowed = COMMON_PARAMETERS | names | (PAGE_PARAMETERS if paged else set())
+        given = set(request.query_params)
+        errors = {}
+        if not paged and not detail:
+            message = gettext("This answer has every matching row, not a page: leave out limit and offset.")
+            errors.update({name: [message] for name in sorted(given & PAGE_PARAMETERS)})
+        message = gettext("Unknown parameter. Known parameters: %(known)s.") % {
+            "known": ", ".join(sorted(allowed))
+        }
+        errors.update({name: [message] for name in sorted(given - allowed) if name not in errors})
+        nul = gettext("Null characters are not allowed.")
+        errors.update(
+            {
+                name: [nul]
+                for name in sorted(given & allowed)
+                if any("\x00" in value for value in request.query_params.getlist(name))
             }
-            raise InvalidQuery({name: [message] for name in unknown})
+        )
+        if errors:
+            raise InvalidQuery(errors)
         if not names.intersection(request.query_params):
             return queryset
         filterset = self.get_filterset(request, queryset, view)
         if not filterset.is_valid():
             raise InvalidQuery(filter_utils.translate_validation(filterset.errors).detail)
         return filterset.qs
+
+    def to_html(self, request, queryset, view):
+        # No filter form in the browsable API: an HTML form sends every field, the empty ones
+        # too, and an empty filter value is a 400 (projects.filtersets.FilterForm).
+        return None
 
 
 # ETags. A project's ETag names its version, which every write through services.py bumps.

@@ -203,12 +203,22 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
-class DateRangeForm(forms.Form):
-    """Refuses a range whose start comes after its end, for each (after, before) pair."""
+class FilterForm(forms.Form):
+    """The form of a filter set. A parameter given with no value (`is_new=`, `country=,,,`,
+    `q=  `) is an error, not "no filter": the caller meant something and should know it was
+    not applied. Refuses a range whose start comes after its end, for each (after, before) pair.
+    """
 
     date_ranges: tuple[tuple[str, str], ...] = ()
 
     def clean(self):
+        for name, field in self.fields.items():
+            if name not in self.data:
+                continue
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data[name]]
+            separators = "," if isinstance(field.widget, CommaSeparatedInput) else ""
+            if any(not value.replace(separators or " ", " ").strip() for value in values):
+                self.add_error(name, _("Give a value, or leave the parameter out."))
         cleaned = super().clean()
         for start, end in self.date_ranges:
             after, before = cleaned.get(start), cleaned.get(end)
@@ -217,11 +227,11 @@ class DateRangeForm(forms.Form):
         return cleaned
 
 
-class ProjectFilterForm(DateRangeForm):
+class ProjectFilterForm(FilterForm):
     date_ranges = (("development_after", "development_before"),)
 
 
-class DevelopmentFilterForm(DateRangeForm):
+class DevelopmentFilterForm(FilterForm):
     date_ranges = (("date_after", "date_before"),)
 
 

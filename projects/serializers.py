@@ -6,6 +6,7 @@ A write accepts what a read gave back (`{"code": "rail", "label": "鉄道"}` as 
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.utils.functional import cached_property
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -79,6 +80,34 @@ class CodeRelatedField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
+class WriteSerializer(serializers.ModelSerializer):
+    """A serializer that writes: it refuses fields it does not know (a typo is not silently
+    dropped), and a unique value taken by a concurrent request between validation and the
+    write gets the 400 a sequential duplicate gets, not the database's IntegrityError."""
+
+    # Fields of a read that a client may send back unchanged; they are ignored.
+    READ_ONLY: frozenset[str] = frozenset()
+
+    def validate(self, attrs):
+        initial = getattr(self, "initial_data", None)
+        unknown = set(initial) - set(self.fields) - self.READ_ONLY if isinstance(initial, dict) else ()
+        if unknown:
+            raise serializers.ValidationError({name: [gettext("Unknown field.")] for name in sorted(unknown)})
+        return super().validate(attrs)
+
+    def save(self, **kwargs):
+        try:
+            return super().save(**kwargs)
+        except IntegrityError:
+            # The write's transaction is rolled back; the row that won is committed, so
+            # validating again now finds it, as for a duplicate sent after it.
+            again = type(self)(
+                self.instance, data=self.initial_data, partial=self.partial, context=self.context
+            )
+            again.is_valid(raise_exception=True)
+            raise
+
+
 # Reference data, as nested in projects and developments.
 
 
@@ -124,7 +153,7 @@ class SchemeBriefSerializer(serializers.ModelSerializer):
 # Reference data endpoints (administrators write them).
 
 
-class SectorSerializer(serializers.ModelSerializer):
+class SectorSerializer(WriteSerializer):
     label = serializers.CharField(source="name", read_only=True)
 
     class Meta:
@@ -132,7 +161,7 @@ class SectorSerializer(serializers.ModelSerializer):
         fields = ["code", "label", "name_ja", "name_en", "dac_code", "order"]
 
 
-class SchemeSerializer(serializers.ModelSerializer):
+class SchemeSerializer(WriteSerializer):
     label = serializers.CharField(source="name", read_only=True)
 
     class Meta:
@@ -140,7 +169,7 @@ class SchemeSerializer(serializers.ModelSerializer):
         fields = ["code", "label", "family", "name_ja", "name_en", "order"]
 
 
-class ListingGroupSerializer(serializers.ModelSerializer):
+class ListingGroupSerializer(WriteSerializer):
     mark = serializers.CharField(read_only=True, help_text=_("The circled number the plan prints: ①."))
     label = serializers.CharField(source="name", read_only=True)
 
@@ -189,7 +218,7 @@ class FeedDevelopmentSerializer(DevelopmentSerializer):
         fields = ["id", "project", *DevelopmentSerializer.Meta.fields[1:]]
 
 
-class DevelopmentInputSerializer(serializers.ModelSerializer):
+class DevelopmentInputSerializer(WriteSerializer):
     """Adds a development to the project in the context, through `services.development_add`."""
 
     kind = CodeField(choices=DevelopmentKind.choices)
@@ -204,6 +233,7 @@ class DevelopmentInputSerializer(serializers.ModelSerializer):
         fields = ["kind", "text", "date", "date_precision", "date_end", "source"]
 
     def validate(self, attrs):
+        attrs = super().validate(attrs)
         if attrs.get("date") is None:
             if attrs.get("date_precision", DatePrecision.NONE) != DatePrecision.NONE:
                 raise serializers.ValidationError({"date_precision": gettext("A precision needs a date.")})
@@ -237,7 +267,7 @@ class StatusChangeSerializer(serializers.ModelSerializer):
         ]
 
 
-class StatusChangeInputSerializer(serializers.ModelSerializer):
+class StatusChangeInputSerializer(WriteSerializer):
     """Changes the status of the project in the context, through `services.project_change_status`
     (the function the admin uses): it records the change and makes it the current status."""
 
@@ -448,7 +478,7 @@ class ProjectDetailSerializer(ProjectListSerializer):
         return data
 
 
-class ProjectInputSerializer(serializers.ModelSerializer):
+class ProjectInputSerializer(WriteSerializer):
     """Creates a project (`services.project_create`) or changes it (`services.project_update`).
 
     The status is set only on creation; afterwards it changes through /status-changes/. On
@@ -472,18 +502,19 @@ class ProjectInputSerializer(serializers.ModelSerializer):
     )
 
     CREATE_ONLY = ("status", "status_note", "effective_on")
-    # Fields of a read that a client may send back unchanged; they are ignored.
-    READ_ONLY = {
-        "id",
-        "url",
-        "region",
-        "won",
-        "latest_development",
-        "updated",
-        "created",
-        "developments",
-        "status_history",
-    }
+    READ_ONLY = frozenset(
+        {
+            "id",
+            "url",
+            "region",
+            "won",
+            "latest_development",
+            "updated",
+            "created",
+            "developments",
+            "status_history",
+        }
+    )
 
     class Meta:
         model = Project
@@ -504,9 +535,7 @@ class ProjectInputSerializer(serializers.ModelSerializer):
         ]
 
     def validate(self, attrs):
-        unknown = set(getattr(self, "initial_data", {})) - set(self.fields) - self.READ_ONLY
-        if unknown:
-            raise serializers.ValidationError({name: [gettext("Unknown field.")] for name in sorted(unknown)})
+        attrs = super().validate(attrs)
         if self.instance is not None:
             if attrs.get("status", self.instance.status) != self.instance.status:
                 raise serializers.ValidationError(

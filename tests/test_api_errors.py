@@ -257,3 +257,58 @@ def test_options_answers_json_metadata(viewer_client, path):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["name"]
+
+
+# 6. Unknown fields
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("developments", {"kind": "other", "text": "x", "sequence": 99}),
+        ("status-changes", {"status": "preparation", "recorded_by": "someone"}),
+    ],
+)
+def test_unknown_fields_in_a_child_post_are_refused(editor_client, project, url, body):
+    response = editor_client.post(f"/api/projects/{project.pk}/{url}/", body, format="json")
+
+    assert_400(response, next(name for name in body if name in ("sequence", "recorded_by")))
+    assert project.developments.count() == 0
+    assert project.status_changes.count() == 1
+
+
+# 9. Files exist on the list only
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_project_in_a_file_format_is_refused(viewer_client, project, fmt):
+    response = viewer_client.get(f"/api/projects/{project.pk}/?format={fmt}")
+
+    body = assert_400(response, "format")
+    assert response["Content-Type"] == "application/json"
+    assert "api, json" in body["errors"]["format"][0]
+
+
+def test_a_project_asked_for_as_csv_by_accept_is_406(viewer_client, project):
+    response = viewer_client.get(f"/api/projects/{project.pk}/", HTTP_ACCEPT="text/csv")
+
+    assert response.status_code == 406
+
+
+# 10. Empty filter values and pages
+
+
+@pytest.mark.parametrize(
+    "params",
+    ["updated_after=", "is_new=", "country=,,,", "country=", "status=%20", "q=", "development_after="],
+)
+def test_an_empty_filter_value_is_400_not_no_filter(viewer_client, project, params):
+    assert_400(viewer_client.get(f"/api/projects/?{params}"), params.split("=")[0])
+
+
+def test_an_empty_feed_filter_value_is_400(viewer_client, project):
+    assert_400(viewer_client.get("/api/developments/?kind=,"), "kind")
+
+
+def test_a_project_refuses_limit(viewer_client, project):
+    assert_400(viewer_client.get(f"/api/projects/{project.pk}/?limit=5"), "limit")

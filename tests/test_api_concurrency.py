@@ -14,8 +14,7 @@ import pytest
 from django.db import connection
 
 from projects.api import project_etag
-from projects.models import Project
-from projects.models import Sector
+from projects.models import Project, Sector
 from projects.roles import ADMINISTRATOR, EDITOR
 from tests.factories import CountryFactory, ListingGroupFactory, ProjectFactory, SectorFactory, UserFactory
 from tokens.models import APIToken

@@ -40,20 +40,21 @@ class CommaSeparatedInput(forms.TextInput):
         return [item for item in items if item] or None
 
 
+UNKNOWN_VALUE = _("Unknown value: %(value)s. Known values: %(known)s.")
+
+
 class CodeListField(forms.ModelMultipleChoiceField):
+    """Reference codes, case ignored (`vn` is `VN`); an unknown one is named in the error with
+    the known ones."""
+
     widget = CommaSeparatedInput
     default_error_messages = {
         "invalid_choice": _("Unknown value: %(value)s."),
         "invalid_pk_value": _("Unknown value: %(pk)s."),
+        "unknown_code": UNKNOWN_VALUE,
     }
 
-    def __init__(self, *args, uppercase=False, **kwargs):
-        self.uppercase = uppercase
-        super().__init__(*args, **kwargs)
-
     def clean(self, value):
-        if value and self.uppercase:
-            value = [item.upper() for item in value]
         model = self.queryset.model
         if model in codes.REFERENCE_MODELS and self.to_field_name in codes.REFERENCE_MODELS[model]:
             return self._clean_codes(model, value)
@@ -83,12 +84,16 @@ class CodeListField(forms.ModelMultipleChoiceField):
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
                 ) from None
-        unknown = codes.unknown_codes(model, self.to_field_name, cleaned)
-        if unknown:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": unknown[0]}
-            )
-        return list(dict.fromkeys(cleaned))
+        matched = codes.canonical_codes(model, self.to_field_name, cleaned)
+        for item, code in zip(cleaned, matched, strict=True):
+            if code is None:
+                known = ", ".join(str(code) for code in codes.known_codes(model, self.to_field_name))
+                raise forms.ValidationError(
+                    self.error_messages["unknown_code"],
+                    code="invalid_choice",
+                    params={"value": item, "known": known},
+                )
+        return list(dict.fromkeys(matched))
 
 
 class CodeListFilter(django_filters.ModelMultipleChoiceFilter):
@@ -117,8 +122,31 @@ class CodeListFilter(django_filters.ModelMultipleChoiceFilter):
         return qs.filter(condition)
 
 
+class ChoiceListField(django_filters.fields.MultipleChoiceField):
+    """Choice values, case ignored (`Procurement` is `procurement`); an unknown one is named in
+    the error with the known ones."""
+
+    default_error_messages = {"invalid_choice": UNKNOWN_VALUE}
+
+    def to_python(self, value):
+        by_case = {str(key).casefold(): str(key) for key, _label in self.choices}
+        return [by_case.get(item.casefold(), item) for item in super().to_python(value)]
+
+    def validate(self, value):
+        for item in value:
+            if not self.valid_value(item):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item, "known": ", ".join(str(key) for key, _label in self.choices)},
+                )
+        super().validate(value)
+
+
 class ChoiceListFilter(django_filters.MultipleChoiceFilter):
     """Any of a comma-separated list of choice values."""
+
+    field_class = ChoiceListField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", CommaSeparatedInput)
@@ -136,7 +164,9 @@ class SchemeListField(forms.Field):
     """Scheme codes (`oda-loan`) and families (`ODA`, upper case), mixed."""
 
     widget = CommaSeparatedInput
-    default_error_messages = {"invalid_choice": _("Unknown scheme or scheme family: %(value)s.")}
+    default_error_messages = {
+        "invalid_choice": _("Unknown scheme or scheme family: %(value)s. Known values: %(known)s.")
+    }
 
     def clean(self, value):
         value = super().clean(value)
@@ -144,13 +174,17 @@ class SchemeListField(forms.Field):
             return None
         for item in value:
             ProhibitNullCharactersValidator()(item)
-        families = [item for item in value if item in SchemeFamily.values]
-        scheme_codes = [item for item in value if item not in SchemeFamily.values]
-        unknown = codes.unknown_codes(Scheme, "code", scheme_codes) if scheme_codes else []
-        if unknown:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": unknown[0]}
-            )
+        families = [item.upper() for item in value if item.upper() in SchemeFamily.values]
+        given = [item for item in value if item.upper() not in SchemeFamily.values]
+        scheme_codes = codes.canonical_codes(Scheme, "code", given) if given else []
+        for item, code in zip(given, scheme_codes, strict=True):
+            if code is None:
+                known = [*SchemeFamily.values, *codes.known_codes(Scheme, "code")]
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item, "known": ", ".join(known)},
+                )
         return {"families": families, "codes": scheme_codes}
 
 
@@ -235,9 +269,27 @@ class DevelopmentFilterForm(FilterForm):
     date_ranges = (("date_after", "date_before"),)
 
 
+class OrderingChoiceField(django_filters.fields.ChoiceField):
+    """An ordering name; an unknown one is named in the error with the known ones."""
+
+    default_error_messages = {"invalid_choice": UNKNOWN_VALUE}
+
+    def validate(self, value):
+        if value and not self.valid_value(value):
+            known = ", ".join(str(key) for key, _label in self.choices if key)
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value, "known": known},
+            )
+        super().validate(value)
+
+
 class ProjectOrderingFilter(django_filters.OrderingFilter):
     """Orders with nulls last (either way), and by number after the chosen fields, so pages
     are stable. `latest_development` is the latest development's date."""
+
+    field_class = OrderingChoiceField
 
     def filter(self, qs, value):
         if not value:
@@ -265,7 +317,6 @@ class ProjectFilterSet(django_filters.FilterSet):
         field_name="country",
         queryset=Country.objects.all(),
         to_field_name="iso_code",
-        uppercase=True,
         label=_("Country"),
         help_text=_("ISO 3166-1 alpha-2 codes, comma-separated: any of them (`VN,TH`)."),
     )
@@ -386,7 +437,6 @@ class DevelopmentFilterSet(django_filters.FilterSet):
         field_name="project__country",
         queryset=Country.objects.all(),
         to_field_name="iso_code",
-        uppercase=True,
         label=_("Country"),
         help_text=_("ISO 3166-1 alpha-2 codes of the projects' countries, comma-separated."),
     )

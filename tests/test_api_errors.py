@@ -1,6 +1,7 @@
 """Hostile and careless input to the API gets a clear 4xx in the API's error shape, never a 5xx,
 and changes nothing (issue 11's probes, issue 12's filter messages)."""
 
+import io
 import json
 
 import pytest
@@ -312,3 +313,125 @@ def test_an_empty_feed_filter_value_is_400(viewer_client, project):
 
 def test_a_project_refuses_limit(viewer_client, project):
     assert_400(viewer_client.get(f"/api/projects/{project.pk}/?limit=5"), "limit")
+
+
+# 8. Chunked bodies and writes that change nothing
+
+
+def etag_of(client, project):
+    return client.get(f"/api/projects/{project.pk}/")["ETag"]
+
+
+def chunked_patch(client, project, body, etag, *, terminated=True):
+    data = json.dumps(body).encode()
+    environ = {"CONTENT_LENGTH": "", "HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": io.BytesIO(data)}
+    if terminated:
+        environ["wsgi.input_terminated"] = True  # gunicorn's promise: the stream ends with the body
+    return client.generic(
+        "PATCH",
+        f"/api/projects/{project.pk}/",
+        data,
+        content_type="application/json",
+        HTTP_IF_MATCH=etag,
+        **environ,
+    )
+
+
+def test_a_chunked_patch_is_read(editor_client, project):
+    response = chunked_patch(
+        editor_client, project, {"name_en": "Sent in chunks"}, etag_of(editor_client, project)
+    )
+
+    assert response.status_code == 200, response.content
+    project.refresh_from_db()
+    assert project.name_en == "Sent in chunks"
+    assert project.version == 2
+
+
+def test_a_chunked_body_over_the_limit_is_413(editor_client, project, settings):
+    settings.API_MAX_BODY_BYTES = 1024
+    etag = etag_of(editor_client, project)
+
+    response = chunked_patch(editor_client, project, {"name_en": "x" * 2000}, etag)
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+    project.refresh_from_db()
+    assert project.version == 1
+
+
+def test_a_chunked_body_a_server_cannot_delimit_is_411(editor_client, project):
+    etag = etag_of(editor_client, project)
+
+    response = chunked_patch(editor_client, project, {"name_en": "x"}, etag, terminated=False)
+
+    assert response.status_code == 411
+    project.refresh_from_db()
+    assert project.version == 1
+
+
+@pytest.mark.parametrize("same", [False, True])
+def test_a_patch_that_changes_nothing_keeps_version_etag_and_history(editor_client, project, same):
+    etag = etag_of(editor_client, project)
+    history = project.history.count()
+    body = {"name": project.name, "country": "VN", "sectors": ["rail"], "listing_group": 1} if same else {}
+
+    response = editor_client.patch(f"/api/projects/{project.pk}/", body, format="json", HTTP_IF_MATCH=etag)
+
+    assert response.status_code == 200
+    assert response["ETag"] == etag
+    project.refresh_from_db()
+    assert project.version == 1
+    assert project.history.count() == history
+
+
+# 12. Filter errors name the known values; codes ignore case
+
+
+@pytest.mark.parametrize(
+    ("params", "known"),
+    [
+        ("status=started", "identification, preparation, procurement"),
+        ("ordering=colour", "number, -number, name"),
+        ("sector=roads", "rail"),
+        ("region=asia", "south-east-asia"),
+        ("scheme=grant", "ODA, PPP, JOIN, PRIVATE, oda-loan"),
+        ("country=XX", "VN"),
+    ],
+)
+def test_a_filter_error_lists_the_known_values(viewer_client, project, params, known):
+    body = assert_400(viewer_client.get(f"/api/projects/?{params}"), params.split("=")[0])
+
+    assert known in body["errors"][params.split("=")[0]][0]
+
+
+def test_a_feed_kind_error_lists_the_kinds(viewer_client, project):
+    body = assert_400(viewer_client.get("/api/developments/?kind=rumour"), "kind")
+
+    assert "agreement, decision" in body["errors"]["kind"][0]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        "country=vn",
+        "status=Identification",
+        "sector=RAIL",
+        "region=South-East-Asia",
+        "scheme=Oda-Loan",
+        "scheme=oda",
+    ],
+)
+def test_codes_match_whatever_their_case(viewer_client, project, params):
+    response = viewer_client.get(f"/api/projects/?{params}")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["count"] == 1
+
+
+def test_a_bearer_token_is_told_to_use_token(db):
+    response = APIClient().get("/api/projects/", HTTP_AUTHORIZATION="Bearer abc.def")
+
+    assert response.status_code == 401
+    assert "Token" in response.json()["detail"]
+    assert response["WWW-Authenticate"].startswith("Token")

@@ -13,6 +13,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema_field
 
 from countries.models import Country, Region
@@ -120,6 +121,22 @@ class CodeListFilter(django_filters.ModelMultipleChoiceFilter):
         if self.through_subquery:
             return qs.filter(pk__in=qs.model.objects.filter(condition).values("pk"))
         return qs.filter(condition)
+
+
+def with_schema(filter_, **schema):
+    """The filter, documented in the OpenAPI schema as `schema` (a list filter: its items) with
+    its help text, where drf-spectacular's guess misses a bound the server keeps."""
+    set_override(filter_, "field", {**schema, "description": filter_.extra.get("help_text", "")})
+    return filter_
+
+
+class NumberListFilter(CodeListFilter):
+    """Numbers (ids, listing group numbers), comma-separated; all of them start at 1, as the
+    schema says (the model fields would give it a minimum of 0)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        with_schema(self, type="integer", minimum=1)
 
 
 class ChoiceListField(django_filters.fields.MultipleChoiceField):
@@ -312,6 +329,10 @@ def latest_development_date():
     return Subquery(latest_developments().values("date")[:1])
 
 
+# The longest search: a few words or a pasted project name, never a document. Longer is a 400.
+Q_MAX_LENGTH = 200
+
+
 class ProjectFilterSet(django_filters.FilterSet):
     country = CodeListFilter(
         field_name="country",
@@ -343,7 +364,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     status = ChoiceListFilter(
         choices=Status.choices, label=_("Status"), help_text=_("Status codes, comma-separated.")
     )
-    listing_group = CodeListFilter(
+    listing_group = NumberListFilter(
         field_name="listing_group",
         queryset=ListingGroup.objects.all(),
         to_field_name="number",
@@ -358,13 +379,18 @@ class ProjectFilterSet(django_filters.FilterSet):
         label=_("Won"),
         help_text=_("A Japanese company has won all or part of it (an `award` development): true or false."),
     )
-    q = django_filters.CharFilter(
-        method="search",
-        label=_("Search"),
-        help_text=_(
-            "Words searched in the number, names, summary, note and development texts; every word "
-            "must match. Full-width and half-width forms match each other."
+    q = with_schema(
+        django_filters.CharFilter(
+            method="search",
+            max_length=Q_MAX_LENGTH,
+            label=_("Search"),
+            help_text=_(
+                "Words searched in the number, names, summary, note and development texts; every word "
+                "must match. Full-width and half-width forms match each other. At most 200 characters."
+            ),
         ),
+        type="string",
+        maxLength=Q_MAX_LENGTH,
     )
     updated_after = StorableDateTimeFilter(
         field_name="updated",
@@ -427,7 +453,7 @@ class ProjectFilterSet(django_filters.FilterSet):
 
 
 class DevelopmentFilterSet(django_filters.FilterSet):
-    project = CodeListFilter(
+    project = NumberListFilter(
         field_name="project",
         queryset=Project.objects.all(),
         label=_("Project"),

@@ -108,6 +108,11 @@ class WriteSerializer(serializers.ModelSerializer):
             raise
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 50})
+class ListingGroupNumberField(CodeRelatedField):
+    """A listing group by its number (1 = ①), or by the object a read returns."""
+
+
 # Reference data, as nested in projects and developments.
 
 
@@ -486,7 +491,7 @@ class ProjectInputSerializer(WriteSerializer):
     """
 
     country = CodeRelatedField(slug_field="iso_code", queryset=Country.objects.all())
-    listing_group = CodeRelatedField(slug_field="number", queryset=ListingGroup.objects.all())
+    listing_group = ListingGroupNumberField(slug_field="number", queryset=ListingGroup.objects.all())
     sectors = CodeRelatedField(slug_field="code", queryset=Sector.objects.all(), many=True, allow_empty=False)
     schemes = CodeRelatedField(slug_field="code", queryset=Scheme.objects.all(), many=True, required=False)
     status = CodeField(
@@ -533,6 +538,8 @@ class ProjectInputSerializer(WriteSerializer):
             "status_note",
             "effective_on",
         ]
+        # As the database's check constraint and column allow.
+        extra_kwargs = {"number": {"min_value": 1, "max_value": 2_147_483_647}}
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

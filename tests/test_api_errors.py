@@ -435,3 +435,47 @@ def test_a_bearer_token_is_told_to_use_token(db):
     assert response.status_code == 401
     assert "Token" in response.json()["detail"]
     assert response["WWW-Authenticate"].startswith("Token")
+
+
+# 7. Long searches and the app's own error pages
+
+
+def test_a_search_of_200_characters_works_and_a_longer_one_is_400(viewer_client, project):
+    from projects.filtersets import Q_MAX_LENGTH
+
+    assert viewer_client.get(f"/api/projects/?q={'あ' * Q_MAX_LENGTH}").status_code == 200
+    body = assert_400(viewer_client.get(f"/api/projects/?q={'x' * 10_000}"), "q")
+    assert "200" in body["errors"]["q"][0]
+
+
+@pytest.mark.parametrize(
+    ("extra", "code"),
+    [({"HTTP_HOST": "evil.example"}, 400), ({}, 404)],
+)
+def test_djangos_own_refusals_under_api_are_json_with_the_security_headers(viewer_client, extra, code):
+    response = viewer_client.get("/api/no-such-endpoint/", **extra)
+
+    assert response.status_code == code
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"detail", "code"}
+    assert response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_csrf_refusal_under_api_is_json(project):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(UserFactory(role=EDITOR))
+
+    response = client.post("/api/projects/", create_payload(), format="json")
+
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/json"
+
+
+def test_gunicorn_passes_every_line_the_app_can_answer():
+    import runpy
+    from pathlib import Path
+
+    config = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+
+    assert config["limit_request_line"] == 8190

@@ -23,4 +23,9 @@ max_requests_jitter = 200
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None  # "-" for stdout
 errorlog = "-"
+# The longest request line gunicorn takes (its maximum; the default is 4094), so that every
+# URL the app can answer reaches it: the app refuses a too-long `q` (over 200 characters) or
+# an unknown parameter itself, in JSON with the security headers. A longer line still gets
+# gunicorn's own 414 page, as do headers beyond limit_request_field_size (8190 bytes).
+limit_request_line = 8190
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -2,6 +2,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from projects.text import validate_line
+
 
 class RegionManager(models.Manager):
     def get_by_natural_key(self, code):
@@ -12,8 +14,8 @@ class Region(models.Model):
     """A geographic region that analysts group countries by."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100, validators=[validate_line])
+    name_en = models.CharField(_("name (English)"), max_length=100, validators=[validate_line])
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     objects = RegionManager()
@@ -43,8 +45,8 @@ class Country(models.Model):
     """A country, identified by its ISO 3166-1 alpha-2 code."""
 
     iso_code = models.CharField(_("ISO code"), max_length=2, unique=True)
-    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100, validators=[validate_line])
+    name_en = models.CharField(_("name (English)"), max_length=100, validators=[validate_line])
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="countries", verbose_name=_("region")
     )

@@ -4,9 +4,10 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from countries.models import Country, Region
+from projects.serializers import CodeRelatedField, WriteSerializer
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(WriteSerializer):
     label = serializers.CharField(source="name", read_only=True)
 
     class Meta:
@@ -14,9 +15,9 @@ class RegionSerializer(serializers.ModelSerializer):
         fields = ["code", "label", "name_ja", "name_en", "order"]
 
 
-class CountrySerializer(serializers.ModelSerializer):
+class CountrySerializer(WriteSerializer):
     label = serializers.CharField(source="name", read_only=True)
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    region = CodeRelatedField(slug_field="code", queryset=Region.objects.all())
 
     class Meta:
         model = Country

@@ -2,6 +2,7 @@ from rest_framework import mixins, viewsets
 
 from countries.models import Country, Region
 from countries.serializers import CountrySerializer, RegionSerializer
+from projects.api import CODE_IN_PATH
 
 
 class RegionViewSet(
@@ -16,6 +17,7 @@ class RegionViewSet(
     queryset = Region.objects.all()
     serializer_class = RegionSerializer
     lookup_field = "code"
+    lookup_value_regex = CODE_IN_PATH
 
 
 class CountryViewSet(

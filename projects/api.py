@@ -20,6 +20,10 @@ from rest_framework.response import Response
 
 from projects.services import StaleVersion
 
+# A reference code in a URL (/api/sectors/rail/): what SlugField stores. Anything else (a NUL
+# byte, which PostgreSQL cannot even compare) is a 404 from the router, not a query.
+CODE_IN_PATH = r"[-a-zA-Z0-9_]+"
+
 
 class ModelPermissions(permissions.DjangoModelPermissions):
     """Django model permissions, with reading needing `view_<model>` too.
@@ -99,13 +103,35 @@ class InvalidQuery(exceptions.ValidationError):
     default_code = "invalid_query"
 
 
-# Parameters every endpoint accepts besides its filters: pagination, and DRF's format override
-# (the later CSV/XLSX export uses it).
-COMMON_PARAMETERS = {"limit", "offset", "format"}
+# Parameters every endpoint accepts besides its filters: DRF's format override, and the
+# pagination parameters where the answer is a page (not on one object, a file or the status
+# table, which have every matching row: there they are refused, not ignored).
+COMMON_PARAMETERS = {"format"}
+PAGE_PARAMETERS = {"limit", "offset"}
+
+
+def _answers_a_page(request, view) -> bool:
+    if getattr(view, "detail", False) or getattr(view, "pagination_class", None) is None:
+        return False
+    renderer = getattr(request, "accepted_renderer", None)
+    from projects.renderers import FILE_FORMATS
+
+    return renderer is None or renderer.format not in FILE_FORMATS
 
 
 class ContentNegotiation(DefaultContentNegotiation):
-    """An unknown `format` is a 400 naming the formats there are, not DRF's bare 404."""
+    """An unknown `format` is a 400 naming the formats there are, not DRF's bare 404.
+
+    OPTIONS answers its metadata in JSON on every endpoint, including the HTML-only pages
+    (the status table, the docs), whose template renderers cannot render it.
+    """
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        if request.method == "OPTIONS":
+            from rest_framework.renderers import JSONRenderer
+
+            return JSONRenderer(), JSONRenderer.media_type
+        return super().select_renderer(request, renderers, format_suffix)
 
     def filter_renderers(self, renderers, format):
         matching = [renderer for renderer in renderers if renderer.format == format]
@@ -128,19 +154,38 @@ class FilterBackend(DjangoFilterBackend):
         detail = getattr(view, "detail", False)
         filterset_class = None if detail else self.get_filterset_class(view, queryset)
         names = set(filterset_class.base_filters) if filterset_class is not None else set()
-        allowed = COMMON_PARAMETERS | names
-        unknown = sorted(set(request.query_params) - allowed)
-        if unknown:
-            message = gettext("Unknown parameter. Known parameters: %(known)s.") % {
-                "known": ", ".join(sorted(allowed))
+        paged = _answers_a_page(request, view)
+        allowed = COMMON_PARAMETERS | names | (PAGE_PARAMETERS if paged else set())
+        given = set(request.query_params)
+        errors = {}
+        if not paged and not detail:
+            message = gettext("This answer has every matching row, not a page: leave out limit and offset.")
+            errors.update({name: [message] for name in sorted(given & PAGE_PARAMETERS)})
+        message = gettext("Unknown parameter. Known parameters: %(known)s.") % {
+            "known": ", ".join(sorted(allowed))
+        }
+        errors.update({name: [message] for name in sorted(given - allowed) if name not in errors})
+        nul = gettext("Null characters are not allowed.")
+        errors.update(
+            {
+                name: [nul]
+                for name in sorted(given & allowed)
+                if any("\x00" in value for value in request.query_params.getlist(name))
             }
-            raise InvalidQuery({name: [message] for name in unknown})
+        )
+        if errors:
+            raise InvalidQuery(errors)
         if not names.intersection(request.query_params):
             return queryset
         filterset = self.get_filterset(request, queryset, view)
         if not filterset.is_valid():
             raise InvalidQuery(filter_utils.translate_validation(filterset.errors).detail)
         return filterset.qs
+
+    def to_html(self, request, queryset, view):
+        # No filter form in the browsable API: an HTML form sends every field, the empty ones
+        # too, and an empty filter value is a 400 (projects.filtersets.FilterForm).
+        return None
 
 
 # ETags. A project's ETag names its version, which every write through services.py bumps.
@@ -226,6 +271,9 @@ def exception_handler(exc, context):
     elif isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
         response.data = {"detail": detail, "code": getattr(detail, "code", None) or "error"}
+        if response.status_code == status.HTTP_400_BAD_REQUEST:
+            # A body that is not JSON (ParseError): a 400 like any other, with `errors`.
+            response.data["errors"] = {"non_field_errors": [detail]}
     return response
 
 

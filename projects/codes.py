@@ -24,12 +24,36 @@ def _load(model, field):
     return codes
 
 
-def unknown_codes(model, field, values):
-    """The values that are not a `field` of any `model` row, in their order."""
+def _match(known, values):
+    if all(value in known for value in values):
+        return list(values)
+    by_case = {str(code).casefold(): code for code in known}
+    return [value if value in known else by_case.get(str(value).casefold()) for value in values]
+
+
+def canonical_codes(model, field, values):
+    """Each value as the `field` of the `model` row it names, case ignored (`vn` is `VN`,
+    `Rail` is `rail`); None for a value that names no row."""
     known = cache.get(_key(model, field))
-    if known is None or any(value not in known for value in values):
-        known = _load(model, field)
-    return [value for value in values if value not in known]
+    matched = _match(known, values) if known is not None else [None]
+    if None in matched:
+        matched = _match(_load(model, field), values)
+    return matched
+
+
+def known_codes(model, field):
+    """Every `field` of the `model` rows, sorted, for an error message."""
+    known = cache.get(_key(model, field))
+    return sorted(known if known is not None else _load(model, field))
+
+
+def unknown_codes(model, field, values):
+    """The values that are not a `field` of any `model` row (case ignored), in their order."""
+    return [
+        value
+        for value, code in zip(values, canonical_codes(model, field, values), strict=True)
+        if code is None
+    ]
 
 
 def forget_codes(sender, **kwargs):

@@ -5,11 +5,15 @@ parameter (through FilterBackend), never an empty result or a 500. Lists are com
 (`?country=VN,TH`) or repeated (`?country=VN&country=TH`) and mean "any of them".
 """
 
+from datetime import timedelta
+
 import django_filters
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
+from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema_field
 
 from countries.models import Country, Region
@@ -37,20 +41,21 @@ class CommaSeparatedInput(forms.TextInput):
         return [item for item in items if item] or None
 
 
+UNKNOWN_VALUE = _("Unknown value: %(value)s. Known values: %(known)s.")
+
+
 class CodeListField(forms.ModelMultipleChoiceField):
+    """Reference codes, case ignored (`vn` is `VN`); an unknown one is named in the error with
+    the known ones."""
+
     widget = CommaSeparatedInput
     default_error_messages = {
         "invalid_choice": _("Unknown value: %(value)s."),
         "invalid_pk_value": _("Unknown value: %(pk)s."),
+        "unknown_code": UNKNOWN_VALUE,
     }
 
-    def __init__(self, *args, uppercase=False, **kwargs):
-        self.uppercase = uppercase
-        super().__init__(*args, **kwargs)
-
     def clean(self, value):
-        if value and self.uppercase:
-            value = [item.upper() for item in value]
         model = self.queryset.model
         if model in codes.REFERENCE_MODELS and self.to_field_name in codes.REFERENCE_MODELS[model]:
             return self._clean_codes(model, value)
@@ -80,12 +85,16 @@ class CodeListField(forms.ModelMultipleChoiceField):
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
                 ) from None
-        unknown = codes.unknown_codes(model, self.to_field_name, cleaned)
-        if unknown:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": unknown[0]}
-            )
-        return list(dict.fromkeys(cleaned))
+        matched = codes.canonical_codes(model, self.to_field_name, cleaned)
+        for item, code in zip(cleaned, matched, strict=True):
+            if code is None:
+                known = ", ".join(str(code) for code in codes.known_codes(model, self.to_field_name))
+                raise forms.ValidationError(
+                    self.error_messages["unknown_code"],
+                    code="invalid_choice",
+                    params={"value": item, "known": known},
+                )
+        return list(dict.fromkeys(matched))
 
 
 class CodeListFilter(django_filters.ModelMultipleChoiceFilter):
@@ -114,8 +123,47 @@ class CodeListFilter(django_filters.ModelMultipleChoiceFilter):
         return qs.filter(condition)
 
 
+def with_schema(filter_, **schema):
+    """The filter, documented in the OpenAPI schema as `schema` (a list filter: its items) with
+    its help text, where drf-spectacular's guess misses a bound the server keeps."""
+    set_override(filter_, "field", {**schema, "description": filter_.extra.get("help_text", "")})
+    return filter_
+
+
+class NumberListFilter(CodeListFilter):
+    """Numbers (ids, listing group numbers), comma-separated; all of them start at 1, as the
+    schema says (the model fields would give it a minimum of 0)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        with_schema(self, type="integer", minimum=1)
+
+
+class ChoiceListField(django_filters.fields.MultipleChoiceField):
+    """Choice values, case ignored (`Procurement` is `procurement`); an unknown one is named in
+    the error with the known ones."""
+
+    default_error_messages = {"invalid_choice": UNKNOWN_VALUE}
+
+    def to_python(self, value):
+        by_case = {str(key).casefold(): str(key) for key, _label in self.choices}
+        return [by_case.get(item.casefold(), item) for item in super().to_python(value)]
+
+    def validate(self, value):
+        for item in value:
+            if not self.valid_value(item):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item, "known": ", ".join(str(key) for key, _label in self.choices)},
+                )
+        super().validate(value)
+
+
 class ChoiceListFilter(django_filters.MultipleChoiceFilter):
     """Any of a comma-separated list of choice values."""
+
+    field_class = ChoiceListField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", CommaSeparatedInput)
@@ -133,7 +181,9 @@ class SchemeListField(forms.Field):
     """Scheme codes (`oda-loan`) and families (`ODA`, upper case), mixed."""
 
     widget = CommaSeparatedInput
-    default_error_messages = {"invalid_choice": _("Unknown scheme or scheme family: %(value)s.")}
+    default_error_messages = {
+        "invalid_choice": _("Unknown scheme or scheme family: %(value)s. Known values: %(known)s.")
+    }
 
     def clean(self, value):
         value = super().clean(value)
@@ -141,13 +191,17 @@ class SchemeListField(forms.Field):
             return None
         for item in value:
             ProhibitNullCharactersValidator()(item)
-        families = [item for item in value if item in SchemeFamily.values]
-        scheme_codes = [item for item in value if item not in SchemeFamily.values]
-        unknown = codes.unknown_codes(Scheme, "code", scheme_codes) if scheme_codes else []
-        if unknown:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": unknown[0]}
-            )
+        families = [item.upper() for item in value if item.upper() in SchemeFamily.values]
+        given = [item for item in value if item.upper() not in SchemeFamily.values]
+        scheme_codes = codes.canonical_codes(Scheme, "code", given) if given else []
+        for item, code in zip(given, scheme_codes, strict=True):
+            if code is None:
+                known = [*SchemeFamily.values, *codes.known_codes(Scheme, "code")]
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item, "known": ", ".join(known)},
+                )
         return {"families": families, "codes": scheme_codes}
 
 
@@ -177,16 +231,45 @@ class StrictBooleanField(forms.Field):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
+class StorableDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time whose UTC offset PostgreSQL can take: within ±15:59 (what any real
+    time zone uses). A larger one (`+16:00`, `-23:59`) is refused, not sent to the database."""
+
+    default_error_messages = {"offset": _("The UTC offset must be between -15:59 and +15:59.")}
+    MAX_OFFSET = timedelta(hours=15, minutes=59, seconds=59)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        offset = value.utcoffset() if value is not None else None
+        if offset is not None and abs(offset) > self.MAX_OFFSET:
+            raise forms.ValidationError(self.error_messages["offset"], code="offset")
+        return value
+
+
+class StorableDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = StorableDateTimeField
+
+
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
-class DateRangeForm(forms.Form):
-    """Refuses a range whose start comes after its end, for each (after, before) pair."""
+class FilterForm(forms.Form):
+    """The form of a filter set. A parameter given with no value (`is_new=`, `country=,,,`,
+    `q=  `) is an error, not "no filter": the caller meant something and should know it was
+    not applied. Refuses a range whose start comes after its end, for each (after, before) pair.
+    """
 
     date_ranges: tuple[tuple[str, str], ...] = ()
 
     def clean(self):
+        for name, field in self.fields.items():
+            if name not in self.data:
+                continue
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data[name]]
+            separators = "," if isinstance(field.widget, CommaSeparatedInput) else ""
+            if any(not value.replace(separators or " ", " ").strip() for value in values):
+                self.add_error(name, _("Give a value, or leave the parameter out."))
         cleaned = super().clean()
         for start, end in self.date_ranges:
             after, before = cleaned.get(start), cleaned.get(end)
@@ -195,17 +278,35 @@ class DateRangeForm(forms.Form):
         return cleaned
 
 
-class ProjectFilterForm(DateRangeForm):
+class ProjectFilterForm(FilterForm):
     date_ranges = (("development_after", "development_before"),)
 
 
-class DevelopmentFilterForm(DateRangeForm):
+class DevelopmentFilterForm(FilterForm):
     date_ranges = (("date_after", "date_before"),)
+
+
+class OrderingChoiceField(django_filters.fields.ChoiceField):
+    """An ordering name; an unknown one is named in the error with the known ones."""
+
+    default_error_messages = {"invalid_choice": UNKNOWN_VALUE}
+
+    def validate(self, value):
+        if value and not self.valid_value(value):
+            known = ", ".join(str(key) for key, _label in self.choices if key)
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value, "known": known},
+            )
+        super().validate(value)
 
 
 class ProjectOrderingFilter(django_filters.OrderingFilter):
     """Orders with nulls last (either way), and by number after the chosen fields, so pages
     are stable. `latest_development` is the latest development's date."""
+
+    field_class = OrderingChoiceField
 
     def filter(self, qs, value):
         if not value:
@@ -228,12 +329,15 @@ def latest_development_date():
     return Subquery(latest_developments().values("date")[:1])
 
 
+# The longest search: a few words or a pasted project name, never a document. Longer is a 400.
+Q_MAX_LENGTH = 200
+
+
 class ProjectFilterSet(django_filters.FilterSet):
     country = CodeListFilter(
         field_name="country",
         queryset=Country.objects.all(),
         to_field_name="iso_code",
-        uppercase=True,
         label=_("Country"),
         help_text=_("ISO 3166-1 alpha-2 codes, comma-separated: any of them (`VN,TH`)."),
     )
@@ -260,7 +364,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     status = ChoiceListFilter(
         choices=Status.choices, label=_("Status"), help_text=_("Status codes, comma-separated.")
     )
-    listing_group = CodeListFilter(
+    listing_group = NumberListFilter(
         field_name="listing_group",
         queryset=ListingGroup.objects.all(),
         to_field_name="number",
@@ -275,15 +379,20 @@ class ProjectFilterSet(django_filters.FilterSet):
         label=_("Won"),
         help_text=_("A Japanese company has won all or part of it (an `award` development): true or false."),
     )
-    q = django_filters.CharFilter(
-        method="search",
-        label=_("Search"),
-        help_text=_(
-            "Words searched in the number, names, summary, note and development texts; every word "
-            "must match. Full-width and half-width forms match each other."
+    q = with_schema(
+        django_filters.CharFilter(
+            method="search",
+            max_length=Q_MAX_LENGTH,
+            label=_("Search"),
+            help_text=_(
+                "Words searched in the number, names, summary, note and development texts; every word "
+                "must match. Full-width and half-width forms match each other. At most 200 characters."
+            ),
         ),
+        type="string",
+        maxLength=Q_MAX_LENGTH,
     )
-    updated_after = django_filters.IsoDateTimeFilter(
+    updated_after = StorableDateTimeFilter(
         field_name="updated",
         lookup_expr="gte",
         label=_("Updated at or after"),
@@ -344,7 +453,7 @@ class ProjectFilterSet(django_filters.FilterSet):
 
 
 class DevelopmentFilterSet(django_filters.FilterSet):
-    project = CodeListFilter(
+    project = NumberListFilter(
         field_name="project",
         queryset=Project.objects.all(),
         label=_("Project"),
@@ -354,7 +463,6 @@ class DevelopmentFilterSet(django_filters.FilterSet):
         field_name="project__country",
         queryset=Country.objects.all(),
         to_field_name="iso_code",
-        uppercase=True,
         label=_("Country"),
         help_text=_("ISO 3166-1 alpha-2 codes of the projects' countries, comma-separated."),
     )

@@ -7,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from countries.models import Country, localized_name
-from projects.text import normalize_for_search
+from projects.text import normalize_for_search, validate_line, validate_text
 
 
 class SectorManager(models.Manager):
@@ -19,8 +19,8 @@ class Sector(models.Model):
     """A field of the action plan (Chapter 3), with the nearest OECD DAC purpose code."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100, validators=[validate_line])
+    name_en = models.CharField(_("name (English)"), max_length=100, validators=[validate_line])
     dac_code = models.PositiveIntegerField(_("DAC purpose code"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -61,8 +61,8 @@ class Scheme(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     family = models.CharField(_("family"), max_length=10, choices=SchemeFamily)
-    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100, validators=[validate_line])
+    name_en = models.CharField(_("name (English)"), max_length=100, validators=[validate_line])
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     objects = SchemeManager()
@@ -99,8 +99,8 @@ class ListingGroup(models.Model):
     """One of the headings (①ベトナム … ㉓ミャンマー) the plan's project table is grouped under."""
 
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
-    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100, validators=[validate_line])
+    name_en = models.CharField(_("name (English)"), max_length=100, validators=[validate_line])
 
     objects = ListingGroupManager()
 
@@ -226,10 +226,15 @@ class Project(models.Model):
     """A project that MLIT wants Japanese companies to win, as listed in its action plan."""
 
     number = models.PositiveIntegerField(_("number"), unique=True, help_text=_("Its number in the plan."))
-    name = models.CharField(_("name"), max_length=200)
-    name_en = models.CharField(_("English name"), max_length=300)
-    summary = models.TextField(_("summary"))
-    note = models.TextField(_("note"), blank=True, help_text=_("A remark the plan makes on the project."))
+    name = models.CharField(_("name"), max_length=200, validators=[validate_line])
+    name_en = models.CharField(_("English name"), max_length=300, validators=[validate_line])
+    summary = models.TextField(_("summary"), validators=[validate_text])
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        validators=[validate_text],
+        help_text=_("A remark the plan makes on the project."),
+    )
     country = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="projects", verbose_name=_("country")
     )
@@ -309,7 +314,9 @@ class StatusChange(models.Model):
     effective_on = models.DateField(
         _("effective date"), null=True, blank=True, help_text=_("Empty: as of the source.")
     )
-    note = models.TextField(_("note"), blank=True, help_text=_("The evidence for the change."))
+    note = models.TextField(
+        _("note"), blank=True, validators=[validate_text], help_text=_("The evidence for the change.")
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -390,7 +397,7 @@ class Development(models.Model):
     )
     sequence = models.PositiveIntegerField(_("sequence"), editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=DevelopmentKind)
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), validators=[validate_text])
     date = models.DateField(
         _("date"), null=True, blank=True, help_text=_("The first day of the period the text names.")
     )
@@ -400,7 +407,7 @@ class Development(models.Model):
     date_end = models.DateField(
         _("end date"), null=True, blank=True, help_text=_("For a range: the first day of its last period.")
     )
-    source = models.CharField(_("source"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True, validators=[validate_line])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

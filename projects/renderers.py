@@ -8,6 +8,9 @@ from rest_framework.renderers import BaseRenderer, TemplateHTMLRenderer
 
 from projects.exports import XLSX_MEDIA_TYPE
 
+# The formats that are files of every matching project: no pagination, only on the list.
+FILE_FORMATS = ("csv", "xlsx")
+
 
 class CSVRenderer(BaseRenderer):
     media_type = "text/csv"

@@ -22,7 +22,18 @@ ERROR_RESPONSES = {
     "401": _("No credentials, or bad ones."),
     "403": _("Your role (or a read-only token) does not allow this."),
     "404": _("No such object."),
+    "406": _("No format the Accept header allows."),
+    "411": _("A chunked body the server cannot read: send a Content-Length."),
+    "413": _("The request body is too large."),
+    "415": _("A body in a format other than JSON, form data or multipart."),
+    "429": _("Too many requests, or too many failed authentications: retry after Retry-After seconds."),
+    "503": _("The database is unavailable: retry after Retry-After seconds."),
 }
+
+# The errors every operation can give; those with a request body add BODY_ERRORS, those with
+# an object in their path 404.
+COMMON_ERRORS = ["400", "401", "403", "406", "429", "503"]
+BODY_ERRORS = ["411", "413", "415"]
 
 
 class AutoSchema(BaseAutoSchema):
@@ -43,9 +54,11 @@ class AutoSchema(BaseAutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        codes = ["400", "401", "403"]
+        codes = list(COMMON_ERRORS)
         if "{" in self.path:
             codes.append("404")
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.extend(BODY_ERRORS)
         for code in codes:
             if code not in responses:
                 responses[code] = self._get_response_for_code(

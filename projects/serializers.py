@@ -5,6 +5,8 @@ A write accepts what a read gave back (`{"code": "rail", "label": "鉄道"}` as 
 `"rail"`), so a client may PUT a GET's body after editing it.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.utils.functional import cached_property
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +27,7 @@ from projects.models import (
     StatusChange,
     circled_number,
 )
+from projects.text import validate_line
 
 
 class CodeLabelSerializer(serializers.Serializer):
@@ -61,12 +64,53 @@ class CodeField(serializers.ChoiceField):
 
 
 class CodeRelatedField(serializers.SlugRelatedField):
-    """A reference row given by its code, or by the object a read returns."""
+    """A reference row given by its code, or by the object a read returns.
+
+    A code holding a control character is refused before the lookup (PostgreSQL cannot even
+    compare a text holding NUL)."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
             data = data.get(self.slug_field)
+        if isinstance(data, str):
+            try:
+                validate_line(data)
+            except DjangoValidationError:
+                self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class WriteSerializer(serializers.ModelSerializer):
+    """A serializer that writes: it refuses fields it does not know (a typo is not silently
+    dropped), and a unique value taken by a concurrent request between validation and the
+    write gets the 400 a sequential duplicate gets, not the database's IntegrityError."""
+
+    # Fields of a read that a client may send back unchanged; they are ignored.
+    READ_ONLY: frozenset[str] = frozenset()
+
+    def validate(self, attrs):
+        initial = getattr(self, "initial_data", None)
+        unknown = set(initial) - set(self.fields) - self.READ_ONLY if isinstance(initial, dict) else ()
+        if unknown:
+            raise serializers.ValidationError({name: [gettext("Unknown field.")] for name in sorted(unknown)})
+        return super().validate(attrs)
+
+    def save(self, **kwargs):
+        try:
+            return super().save(**kwargs)
+        except IntegrityError:
+            # The write's transaction is rolled back; the row that won is committed, so
+            # validating again now finds it, as for a duplicate sent after it.
+            again = type(self)(
+                self.instance, data=self.initial_data, partial=self.partial, context=self.context
+            )
+            again.is_valid(raise_exception=True)
+            raise
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 50})
+class ListingGroupNumberField(CodeRelatedField):
+    """A listing group by its number (1 = ①), or by the object a read returns."""
 
 
 # Reference data, as nested in projects and developments.
@@ -114,7 +158,7 @@ class SchemeBriefSerializer(serializers.ModelSerializer):
 # Reference data endpoints (administrators write them).
 
 
-class SectorSerializer(serializers.ModelSerializer):
+class SectorSerializer(WriteSerializer):
     label = serializers.CharField(source="name", read_only=True)
 
     class Meta:
@@ -122,7 +166,7 @@ class SectorSerializer(serializers.ModelSerializer):
         fields = ["code", "label", "name_ja", "name_en", "dac_code", "order"]
 
 
-class SchemeSerializer(serializers.ModelSerializer):
+class SchemeSerializer(WriteSerializer):
     label = serializers.CharField(source="name", read_only=True)
 
     class Meta:
@@ -130,7 +174,7 @@ class SchemeSerializer(serializers.ModelSerializer):
         fields = ["code", "label", "family", "name_ja", "name_en", "order"]
 
 
-class ListingGroupSerializer(serializers.ModelSerializer):
+class ListingGroupSerializer(WriteSerializer):
     mark = serializers.CharField(read_only=True, help_text=_("The circled number the plan prints: ①."))
     label = serializers.CharField(source="name", read_only=True)
 
@@ -179,7 +223,7 @@ class FeedDevelopmentSerializer(DevelopmentSerializer):
         fields = ["id", "project", *DevelopmentSerializer.Meta.fields[1:]]
 
 
-class DevelopmentInputSerializer(serializers.ModelSerializer):
+class DevelopmentInputSerializer(WriteSerializer):
     """Adds a development to the project in the context, through `services.development_add`."""
 
     kind = CodeField(choices=DevelopmentKind.choices)
@@ -194,6 +238,7 @@ class DevelopmentInputSerializer(serializers.ModelSerializer):
         fields = ["kind", "text", "date", "date_precision", "date_end", "source"]
 
     def validate(self, attrs):
+        attrs = super().validate(attrs)
         if attrs.get("date") is None:
             if attrs.get("date_precision", DatePrecision.NONE) != DatePrecision.NONE:
                 raise serializers.ValidationError({"date_precision": gettext("A precision needs a date.")})
@@ -227,7 +272,7 @@ class StatusChangeSerializer(serializers.ModelSerializer):
         ]
 
 
-class StatusChangeInputSerializer(serializers.ModelSerializer):
+class StatusChangeInputSerializer(WriteSerializer):
     """Changes the status of the project in the context, through `services.project_change_status`
     (the function the admin uses): it records the change and makes it the current status."""
 
@@ -364,14 +409,18 @@ class ProjectListSerializer(serializers.ModelSerializer):
         return (get_language() or "ja").startswith("en")
 
     @cached_property
-    def _detail_url_prefix(self):
+    def _detail_url_parts(self):
         # The detail URL of project 0, reversed once for the page rather than once per row.
+        # DRF keeps a `?format=` override in the links it builds: the query string follows.
         url = self.fields["url"].to_representation(Project(pk=0))
-        assert url.endswith("/0/"), url
-        return url[: -len("0/")]
+        path, mark, query = url.partition("?")
+        if not path.endswith("/0/"):
+            raise ValueError(f"Unexpected project URL: {url}")
+        return path[: -len("0/")], f"{mark}{query}"
 
     def _detail_url(self, pk):
-        return f"{self._detail_url_prefix}{pk}/"
+        prefix, query = self._detail_url_parts
+        return f"{prefix}{pk}/{query}"
 
 
 def prefetched(instance, name):
@@ -434,7 +483,7 @@ class ProjectDetailSerializer(ProjectListSerializer):
         return data
 
 
-class ProjectInputSerializer(serializers.ModelSerializer):
+class ProjectInputSerializer(WriteSerializer):
     """Creates a project (`services.project_create`) or changes it (`services.project_update`).
 
     The status is set only on creation; afterwards it changes through /status-changes/. On
@@ -442,7 +491,7 @@ class ProjectInputSerializer(serializers.ModelSerializer):
     """
 
     country = CodeRelatedField(slug_field="iso_code", queryset=Country.objects.all())
-    listing_group = CodeRelatedField(slug_field="number", queryset=ListingGroup.objects.all())
+    listing_group = ListingGroupNumberField(slug_field="number", queryset=ListingGroup.objects.all())
     sectors = CodeRelatedField(slug_field="code", queryset=Sector.objects.all(), many=True, allow_empty=False)
     schemes = CodeRelatedField(slug_field="code", queryset=Scheme.objects.all(), many=True, required=False)
     status = CodeField(
@@ -458,18 +507,19 @@ class ProjectInputSerializer(serializers.ModelSerializer):
     )
 
     CREATE_ONLY = ("status", "status_note", "effective_on")
-    # Fields of a read that a client may send back unchanged; they are ignored.
-    READ_ONLY = {
-        "id",
-        "url",
-        "region",
-        "won",
-        "latest_development",
-        "updated",
-        "created",
-        "developments",
-        "status_history",
-    }
+    READ_ONLY = frozenset(
+        {
+            "id",
+            "url",
+            "region",
+            "won",
+            "latest_development",
+            "updated",
+            "created",
+            "developments",
+            "status_history",
+        }
+    )
 
     class Meta:
         model = Project
@@ -488,11 +538,11 @@ class ProjectInputSerializer(serializers.ModelSerializer):
             "status_note",
             "effective_on",
         ]
+        # As the database's check constraint and column allow.
+        extra_kwargs = {"number": {"min_value": 1, "max_value": 2_147_483_647}}
 
     def validate(self, attrs):
-        unknown = set(getattr(self, "initial_data", {})) - set(self.fields) - self.READ_ONLY
-        if unknown:
-            raise serializers.ValidationError({name: [gettext("Unknown field.")] for name in sorted(unknown)})
+        attrs = super().validate(attrs)
         if self.instance is not None:
             if attrs.get("status", self.instance.status) != self.instance.status:
                 raise serializers.ValidationError(

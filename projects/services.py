@@ -232,6 +232,24 @@ def project_create(
     return project
 
 
+def _changes(project: Project, fields: dict, **related) -> bool:
+    """Whether writing `fields` and the many-to-many `related` values (None: left alone)
+    would change the stored project. Foreign keys compare by id, without loading the rows."""
+    for name, value in fields.items():
+        field = project._meta.get_field(name)
+        if field.is_relation:
+            if getattr(project, field.attname) != getattr(value, "pk", value):
+                return True
+        elif getattr(project, name) != value:
+            return True
+    for name, rows in related.items():
+        if rows is not None:
+            stored = set(getattr(project, name).values_list("pk", flat=True))
+            if stored != {getattr(row, "pk", row) for row in rows}:
+                return True
+    return False
+
+
 @transaction.atomic
 def project_update(
     *,
@@ -242,7 +260,11 @@ def project_update(
     schemes=None,
     **fields,
 ) -> Project:
-    """Change a project's own fields (not its status: that is `project_change_status`)."""
+    """Change a project's own fields (not its status: that is `project_change_status`).
+
+    A call that changes nothing (every value as stored) writes nothing: the version, `updated`
+    and the audit trail stay as they are, so other clients' ETags stay current.
+    """
     unknown = set(fields) - PROJECT_FIELDS
     if unknown:
         raise TypeError(f"project_update() got unexpected fields: {sorted(unknown)}")
@@ -250,6 +272,8 @@ def project_update(
     _check_version(locked, expected_version)
     if sectors is not None and not sectors:
         raise ValidationError({"sectors": _("A project has at least one sector.")})
+    if not _changes(locked, fields, sectors=sectors, schemes=schemes):
+        return locked
     for field, value in fields.items():
         setattr(locked, field, value)
     locked.full_clean(exclude=["search_text"])

@@ -1,7 +1,12 @@
-"""Text normalization for search: one form for full-width and half-width characters."""
+"""Text rules: normalization for search (one form for full-width and half-width characters)
+and the control characters a stored text may not hold."""
 
 import re
 import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
 
 _SPACE = re.compile(r"\s+")
 
@@ -18,3 +23,43 @@ def normalize_for_search(text: str, *, keep_spaces: bool = True) -> str:
     # NFKC once more: casefolding can decompose ("ǰ"), and dropping a space can bring a letter
     # and a combining mark together ("a ́"), so that the result is its own normal form.
     return unicodedata.normalize("NFKC", joined).strip()
+
+
+# What a stored text may hold. PostgreSQL cannot store NUL; XML (so XLSX) cannot hold the other
+# C0 controls; the C1 controls, DEL, lone surrogates (not encodable as UTF-8) and the
+# non-characters U+FFFE/U+FFFF are never typed on purpose (they come from pasting, e.g. Word's
+# vertical tab). Long texts may hold tabs and line breaks (\t, \n, \r as in a textarea's \r\n);
+# one-line texts (names, codes, sources) none of them.
+_REFUSED_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_REFUSED_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+@deconstructible
+class ControlCharacterValidator:
+    """Refuses the control characters a stored text may not hold (see above), naming the first
+    one found. On every model text field, so the API, the admin and the imports refuse alike."""
+
+    message = _("Remove the control character %(char)s (at position %(position)s).")
+    code = "control_character"
+
+    def __init__(self, multiline=False):
+        self.multiline = multiline
+
+    def __call__(self, value):
+        if not isinstance(value, str):
+            return
+        pattern = _REFUSED_IN_TEXT if self.multiline else _REFUSED_IN_LINE
+        match = pattern.search(value)
+        if match:
+            raise ValidationError(
+                self.message,
+                code=self.code,
+                params={"char": f"U+{ord(match.group()):04X}", "position": match.start() + 1},
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, ControlCharacterValidator) and other.multiline == self.multiline
+
+
+validate_line = ControlCharacterValidator()
+validate_text = ControlCharacterValidator(multiline=True)

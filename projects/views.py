@@ -16,7 +16,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from projects import exports
-from projects.api import expected_version, not_modified, project_etag
+from projects.api import CODE_IN_PATH, expected_version, not_modified, project_etag
 from projects.expressions import LatestDevelopment, ReferenceList, Won
 from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet
 from projects.models import (
@@ -28,7 +28,7 @@ from projects.models import (
     StatusChange,
     latest_developments,
 )
-from projects.renderers import CSVRenderer, StatusTableHTMLRenderer, XLSXRenderer
+from projects.renderers import FILE_FORMATS, CSVRenderer, StatusTableHTMLRenderer, XLSXRenderer
 from projects.schema import ErrorSerializer
 from projects.serializers import (
     DevelopmentInputSerializer,
@@ -219,6 +219,14 @@ class ProjectViewSet(
     def paginate_queryset(self, queryset):
         return super().paginate_queryset(PagedByIds(queryset, list_page_rows))
 
+    def get_renderers(self):
+        # Files exist for the list (and the status table, with its own renderers) only: a
+        # project's `?format=csv` is refused like any unknown format (api.ContentNegotiation).
+        renderers = super().get_renderers()
+        if self.action in ("list", "status_table"):
+            return renderers
+        return [renderer for renderer in renderers if renderer.format not in FILE_FORMATS]
+
     def get_serializer_class(self):
         if self.action == "list":
             return ProjectListSerializer
@@ -237,7 +245,7 @@ class ProjectViewSet(
 
     def list(self, request, *args, **kwargs):
         export_format = request.accepted_renderer.format
-        if export_format in ("csv", "xlsx"):
+        if export_format in FILE_FORMATS:
             return exports.list_file_response(self.filter_queryset(Project.objects.all()), export_format)
         return super().list(request, *args, **kwargs)
 
@@ -294,7 +302,7 @@ class ProjectViewSet(
         serializer.is_valid(raise_exception=True)
         project = serializer.save(user=request.user)
         response = self._read(project, status.HTTP_201_CREATED)
-        response["Location"] = response.data["url"]
+        response["Location"] = str(response.data["url"])  # a Hyperlink, a str subclass
         return response
 
     def update(self, request, *args, partial=False, **kwargs):
@@ -417,12 +425,14 @@ class SectorViewSet(ReferenceViewSet):
     queryset = Sector.objects.all()
     serializer_class = SectorSerializer
     lookup_field = "code"
+    lookup_value_regex = CODE_IN_PATH
 
 
 class SchemeViewSet(ReferenceViewSet):
     queryset = Scheme.objects.all()
     serializer_class = SchemeSerializer
     lookup_field = "code"
+    lookup_value_regex = CODE_IN_PATH
 
 
 class ListingGroupViewSet(ReferenceViewSet):

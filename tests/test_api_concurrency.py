@@ -14,9 +14,9 @@ import pytest
 from django.db import connection
 
 from projects.api import project_etag
-from projects.models import Project
-from projects.roles import EDITOR
-from tests.factories import ProjectFactory, UserFactory
+from projects.models import Project, Sector
+from projects.roles import ADMINISTRATOR, EDITOR
+from tests.factories import CountryFactory, ListingGroupFactory, ProjectFactory, SectorFactory, UserFactory
 from tokens.models import APIToken
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
@@ -24,18 +24,25 @@ pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 CLIENTS = 16
 
 
-def send_together(requests_args):
-    """Send the requests from one thread each, all released at once; returns (status, etag)s."""
+def send_together(requests_args, bodies=None):
+    """Send the requests from one thread each, all released at once; returns (status, etag)s.
+    With a `bodies` list, it receives each answer's JSON body, in the same order."""
     barrier = threading.Barrier(len(requests_args))
     results = [None] * len(requests_args)
+    if bodies is not None:
+        bodies[:] = [None] * len(requests_args)
 
     def send(index, request):
         barrier.wait(timeout=30)
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
                 results[index] = (response.status, response.headers.get("ETag"))
+                body = response.read()
         except urllib.error.HTTPError as error:
             results[index] = (error.code, error.headers.get("ETag"))
+            body = error.read()
+        if bodies is not None:
+            bodies[index] = json.loads(body)
 
     threads = [threading.Thread(target=send, args=(i, r)) for i, r in enumerate(requests_args)]
     for thread in threads:
@@ -46,18 +53,22 @@ def send_together(requests_args):
     return results
 
 
-def json_request(url, method, body, *, key, if_match):
-    return urllib.request.Request(
-        url,
-        data=json.dumps(body).encode(),
-        method=method,
-        headers={"Authorization": f"Token {key}", "Content-Type": "application/json", "If-Match": if_match},
-    )
+def json_request(url, method, body, *, key, if_match=None):
+    headers = {"Authorization": f"Token {key}", "Content-Type": "application/json"}
+    if if_match is not None:
+        headers["If-Match"] = if_match
+    return urllib.request.Request(url, data=json.dumps(body).encode(), method=method, headers=headers)
 
 
 @pytest.fixture
 def editor_key():
     _token, key = APIToken.objects.issue(user=UserFactory(role=EDITOR), name="concurrency")
+    return key
+
+
+@pytest.fixture
+def admin_key():
+    _token, key = APIToken.objects.issue(user=UserFactory(role=ADMINISTRATOR), name="concurrency")
     return key
 
 
@@ -104,3 +115,47 @@ def test_concurrent_status_changes_with_the_same_etag_exactly_one_wins(live_serv
     project = Project.objects.get(pk=project.pk)
     assert project.status == statuses[codes.index(201)]
     assert project.status_changes.count() == 2
+
+
+def assert_one_created_and_the_rest_refused_like_a_duplicate(results, bodies, field):
+    codes = [code for code, _etag in results]
+    assert sorted(codes) == [201] + [400] * (CLIENTS - 1), codes
+    for code, body in zip(codes, bodies, strict=True):
+        if code == 400:
+            assert body["code"] == "invalid"
+            assert list(body["errors"]) == [field]
+
+
+def test_concurrent_creates_with_the_same_number_one_wins_the_rest_get_400(live_server, editor_key):
+    CountryFactory(iso_code="VN")
+    ListingGroupFactory(number=1)
+    SectorFactory(code="rail")
+    body = {
+        "number": 900,
+        "name": "同時作成",
+        "name_en": "Created at once",
+        "summary": "概要",
+        "country": "VN",
+        "listing_group": 1,
+        "sectors": ["rail"],
+    }
+    bodies = []
+
+    results = send_together(
+        [json_request(f"{live_server.url}/api/projects/", "POST", body, key=editor_key)] * CLIENTS, bodies
+    )
+
+    assert_one_created_and_the_rest_refused_like_a_duplicate(results, bodies, "number")
+    assert Project.objects.filter(number=900).count() == 1
+
+
+def test_concurrent_sectors_with_the_same_code_one_wins_the_rest_get_400(live_server, admin_key):
+    body = {"code": "water", "name_ja": "上下水道", "name_en": "Water", "dac_code": 14020}
+    bodies = []
+
+    results = send_together(
+        [json_request(f"{live_server.url}/api/sectors/", "POST", body, key=admin_key)] * CLIENTS, bodies
+    )
+
+    assert_one_created_and_the_rest_refused_like_a_duplicate(results, bodies, "code")
+    assert Sector.objects.filter(code="water").count() == 1

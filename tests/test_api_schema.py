@@ -76,9 +76,11 @@ def test_schema_documents_every_filter_with_a_description(schema):
 def test_every_operation_documents_its_errors(schema):
     for path, method, operation in operations(schema):
         codes = set(operation["responses"])
-        assert {"400", "401", "403"} <= codes, (path, method)
+        assert {"400", "401", "403", "406", "429", "503"} <= codes, (path, method)
         if "{" in path:
             assert "404" in codes, (path, method)
+        if method in ("post", "put", "patch"):
+            assert {"411", "413", "415"} <= codes, (path, method)
         for code in codes - {"200", "201", "304"}:
             body = operation["responses"][code]["content"]["application/json"]["schema"]
             # An import's 409 also returns the import, so the client sees why it conflicts.
@@ -126,3 +128,31 @@ def test_schema_and_docs_are_served_without_a_cdn():
     assert assets
     for asset in assets:
         assert finders.find(asset), asset
+
+
+def test_the_schema_states_the_bounds_the_server_keeps(schema):
+    projects = parameters(schema["paths"]["/api/projects/"]["get"], "query")
+    feed = parameters(schema["paths"]["/api/developments/"]["get"], "query")
+    request = schema["components"]["schemas"]["ProjectInputRequest"]["properties"]
+
+    assert projects["listing_group"]["schema"]["items"]["minimum"] == 1
+    assert feed["project"]["schema"]["items"]["minimum"] == 1
+    assert request["number"]["minimum"] == 1
+    assert request["listing_group"]["minimum"] == 1
+    assert projects["q"]["schema"]["maxLength"] == 200
+
+
+@pytest.mark.django_db
+def test_a_project_number_below_the_schemas_minimum_is_400():
+    from projects.roles import EDITOR
+    from tests.factories import ProjectFactory
+
+    project = ProjectFactory()
+    client = APIClient()
+    client.force_login(UserFactory(role=EDITOR))
+    etag = client.get(f"/api/projects/{project.pk}/")["ETag"]
+
+    response = client.patch(f"/api/projects/{project.pk}/", {"number": 0}, format="json", HTTP_IF_MATCH=etag)
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["number"]

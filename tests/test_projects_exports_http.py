@@ -74,8 +74,25 @@ def test_api_csv_and_xlsx_match_the_filtered_list_exactly(api, query):
 
 
 def test_api_export_is_every_project_not_one_page(api):
-    response = api.get("/api/projects/?format=csv&limit=5")
+    response = api.get("/api/projects/?format=csv")
     assert _csv_numbers(response) == list(range(1, 94))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/projects/?format=csv&limit=5",
+        "/api/projects/?format=xlsx&offset=x",
+        "/api/projects/status-table/?limit=5",
+        "/api/projects/status-table/?format=xlsx&offset=0",
+    ],
+)
+def test_files_and_the_status_table_refuse_limit_and_offset(api, path):
+    response = api.get(path)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()["errors"]) <= {"limit", "offset"}
 
 
 def test_api_export_file_names_say_what_and_when(api):

@@ -79,7 +79,6 @@ PROJECT_COUNTS = {
     "development_before=2019-12-31": 7,
     "development_after=2023-03-01&development_before=2023-03-31": 7,
     "development_after=2024-01-01": 0,
-    "is_new=": 93,  # an empty value is no filter
 }
 
 
@@ -116,7 +115,6 @@ SEARCHES = {
     "q=地下鉄": [27, 51],
     "q=入札締切り": [5],  # only in a development's text
     "q=no-such-word-anywhere": [],
-    "q=%20": list(range(1, 94)),
 }
 
 

@@ -14,6 +14,11 @@ class APITokenAuthentication(BaseAuthentication):
 
     def authenticate(self, request):
         parts = get_authorization_header(request).split()
+        if parts and parts[0].lower() == b"bearer":
+            # The usual scheme elsewhere; here it would fall through to "no credentials".
+            raise exceptions.AuthenticationFailed(
+                _("Send the API token as 'Authorization: Token <key>', not 'Bearer'.")
+            )
         if not parts or parts[0].lower() != self.keyword.lower().encode():
             return None
         if len(parts) != 2:

@@ -1,6 +1,7 @@
 """Request-level hardening: request ids, body limits, the CSP header, API lockout, 503 on a lost
 database, and logging of refused requests. Wired up in settings.MIDDLEWARE."""
 
+import io
 import logging
 import re
 import uuid
@@ -42,11 +43,18 @@ class RequestIdMiddleware:
 
 
 class APIBodyLimitMiddleware:
-    """Answers an API request whose declared body is too large with 413 in JSON, before reading it.
+    """Answers an API request whose body is too large with 413 in JSON.
 
-    The spreadsheet upload (POST /api/imports/) has its own, larger limit. Django's
-    DATA_UPLOAD_MAX_MEMORY_SIZE still guards the rest of the site and bodies sent chunked.
+    A declared body (Content-Length) is refused before it is read. A chunked body (Transfer-
+    Encoding: chunked, no Content-Length), which Django would read as empty, is read here up to
+    the limit and handed on as if its length had been declared; past the limit it is a 413. A
+    server that cannot tell where a chunked body ends (no `wsgi.input_terminated`, e.g.
+    runserver) gets a 411 asking for a Content-Length. The spreadsheet upload (POST
+    /api/imports/) has its own, larger limit. Django's DATA_UPLOAD_MAX_MEMORY_SIZE still guards
+    the rest of the site.
     """
+
+    READ_SIZE = 64 * 1024
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -57,15 +65,41 @@ class APIBodyLimitMiddleware:
             limit = self._limit(request)
             if length.isdigit() and int(length) > limit:
                 log_event("body_too_large", request=request, level=logging.WARNING, length=length)
-                return JsonResponse(
-                    {
-                        "detail": gettext("The request body is larger than %(limit)s KB.")
-                        % {"limit": limit // 1024},
-                        "code": "too_large",
-                    },
-                    status=413,
-                )
+                return self._too_large(limit)
+            if not length and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+                refused = self._read_chunked(request, limit)
+                if refused is not None:
+                    return refused
         return self.get_response(request)
+
+    def _read_chunked(self, request, limit):
+        if not request.META.get("wsgi.input_terminated"):
+            return JsonResponse(
+                {"detail": gettext("Send the body with a Content-Length header."), "code": "length_required"},
+                status=411,
+            )
+        stream, body = request.META["wsgi.input"], bytearray()
+        while len(body) <= limit:
+            piece = stream.read(self.READ_SIZE)
+            if not piece:
+                break
+            body += piece
+        if len(body) > limit:
+            log_event("body_too_large", request=request, level=logging.WARNING, length="chunked")
+            return self._too_large(limit)
+        request.META["CONTENT_LENGTH"] = str(len(body))
+        request._stream = io.BytesIO(bytes(body))
+        return None
+
+    @staticmethod
+    def _too_large(limit):
+        return JsonResponse(
+            {
+                "detail": gettext("The request body is larger than %(limit)s KB.") % {"limit": limit // 1024},
+                "code": "too_large",
+            },
+            status=413,
+        )
 
     @staticmethod
     def _limit(request) -> int:

@@ -9,5 +9,7 @@ urlpatterns = [
     path("api/", include("projects.urls")),
 ]
 
+handler400 = "tracker.views.bad_request"
+handler403 = "tracker.views.permission_denied"
 handler404 = "tracker.views.page_not_found"
 handler500 = "tracker.views.server_error"

@@ -5,6 +5,25 @@ from django.utils.translation import gettext
 from django.views import defaults
 
 
+def bad_request(request, exception):
+    # Django's own refusals before a view answers: a bad Host, an oversized form, a bad cookie.
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": gettext("Bad request."), "code": "bad_request"}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "detail": gettext("You do not have permission to perform this action."),
+                "code": "permission_denied",
+            },
+            status=403,
+        )
+    return defaults.permission_denied(request, exception)
+
+
 def page_not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": gettext("Not found."), "code": "not_found"}, status=404)

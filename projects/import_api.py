@@ -26,7 +26,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from projects.api import ModelPermissions
@@ -41,6 +41,7 @@ from projects.imports import (
     import_batch_create,
 )
 from projects.models import ImportBatch
+from projects.parsers import JSONParser
 from projects.schema import ErrorSerializer
 
 # Room for the multipart envelope and the other fields around the file.

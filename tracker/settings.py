@@ -212,6 +212,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "projects.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["projects.api.FilterBackend"],
+    "DEFAULT_PARSER_CLASSES": [
+        "projects.parsers.JSONParser",  # refuses a lone surrogate escape with a 400
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "projects.schema.AutoSchema",
     "EXCEPTION_HANDLER": "projects.api.exception_handler",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "projects.api.ContentNegotiation",

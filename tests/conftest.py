@@ -65,3 +65,9 @@ def pytest_collection_modifyitems(config, items):
         )
     config.hook.pytest_deselected(items=marked)
     items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
+
+
+def pytest_report_header(config):
+    from tests.fuzz_seeds import fuzz_seeds
+
+    return f"API fuzz seeds: {','.join(map(str, fuzz_seeds()))} (replay one with FUZZ_SEEDS=<seed>)"

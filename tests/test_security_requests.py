@@ -12,7 +12,9 @@ from django.db import OperationalError
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from countries.models import Country, Region
 from projects.api import project_etag
+from projects.models import Project, Sector
 from projects.roles import ADMINISTRATOR, EDITOR, VIEWER
 from tests.factories import ProjectFactory, UserFactory
 from tokens.models import APIToken
@@ -330,3 +332,43 @@ def test_issue_token_command_is_logged_without_the_key(caplog):
     [event] = events(caplog)
     assert event["event"] == "token_issued" and "owner=kimura" in event["message"]
     assert stdout.getvalue().strip().split(".")[-1] not in caplog.text
+
+
+# Bodies that name no character
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/sectors/", '{"code": "\\ud800", "name_ja": "x", "name_en": "x", "dac_code": 21030}'),
+        ("/api/countries/", '{"iso_code": "VN", "name_ja": "\\udfff", "name_en": "x", "region": "asia"}'),
+        ("/api/regions/", '{"code": "asia", "name_ja": "x", "name_en": "x", "\\ud83d": 1}'),
+        ("/api/projects/", '{"name_ja": ["\\ud83dx"]}'),
+    ],
+)
+def test_a_json_string_with_a_lone_surrogate_is_a_400_and_stores_nothing(path, body):
+    """Found by the fuzz (tests/test_fuzz_properties.py): `"\\ud800"` parsed into a string no
+    encoder takes, and the 400 echoing it, or the INSERT storing it, failed with a 500."""
+    client = token_client(UserFactory(role=ADMINISTRATOR, is_superuser=True))
+    before = {model: model.objects.count() for model in (Sector, Country, Region, Project)}
+
+    response = client.generic("POST", path, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+    assert "surrogate" in response.json()["detail"]
+    assert {model: model.objects.count() for model in before} == before
+
+
+def test_a_json_surrogate_pair_is_a_character():
+    client = token_client(UserFactory(role=ADMINISTRATOR, is_superuser=True))
+
+    response = client.generic(
+        "POST",
+        "/api/sectors/",
+        '{"code": "emoji", "name_ja": "\\ud83d\\ude83", "name_en": "Rail", "dac_code": 21030}',
+        content_type="application/json",
+    )
+
+    assert response.status_code == 201, response.json()
+    assert Sector.objects.get(code="emoji").name_ja == "\U0001f683"

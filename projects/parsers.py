@@ -58,5 +58,7 @@ class JSONParser(parsers.JSONParser):
         except ValueError as exc:  # includes UnicodeDecodeError and JSONDecodeError
             raise ParseError(gettext("JSON parse error: %(error)s") % {"error": exc}) from None
         if holds_lone_surrogate(data):
-            raise ParseError(gettext("JSON parse error: a \\u escape names a lone surrogate, not a character."))
+            raise ParseError(
+                gettext("JSON parse error: a \\u escape names a lone surrogate, not a character.")
+            )
         return data

@@ -236,6 +236,42 @@ def test_log_timestamps_are_utc():
     assert UTCFormatter("%(asctime)s").format(record) == "1970-01-01T00:00:00.000Z"
 
 
+def test_console_prints_each_request_line_once_in_utc(tmp_path):
+    """With DEBUG (the quick start), Django's own console handler and runserver's handler used
+    to print request warnings a second time, runserver's with a local-time stamp."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    script = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('django.request').warning('Not Found: /missing/'); "
+        "logging.getLogger('django.server').warning("
+        "'\"GET /missing/ HTTP/1.1\" 404 179', extra={'status_code': 404, 'server_time': 'x'})"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tracker.settings",
+        "DEBUG": "true",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2, result.stderr
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
+    assert re.fullmatch(stamp + r" WARNING django\.request \[-\] Not Found: /missing/", lines[0])
+    assert re.fullmatch(stamp + r' WARNING django\.server \[-\] "GET /missing/ HTTP/1\.1" 404 179', lines[1])
+
+
 def test_403_412_and_428_are_logged_with_the_user(caplog):
     caplog.set_level(logging.INFO, logger="security")
     project = ProjectFactory()

@@ -264,6 +264,13 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # Security events (tracker.log.log_event): always at INFO, whatever LOG_LEVEL says.
-    "loggers": {"security": {"level": "INFO"}},
+    "loggers": {
+        # Security events (tracker.log.log_event): always at INFO, whatever LOG_LEVEL says.
+        "security": {"level": "INFO"},
+        # Django's own handlers (a console one with DEBUG, runserver's with its local-time
+        # stamp) would print each request warning a second time and in another time format:
+        # every line goes through the root handler above instead, in UTC.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }

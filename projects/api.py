@@ -8,6 +8,8 @@ APIView reads the settings that name this module when it is defined.
 import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters import utils as filter_utils
@@ -254,6 +256,9 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_error_detail(exc))
+    if isinstance(exc, Http404):
+        # get_object_or_404's message is English ("No Project matches the given query.").
+        exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -286,3 +291,21 @@ def _django_error_detail(exc: DjangoValidationError):
             for field, errors in exc.error_dict.items()
         }
     return {"non_field_errors": get_error_detail(exc)}
+
+
+def view_name(view) -> str:
+    """The browsable API's page titles in the reader's language (settings VIEW_NAME_FUNCTION):
+    a list is named by its model's plural, an object by its model, an extra action by its
+    name ("Status table"); DRF's default spells the class name in English ("Project List")."""
+    from rest_framework.views import get_view_name
+
+    name = getattr(view, "name", None)
+    if name is not None:
+        return gettext(name)
+    queryset = getattr(view, "queryset", None)
+    if queryset is None:
+        return gettext(get_view_name(view))  # the API root: "Api Root"
+    meta = queryset.model._meta
+    return capfirst(
+        meta.verbose_name if getattr(view, "suffix", None) == "Instance" else meta.verbose_name_plural
+    )

@@ -367,6 +367,9 @@ class ProjectChildViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewse
     ),
 )
 class ProjectDevelopmentViewSet(ProjectChildViewSet):
+    # The model, for the permission check and the page title; the rows come from get_queryset().
+    queryset = Development.objects.none()
+
     def get_queryset(self):
         return Development.objects.filter(project_id=self.kwargs.get("project_pk")).order_by("sequence")
 
@@ -385,6 +388,9 @@ class ProjectDevelopmentViewSet(ProjectChildViewSet):
     ),
 )
 class ProjectStatusChangeViewSet(ProjectChildViewSet):
+    # The model, for the permission check and the page title; the rows come from get_queryset().
+    queryset = StatusChange.objects.none()
+
     def get_queryset(self):
         return (
             StatusChange.objects.filter(project_id=self.kwargs.get("project_pk"))

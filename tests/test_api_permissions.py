@@ -278,3 +278,61 @@ def test_matrix_covers_every_router_endpoint():
     for prefix, _viewset, _basename in router.registry:
         path = "/api/" + re.sub(r"\(\?P<project_pk>[^)]*\)", "{project}", prefix) + "/"
         assert path in listed, prefix
+
+
+# A browser without a session (a link to an HTML page) goes to the login page and comes back;
+# scripts keep the JSON 401.
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/projects/status-table/?format=html", "/api/docs/", "/api/", "/api/projects/?country=VN"]
+)
+def test_a_browser_without_a_session_is_sent_to_the_login_page_and_back(client, path):
+    from urllib.parse import quote
+
+    response = client.get(path, HTTP_ACCEPT=BROWSER_ACCEPT)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/login/?next=" + quote(path, safe="/")
+
+
+def test_after_login_the_browser_lands_on_the_page_it_asked_for(client):
+    user = UserFactory(role=VIEWER, is_staff=True)
+    user.set_password("long enough passphrase 42")
+    user.save()
+    login_page = client.get("/api/projects/status-table/?format=html", HTTP_ACCEPT=BROWSER_ACCEPT)["Location"]
+    assert client.get(login_page).status_code == 200
+
+    response = client.post(login_page, {"username": user.username, "password": "long enough passphrase 42"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/api/projects/status-table/?format=html"
+
+
+@pytest.mark.parametrize("accept", ["*/*", "application/json", ""])
+def test_scripts_without_credentials_still_get_the_json_401(client, accept):
+    headers = {"HTTP_ACCEPT": accept} if accept else {}
+
+    response = client.get("/api/projects/status-table/?format=json", **headers)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_a_browser_sending_a_bad_token_gets_the_401_not_a_login_page(client):
+    response = client.get("/api/projects/", HTTP_ACCEPT=BROWSER_ACCEPT, HTTP_AUTHORIZATION="Token nope.nope")
+
+    assert response.status_code == 401
+
+
+def test_a_missing_object_is_a_404_in_the_readers_language(data):
+    client = client_for(VIEWER)
+
+    japanese = client.get("/api/projects/999999/")
+    english = client.get("/api/projects/999999/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert japanese.status_code == english.status_code == 404
+    assert japanese.json() == {"detail": "見つかりません。", "code": "not_found"}
+    assert english.json() == {"detail": "Not found.", "code": "not_found"}

@@ -27,6 +27,60 @@ def test_load_plan_if_empty_loads_once_and_keeps_later_edits():
     assert Project.objects.get(number=1).name_en == "Edited by an officer"
 
 
+def test_load_plan_again_over_unedited_data_changes_nothing_and_adds_what_is_missing():
+    _run("load_plan")
+    Project.objects.get(number=93).delete()
+    before = {p.number: (p.version, p.updated) for p in Project.objects.all()}
+
+    out = _run("load_plan")
+
+    assert "92 projects; 1 missing projects added" in out
+    assert Project.objects.count() == 93
+    assert {p.number: (p.version, p.updated) for p in Project.objects.exclude(number=93)} == before
+
+
+def test_load_plan_refuses_to_overwrite_projects_edited_through_the_services():
+    """`loaddata action_plan_2023` silently put names, the status and the version back."""
+    from django.core.management.base import CommandError
+
+    from projects import services
+
+    _run("load_plan")
+    project = Project.objects.get(number=12)
+    services.project_update(project=project, name_en="Renamed by an officer")
+    services.project_change_status(project=Project.objects.get(number=12), status="suspended", note="x")
+    edited = Project.objects.get(number=12)
+    history = edited.status_changes.count()
+
+    with pytest.raises(CommandError) as refused:
+        _run("load_plan")
+
+    message = str(refused.value)
+    assert "nothing was loaded" in message
+    assert "projects.Project 12: name_en, status, search_text, version, updated" in message
+    again = Project.objects.get(number=12)
+    assert (again.name_en, again.status, again.version) == (
+        "Renamed by an officer",
+        "suspended",
+        edited.version,
+    )
+    assert again.status_changes.count() == history
+    assert again.status_changes.order_by("sequence").last().status == again.status
+
+
+def test_load_plan_refuses_to_overwrite_edited_reference_data():
+    from django.core.management.base import CommandError
+
+    from countries.models import Country
+
+    _run("load_plan")
+    Country.objects.filter(iso_code="VN").update(name_en="Vietnam (edited)")
+
+    with pytest.raises(CommandError, match=r"countries.Country VN: name_en"):
+        _run("load_plan")
+    assert Country.objects.get(iso_code="VN").name_en == "Vietnam (edited)"
+
+
 def test_ensure_admin_creates_one_administrator_with_a_random_password_once():
     first = _run("ensure_admin")
     password = first.split("Password (shown only this once): ")[1].strip()

@@ -108,6 +108,43 @@ def test_admin_login_is_locked_out_after_repeated_failures(client, staff, settin
     assert "_auth_user_id" not in client.session
 
 
+def test_lockout_page_is_the_admins_layout_in_japanese_and_says_how_long(client, staff, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(3):
+        admin_login(client, staff.username, "wrong password")
+
+    response = admin_login(client, staff.username, PASSWORD)
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(15 * 60)
+    html = response.content.decode()
+    assert '<html lang="ja"' in html
+    assert 'id="site-name"' in html  # the admin's header, not axes' bare sentence
+    assert "ログインの失敗が多すぎます" in html
+    assert "3 回間違えたため" in html and "15 分間ロックされています" in html
+    assert "axes_reset_username" in html and "changepassword" in html
+    assert "Account locked" not in html
+
+
+def test_lockout_page_follows_the_language_switch(client, staff, settings):
+    settings.AXES_FAILURE_LIMIT = 1
+    settings.AXES_COOLOFF_TIME = 1 / 60  # one minute
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    admin_login(client, staff.username, "wrong password")
+
+    response = admin_login(client, staff.username, PASSWORD)
+
+    assert response.status_code == 429
+    assert "is locked for 1 minute." in response.content.decode()
+
+
+def test_axes_admin_section_is_named_in_japanese(admin_client):
+    html = admin_client.get("/admin/").content.decode()
+
+    assert "ログイン試行" in html and "ログイン失敗の記録" in html
+    assert ">Axes<" not in html and "Access attempts" not in html
+
+
 def test_admin_lockout_is_per_user_name_and_address(client, staff, settings):
     settings.AXES_FAILURE_LIMIT = 3
     for _ in range(3):
@@ -236,6 +273,42 @@ def test_log_timestamps_are_utc():
     record.created, record.msecs = 0.0, 0.0
 
     assert UTCFormatter("%(asctime)s").format(record) == "1970-01-01T00:00:00.000Z"
+
+
+def test_console_prints_each_request_line_once_in_utc(tmp_path):
+    """With DEBUG (the quick start), Django's own console handler and runserver's handler used
+    to print request warnings a second time, runserver's with a local-time stamp."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    script = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('django.request').warning('Not Found: /missing/'); "
+        "logging.getLogger('django.server').warning("
+        "'\"GET /missing/ HTTP/1.1\" 404 179', extra={'status_code': 404, 'server_time': 'x'})"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tracker.settings",
+        "DEBUG": "true",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2, result.stderr
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
+    assert re.fullmatch(stamp + r" WARNING django\.request \[-\] Not Found: /missing/", lines[0])
+    assert re.fullmatch(stamp + r' WARNING django\.server \[-\] "GET /missing/ HTTP/1\.1" 404 179', lines[1])
 
 
 def test_403_412_and_428_are_logged_with_the_user(caplog):

@@ -1,6 +1,7 @@
 """Production settings: check --deploy is clean, and the headers and cookies beyond what it checks."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -113,13 +114,77 @@ def test_security_headers_on_every_response(client, settings):
     assert len(response["X-Request-ID"]) == 32
 
 
+INLINE_SCRIPT = re.compile(
+    r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>|\son[a-z]+=", re.I
+)
+
+
 @pytest.mark.django_db
-def test_api_docs_page_may_run_its_inline_script(admin_client):
-    response = admin_client.get("/api/docs/")
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/", "/api/projects/", "/admin/"])
+def test_pages_run_no_inline_script_under_the_strict_policy(admin_client, path):
+    response = admin_client.get(path, HTTP_ACCEPT="text/html")
 
     assert response.status_code == 200
-    assert "script-src 'self' 'unsafe-inline'" in response["Content-Security-Policy"]
-    assert "script-src" not in admin_client.get("/api/projects/")["Content-Security-Policy"]
+    assert response["Content-Security-Policy"] == settings.CONTENT_SECURITY_POLICY
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"].split("style-src")[0]
+    assert "script-src" not in response["Content-Security-Policy"]  # scripts: 'self' only
+    assert not INLINE_SCRIPT.search(response.content.decode())
+
+
+@pytest.mark.django_db
+def test_api_docs_start_up_script_is_a_file_of_its_own(admin_client):
+    html = admin_client.get("/api/docs/").content.decode()
+    script_url = re.search(r'<script src="(/api/docs/\?[^"]*script=[^"]*)"', html)[1].replace("&amp;", "&")
+
+    script = admin_client.get(script_url)
+
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "SwaggerUIBundle" in script.content.decode()
+
+
+@pytest.mark.django_db
+def test_browsable_api_logs_out_with_a_plain_form(admin_client):
+    html = admin_client.get("/api/projects/", HTTP_ACCEPT="text/html").content.decode()
+    form = re.search(r'<form id="logout-form"[^>]*action="([^"]+)"', html)
+    assert form and 'method="post"' in form[0]
+    assert "onclick" not in html
+
+    response = admin_client.post(form[1], {"next": "/api/projects/"})
+
+    assert response.status_code == 302 and response["Location"] == "/api/projects/"
+    assert "_auth_user_id" not in admin_client.session
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path, title",
+    [
+        ("/api/", "API ルート"),
+        ("/api/projects/", "案件"),
+        ("/api/projects/1/developments/", "動き"),
+        ("/api/countries/", "国"),
+    ],
+)
+def test_browsable_api_titles_are_in_japanese(admin_client, path, title):
+    from tests.factories import ProjectFactory
+
+    ProjectFactory(pk=1)
+    html = admin_client.get(path, HTTP_ACCEPT="text/html").content.decode()
+
+    assert f"<title>{title} | 海外インフラ案件トラッカー API</title>" in html
+    assert "Django REST framework" not in html
+
+
+@pytest.mark.django_db
+def test_html_404_page_is_the_admins_layout_in_japanese(client):
+    response = client.get("/no-such-page/")
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert '<html lang="ja"' in html and 'id="site-name"' in html
+    assert "ページが見つかりません" in html
+    assert "Not Found" not in html
 
 
 @pytest.mark.django_db

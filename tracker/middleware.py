@@ -7,6 +7,7 @@ import re
 import uuid
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
@@ -113,8 +114,7 @@ class APIBodyLimitMiddleware:
 class ContentSecurityPolicyMiddleware:
     """Sets Content-Security-Policy (settings.CONTENT_SECURITY_POLICY) on every response.
 
-    One fixed header needs no library; the API docs page (Swagger UI), which runs an inline
-    script, gets CONTENT_SECURITY_POLICY_DOCS.
+    One fixed header needs no library.
     """
 
     def __init__(self, get_response):
@@ -123,12 +123,32 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
-            policy = (
-                settings.CONTENT_SECURITY_POLICY_DOCS
-                if request.path == "/api/docs/"
-                else settings.CONTENT_SECURITY_POLICY
-            )
-            response["Content-Security-Policy"] = policy
+            response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
+        return response
+
+
+class BrowserLoginRedirectMiddleware:
+    """A browser that opens an API page without being logged in goes to the login page, and
+    comes back to the page after login (`?next=`).
+
+    A link to the status table, the API docs or the browsable API is opened in a browser,
+    which asks for text/html; scripts (curl, requests: `*/*` or JSON) and requests that sent
+    credentials keep the API's JSON 401.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 401
+            and _is_api(request)
+            and request.method == "GET"
+            and "HTTP_AUTHORIZATION" not in request.META
+            and "text/html" in request.headers.get("Accept", "")
+        ):
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         return response
 
 

@@ -4,11 +4,15 @@ Imported by TokensConfig.ready(), so the receivers are connected in every proces
 """
 
 import logging
+import math
 
 from axes.backends import AxesStandaloneBackend
+from axes.helpers import get_cool_off, get_failure_limit
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
+from django.shortcuts import render
 
 from tokens.models import APIToken
 from tracker.log import log_event
@@ -46,6 +50,24 @@ class LoginBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """The page a locked-out login gets (settings.AXES_LOCKOUT_CALLABLE): 429 in the admin's
+    layout and the reader's language, saying how long the lock lasts, with Retry-After."""
+    from django.contrib import admin
+
+    cool_off = get_cool_off(request)
+    seconds = int(cool_off.total_seconds()) if cool_off else None
+    context = {
+        **admin.site.each_context(request),
+        "failure_limit": get_failure_limit(request, credentials),
+        "minutes": math.ceil(seconds / 60) if seconds else None,
+    }
+    response = render(request, "admin/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
+    if seconds:
+        response["Retry-After"] = str(seconds)
+    return response
 
 
 @receiver(pre_save, sender=APIToken)

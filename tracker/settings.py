@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "rest_framework_api_key",
-    "axes",
+    "tracker.axes_app.AxesConfig",  # django-axes, with a translated admin section name
     "countries",
     "projects",
     "tokens",
@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "tracker.middleware.APIBodyLimitMiddleware",
     "tracker.middleware.RefusalLogMiddleware",
     "tracker.middleware.APIAuthLockoutMiddleware",
+    "tracker.middleware.BrowserLoginRedirectMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tracker.locale.LocaleMiddleware",
@@ -168,15 +169,13 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Set by tracker.middleware.ContentSecurityPolicyMiddleware. Everything is served from this
-# host. Scripts only from our files; inline <style> is allowed (the admin pages and the
-# printable status table carry their own). The API docs page (Swagger UI) runs one inline script.
+# Set by tracker.middleware.ContentSecurityPolicyMiddleware on every page. Everything is
+# served from this host. Scripts only from our files, never inline, the API docs included
+# (Swagger UI's start-up script is a separate request); inline <style> is allowed (the admin
+# pages and the printable status table carry their own).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
-CONTENT_SECURITY_POLICY_DOCS = CONTENT_SECURITY_POLICY.replace(
-    "default-src 'self';", "default-src 'self'; script-src 'self' 'unsafe-inline';"
 )
 
 # Request bodies. The API answers 413 in JSON above API_MAX_BODY_BYTES (the spreadsheet upload
@@ -197,6 +196,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "tracker.log.client_ip"
 AXES_VERBOSE = False  # tracker.security logs logins and failures itself
+AXES_LOCKOUT_CALLABLE = "tracker.security.lockout_response"  # the admin's layout, says how long
 # API credentials: after this many 401s from one address, the API answers it 429 for a while.
 API_AUTH_FAILURE_LIMIT = env.int("API_AUTH_FAILURE_LIMIT", default=20)
 API_AUTH_LOCKOUT_SECONDS = env.int("API_AUTH_LOCKOUT_SECONDS", default=15 * 60)
@@ -219,6 +219,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["projects.api.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "projects.schema.AutoSchema",
     "EXCEPTION_HANDLER": "projects.api.exception_handler",
+    "VIEW_NAME_FUNCTION": "projects.api.view_name",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "projects.api.ContentNegotiation",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Per user (and per address for anonymous requests); the rates are "number/period".
@@ -269,6 +270,13 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # Security events (tracker.log.log_event): always at INFO, whatever LOG_LEVEL says.
-    "loggers": {"security": {"level": "INFO"}},
+    "loggers": {
+        # Security events (tracker.log.log_event): always at INFO, whatever LOG_LEVEL says.
+        "security": {"level": "INFO"},
+        # Django's own handlers (a console one with DEBUG, runserver's with its local-time
+        # stamp) would print each request warning a second time and in another time format:
+        # every line goes through the root handler above instead, in UTC.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }

@@ -279,8 +279,10 @@ class ProjectFilterSet(django_filters.FilterSet):
         method="search",
         label=_("Search"),
         help_text=_(
-            "Words searched in the number, names, summary, note and development texts; every word "
-            "must match. Full-width and half-width forms match each other."
+            "Words searched in the names, summary, note and development texts and in the names of "
+            "the country and region (Japanese or English); every word must match. Full-width and "
+            "half-width forms match each other. A number (`36`, `No.36`, `36番`) is that project. "
+            "The same search as the admin's list."
         ),
     )
     updated_after = django_filters.IsoDateTimeFilter(

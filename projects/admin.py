@@ -21,7 +21,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 import projects.import_admin  # noqa: F401 -- registers the spreadsheet imports' admin
 from projects import exports, services
-from projects.admin_filters import SchemeFamilyFilter, WonFilter
+from projects.admin_filters import (
+    MultiChoicesFilter,
+    MultiRelatedByNameFilter,
+    MultiRelatedFilter,
+    SchemeFamilyFilter,
+    WonFilter,
+)
 from projects.admin_history import project_audit_trail
 from projects.dates import format_partial_date
 from projects.forms import PROJECT_FIELDS, BulkStatusForm, DevelopmentForm, ProjectAdminForm
@@ -38,6 +44,20 @@ def _join(names) -> str:
 
 def _partial_date(value, precision, date_end=None) -> str:
     return format_partial_date(value, precision, date_end, language=get_language() or "ja")
+
+
+def _check(value) -> str:
+    return display_for_value(True, "", boolean=True) if value else ""
+
+
+def _starts_with_its_date(project) -> bool:
+    """The latest development's text opens with its own date ("2023年3月、…"), as the plan
+    writes them: the list then shows the text alone rather than the date twice."""
+    when = format_partial_date(
+        project.latest_development_date, project.latest_development_date_precision, language="ja"
+    )
+    text = normalize_for_search(project.latest_development_text, keep_spaces=False)
+    return bool(when) and text.startswith(normalize_for_search(when, keep_spaces=False))
 
 
 class DevelopmentInline(admin.TabularInline):
@@ -97,35 +117,38 @@ class ProjectAdmin(SimpleHistoryAdmin):
     form = ProjectAdminForm
     list_display = [
         "number",
-        "name",
+        "display_name",
         "country",
         "sector_list",
         "scheme_list",
         "status",
         "latest_development",
-        "is_new",
+        "new",
         "won",
         "updated",
     ]
-    list_display_links = ["number", "name"]
+    list_display_links = ["number", "display_name"]
+    # Every filter but the yes/no ones takes several values (admin_filters).
     list_filter = [
-        ("country__region", admin.RelatedOnlyFieldListFilter),
-        ("country", admin.RelatedOnlyFieldListFilter),
-        "sectors",
+        ("country__region", MultiRelatedFilter),
+        ("country", MultiRelatedByNameFilter),
+        ("sectors", MultiRelatedFilter),
         SchemeFamilyFilter,
-        "schemes",
-        "status",
+        ("schemes", MultiRelatedFilter),
+        ("status", MultiChoicesFilter),
         "is_new",
         WonFilter,
-        "listing_group",
+        ("listing_group", MultiRelatedFilter),
     ]
+    show_facets = admin.ShowFacets.NEVER  # counts are not computed for several chosen values
     list_select_related = ["country", "listing_group"]
     list_per_page = 100
     # The search box needs one entry here; get_search_results does the actual matching.
     search_fields = ["number"]
     search_help_text = _(
-        "A number alone finds that project. Words are matched in the name, English name, "
-        "summary and developments, whatever their width (２０２３ = 2023)."
+        "A number (36, No.36, 36番) finds that project. Words are matched in the names, summary, "
+        "developments and the country and region names, in Japanese or English, whatever their "
+        "width (２０２３ = 2023); every word must match."
     )
     ordering = ["number"]
     autocomplete_fields = ["country", "listing_group"]
@@ -147,14 +170,16 @@ class ProjectAdmin(SimpleHistoryAdmin):
         )
 
     def get_search_results(self, request, queryset, search_term):
-        term = normalize_for_search(search_term)
-        if not term:
+        # The one search definition, shared with the API's `q` (ProjectQuerySet.search).
+        if not normalize_for_search(search_term):
             return queryset, False
-        if term.isdigit() and len(term) <= 3:
-            return queryset.filter(number=int(term)), False
-        return queryset.search(term), False
+        return queryset.search(search_term), False
 
     # Columns
+
+    @admin.display(description=_("name"), ordering="name")
+    def display_name(self, obj):
+        return obj.display_name
 
     @admin.display(description=_("sectors"))
     def sector_list(self, obj):
@@ -170,13 +195,19 @@ class ProjectAdmin(SimpleHistoryAdmin):
             return ""
         when = _partial_date(obj.latest_development_date, obj.latest_development_date_precision)
         text = Truncator(obj.latest_development_text).chars(40)
-        if not when:
+        if not when or _starts_with_its_date(obj):
             return text
         return format_html('<span class="development-date">{}</span> {}', when, text)
 
-    @admin.display(description=_("won"), boolean=True, ordering="won")
+    # Yes/no columns show ✓ for yes and nothing for no: a column of red ✗ read as errors.
+
+    @admin.display(description=_("new"), ordering="is_new", empty_value="")
+    def new(self, obj):
+        return _check(obj.is_new)
+
+    @admin.display(description=_("won"), ordering="won", empty_value="")
     def won(self, obj):
-        return obj.won
+        return _check(obj.won)
 
     @admin.display(description=_("current status"))
     def current_status(self, obj):
@@ -255,6 +286,23 @@ class ProjectAdmin(SimpleHistoryAdmin):
             setattr(obj, model_field.attname, getattr(project, model_field.attname))
         obj._state.adding = False
         obj._state.db = project._state.db
+
+    # A save that changes nothing writes nothing and says so, instead of "changed successfully".
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        message = super().construct_change_message(request, form, formsets, add)
+        request.project_unchanged = not add and not message and not form.cleaned_data.get("new_status")
+        return message
+
+    def log_change(self, request, obj, message):
+        if getattr(request, "project_unchanged", False):
+            return None
+        return super().log_change(request, obj, message)
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        if getattr(request, "project_unchanged", False) and level == messages.SUCCESS:
+            message, level = gettext("Nothing was changed, so nothing was saved."), messages.INFO
+        return super().message_user(request, message, level, *args, **kwargs)
 
     def save_related(self, request, form, formsets, change):
         # form.save_m2m() is deliberately not called: the service already wrote the sectors

@@ -1,4 +1,10 @@
-"""Sidebar filters of the project list that Django's field filters cannot express."""
+"""Sidebar filters of the project list.
+
+Each filter takes several values, as the API's filters do: a choice's link adds its value to
+those chosen, or takes it away when it is already chosen (Vietnam, then Thailand: projects in
+either). Django's field filters already match any of a repeated parameter
+(`?country__id__exact=1&country__id__exact=2`); these classes give them the links that build it.
+"""
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
@@ -7,20 +13,88 @@ from django.utils.translation import gettext_lazy as _
 from projects.models import Project, SchemeFamily
 
 
+class MultiValueMixin:
+    """Links that toggle one value in the filter's list of values; "All" clears the list."""
+
+    def chosen_values(self) -> list[str]:
+        return [str(value) for value in self.lookup_val or []]
+
+    def value_choices(self):
+        """(value, label) pairs, in the order shown."""
+        raise NotImplementedError
+
+    def choices(self, changelist):
+        chosen = self.chosen_values()
+        yield {
+            "selected": not chosen,
+            "query_string": changelist.get_query_string(remove=self.expected_parameters()),
+            "display": _("All"),
+        }
+        for value, label in self.value_choices():
+            value = str(value)
+            values = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
+            yield {
+                "selected": value in chosen,
+                "query_string": changelist.get_query_string(
+                    {self.lookup_kwarg: values or None}, self.expected_parameters()[1:]
+                ),
+                "display": label,
+            }
+
+
+class MultiRelatedFilter(MultiValueMixin, admin.RelatedOnlyFieldListFilter):
+    """Rows of a related table that some project has, in the related admin's order."""
+
+    def value_choices(self):
+        return self.lookup_choices
+
+
+class MultiRelatedByNameFilter(MultiRelatedFilter):
+    """Sorted by the name shown (in the active language), not by the related table's order:
+    countries by name, not by ISO code."""
+
+    def field_choices(self, field, request, model_admin):
+        return sorted(super().field_choices(field, request, model_admin), key=lambda c: str(c[1]).casefold())
+
+
+class MultiChoicesFilter(MultiValueMixin, admin.ChoicesFieldListFilter):
+    def value_choices(self):
+        return [(value, label) for value, label in self.field.flatchoices if value is not None]
+
+
 class SchemeFamilyFilter(admin.SimpleListFilter):
     """ODA matches every ODA scheme (loan, grant, technical cooperation, unspecified)."""
 
     title = _("scheme family")
     parameter_name = "scheme_family"
 
+    def __init__(self, request, params, model, model_admin):
+        self.lookup_kwarg = self.parameter_name
+        self.lookup_val = [v for v in params.get(self.parameter_name, []) if v in SchemeFamily.values]
+        super().__init__(request, params, model, model_admin)
+
     def lookups(self, request, model_admin):
         return SchemeFamily.choices
 
+    def expected_parameters(self):
+        return [self.parameter_name]
+
+    def choices(self, changelist):
+        return MultiValueMixin.choices(self, changelist)
+
+    def chosen_values(self):
+        return self.lookup_val
+
+    def value_choices(self):
+        return self.lookup_choices
+
     def queryset(self, request, queryset):
-        if self.value() not in SchemeFamily.values:
+        if not self.lookup_val:
             return queryset
         # Exists, not a join: a project with two ODA schemes must appear once.
-        through = Project.schemes.through.objects.filter(project=OuterRef("pk"), scheme__family=self.value())
+        through = Project.schemes.through.objects.filter(
+            project=OuterRef("pk"), scheme__family__in=self.lookup_val
+        )
         return queryset.filter(Exists(through))
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_lazy
 from simple_history.utils import get_m2m_reverse_field_name
 
 from projects.dates import format_partial_date
@@ -24,10 +24,24 @@ class Change:
     after: str
 
 
+# Who wrote an audit row that has no user: loaddata of the 2023 plan (load_plan, the quick
+# start) is the one writer without a user; every service call records its user.
+PLAN_LOAD_AUTHOR = gettext_lazy("Action plan 2023 (loaded data)")
+
+
+def history_author(record) -> str:
+    """Who made a history record (simple_history's historical row), as people read it: the
+    user name, or the plan's initial load for a row written with no user."""
+    user = record.history_user
+    if user is not None:
+        return user.get_username()
+    return str(PLAN_LOAD_AUTHOR)
+
+
 @dataclass
 class AuditEntry:
     when: datetime
-    user: object
+    user: str
     subject: str
     action: str
     changes: list[Change] = field(default_factory=list)
@@ -66,6 +80,7 @@ def _entries(model, records, subject) -> list[AuditEntry]:
     editable = [f.name for f in fields if f.editable]
     by_name = {f.name: f for f in fields}
     actions = {"+": gettext("Added"), "~": gettext("Changed"), "-": gettext("Deleted")}
+
     previous = {}
     entries = []
     for record in records.select_related("history_user").order_by("history_date", "history_id"):
@@ -95,14 +110,22 @@ def _entries(model, records, subject) -> list[AuditEntry]:
         entries.append(
             AuditEntry(
                 when=record.history_date,
-                user=record.history_user,
+                user=history_author(record),
                 subject=subject(record),
-                action=actions.get(record.history_type, record.history_type),
+                action=_action(record, before, actions),
                 changes=changes,
                 history_id=record.history_id,
             )
         )
     return entries
+
+
+def _action(record, before, actions) -> str:
+    if record.history_user_id is None and record.history_type != "-":
+        # Written by loading data: the plan's first load (loaddata saves a row it creates as a
+        # change, "~"), or a later load over it.
+        return gettext("Imported") if before is None else gettext("Imported (update)")
+    return actions.get(record.history_type, record.history_type)
 
 
 def _label(f) -> str:

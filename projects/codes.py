@@ -59,6 +59,8 @@ def unknown_codes(model, field, values):
 def forget_codes(sender, **kwargs):
     for field in REFERENCE_MODELS.get(sender, ()):
         cache.delete(_key(sender, field))
+    if sender._meta.label_lower in ("countries.country", "countries.region"):
+        cache.delete(PLACES_KEY)
 
 
 REFERENCE_MODELS = {}  # model -> the code fields filters check; filled by connect()
@@ -80,3 +82,24 @@ def connect():
     for model in REFERENCE_MODELS:
         post_save.connect(forget_codes, sender=model, dispatch_uid=f"forget_codes_save_{model.__name__}")
         post_delete.connect(forget_codes, sender=model, dispatch_uid=f"forget_codes_delete_{model.__name__}")
+
+
+PLACES_KEY = "codes:places"
+
+
+def countries_named(word: str) -> list[int]:
+    """The ids of the countries whose name, or whose region's name, contains `word` (a word
+    of projects.text.search_words), in Japanese or English, whatever the width or spacing."""
+    from countries.models import Country
+    from projects.text import normalize_for_search
+
+    places = cache.get(PLACES_KEY)
+    if places is None:
+        places = [
+            (pk, "\n".join(normalize_for_search(name, keep_spaces=False) for name in names))
+            for pk, *names in Country.objects.values_list(
+                "pk", "name_ja", "name_en", "region__name_ja", "region__name_en"
+            )
+        ]
+        cache.set(PLACES_KEY, places, CODES_TTL)
+    return [pk for pk, names in places if word in names]

@@ -385,8 +385,10 @@ class ProjectFilterSet(django_filters.FilterSet):
             max_length=Q_MAX_LENGTH,
             label=_("Search"),
             help_text=_(
-                "Words searched in the number, names, summary, note and development texts; every word "
-                "must match. Full-width and half-width forms match each other. At most 200 characters."
+                "Words searched in the names, summary, note and development texts and in the names of "
+                "the country and region (Japanese or English); every word must match. Full-width and "
+                "half-width forms match each other. A number (`36`, `No.36`, `36番`) is that project. "
+                "The same search as the admin's list. At most 200 characters."
             ),
         ),
         type="string",

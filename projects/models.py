@@ -2,12 +2,12 @@ from django.conf import settings
 from django.db import connection, models
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from countries.models import Country, localized_name
-from projects.text import normalize_for_search, validate_line, validate_text
+from projects.text import normalize_for_search, search_words, validate_line, validate_text
 
 
 class SectorManager(models.Manager):
@@ -179,19 +179,32 @@ class ProjectQuerySet(models.QuerySet):
         )
 
     def search(self, query):
-        """Projects whose text contains every word of `query`, whatever the character width.
+        """Projects matching every word of `query` (projects.text.search_words), the one search
+        of the admin's list and the API's `q`.
 
-        On PostgreSQL a word of two characters or more is first looked up in the GIN index of
-        the search text's character bigrams (search_bigrams, migration 0003): a 2-character word is exactly
-        its bigram, a longer one is then checked with LIKE on the rows the index found.
+        A word naming a number ("No.36", "36番", or a lone "36") is that project. Any other word
+        is looked for in the search text (number, names, summary, note, developments) whatever
+        the character width, and in the names of the project's country and region, in both
+        languages. On PostgreSQL a text word of two characters or more is first looked up in the
+        GIN index of the search text's character bigrams (search_bigrams, migration 0003): a
+        2-character word is exactly its bigram, a longer one is then checked with LIKE on the
+        rows the index found.
         """
+        from projects import codes
+
         qs = self
-        for term in normalize_for_search(query).split():
-            if connection.vendor == "postgresql" and len(term) >= 2:
-                qs = qs.filter(HasBigrams(F("search_text"), bigrams(term)))
-                if len(term) == 2:
-                    continue
-            qs = qs.filter(search_text__contains=term)
+        for word in search_words(query):
+            if isinstance(word, int):
+                qs = qs.filter(number=word)
+                continue
+            if connection.vendor == "postgresql" and len(word) >= 2:
+                in_text = Q(HasBigrams(F("search_text"), bigrams(word)))
+                if len(word) > 2:
+                    in_text &= Q(search_text__contains=word)
+            else:
+                in_text = Q(search_text__contains=word)
+            countries = codes.countries_named(word)
+            qs = qs.filter(in_text | Q(country__in=countries) if countries else in_text)
         return qs
 
 
@@ -282,12 +295,19 @@ class Project(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.number} {self.name}"
+        return f"{self.number} {self.display_name}"
 
     def natural_key(self):
         return (self.number,)
 
     natural_key.dependencies = ["countries.country", "projects.listinggroup"]
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language: the English name in English (if it has one)."""
+        if (get_language() or "ja").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
 
     def build_search_text(self, development_texts=None):
         """The normalized text `search()` matches against: number, names, summary, developments."""

@@ -63,3 +63,25 @@ class ControlCharacterValidator:
 
 validate_line = ControlCharacterValidator()
 validate_text = ControlCharacterValidator(multiline=True)
+# The plan's ways of naming a project by its number, once normalized: "No.36", "No 36", "#36",
+# "第36", "36番", "36号" (full-width forms fold to these). A bare number is one too when it is
+# the whole query and has at most three digits (a longer one, as 2023, is looked up as text).
+_NUMBER_WORD = re.compile(r"^(?:no\.?|#|第)(\d{1,9})(?:番|号)?$|^(\d{1,9})(?:番|号)$")
+_NUMBER_PREFIX_SPACE = re.compile(r"(?<![^\s])(no\.?|#|第) (?=\d)")
+_NUMBER_SUFFIX_SPACE = re.compile(r"(\d) (?=[番号](?:\s|$))")
+BARE_NUMBER_DIGITS = 3
+
+
+def search_words(query: str) -> list[str | int]:
+    """The words of a search query, normalized: an int for a word naming a project number,
+    a str for a word to look up in the project's text, country and region names."""
+    text = normalize_for_search(query)
+    text = _NUMBER_SUFFIX_SPACE.sub(r"\1", _NUMBER_PREFIX_SPACE.sub(r"\1", text))
+    words = text.split()
+    if len(words) == 1 and words[0].isdigit() and len(words[0]) <= BARE_NUMBER_DIGITS:
+        return [int(words[0])]
+    parsed = []
+    for word in words:
+        match = _NUMBER_WORD.match(word)
+        parsed.append(int(match.group(1) or match.group(2)) if match else word)
+    return parsed

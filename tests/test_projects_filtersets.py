@@ -115,6 +115,18 @@ SEARCHES = {
     "q=地下鉄": [27, 51],
     "q=入札締切り": [5],  # only in a development's text
     "q=no-such-word-anywhere": [],
+    # Country and region names, in both languages, though few texts name them.
+    "q=ベトナム": list(range(1, 13)),
+    "q=vietnam": list(range(1, 13)),
+    "q=Thailand": list(range(16, 25)),
+    "q=アフリカ": list(range(72, 81)),
+    "q=鉄道 ベトナム": [1, 2, 3],
+    # The plan's ways of naming a project by its number.
+    "q=No.36": [36],
+    "q=No 36": [36],
+    "q=ｎｏ．３６": [36],
+    "q=36番": [36],
+    "q=３６": [36],
 }
 
 

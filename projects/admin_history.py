@@ -10,11 +10,13 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
 from simple_history.utils import get_m2m_reverse_field_name
 
+from projects.audit import editor_label, is_plan_import
 from projects.dates import format_partial_date
 from projects.models import DatePrecision, Development, Project, StatusChange
 
 # Fields left out of the trail: keys, and timestamps every save moves.
-SKIPPED_FIELDS = {"id", "project", "created", "updated", "recorded_at", "recorded_by"}
+# A status change's date precision shows in its date ("2024年3月").
+SKIPPED_FIELDS = {"id", "project", "created", "updated", "recorded_at", "recorded_by", "effective_precision"}
 
 
 @dataclass
@@ -32,6 +34,12 @@ class AuditEntry:
     action: str
     changes: list[Change] = field(default_factory=list)
     history_id: int = 0
+    model: type | None = None  # Project, Development or StatusChange
+    plan_import: bool = False  # the row the plan's fixture left (projects.audit.is_plan_import)
+
+    @property
+    def editor(self) -> str:
+        return editor_label(self.user, plan_import=self.plan_import)
 
 
 def project_audit_trail(project_id) -> list[AuditEntry]:
@@ -100,6 +108,8 @@ def _entries(model, records, subject) -> list[AuditEntry]:
                 action=actions.get(record.history_type, record.history_type),
                 changes=changes,
                 history_id=record.history_id,
+                model=model,
+                plan_import=is_plan_import(record, first=before is None),
             )
         )
     return entries
@@ -133,7 +143,7 @@ def _display(f, value, record) -> str:
     if isinstance(f, models.BooleanField):
         return gettext("Yes") if value else gettext("No")
     if isinstance(value, datetime):
-        return date_format(timezone.localtime(value), "Y-m-d H:i")
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
     if (
         isinstance(value, date)
         and f.name in ("date", "date_end")
@@ -141,6 +151,9 @@ def _display(f, value, record) -> str:
     ):
         precision = record.date_precision or DatePrecision.NONE
         return format_partial_date(value, precision, language=get_language() or "ja") or value.isoformat()
+    if isinstance(value, date) and isinstance(record, StatusChange.history.model):
+        precision = record.effective_precision or DatePrecision.DAY
+        return format_partial_date(value, precision, language=get_language() or "ja")
     if isinstance(value, date):
         return value.isoformat()
     return str(value)

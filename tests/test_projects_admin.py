@@ -922,3 +922,78 @@ def test_project_admin_is_registered_with_history():
 
     assert isinstance(django_admin.site._registry[Project], SimpleHistoryAdmin)
     assert Development not in django_admin.site._registry  # edited on the project page only
+
+
+# Dates as people read them
+
+
+def test_one_date_style_per_language_in_tokyo_time(editor_client, editor, world):
+    from datetime import UTC, datetime
+
+    project = world["bangkok"]
+    DevelopmentFactory(
+        project=project,
+        sequence=1,
+        text="記録時刻の確認",
+        recorded_by=editor,
+        recorded_at=datetime(2024, 3, 20, 4, 5, tzinfo=UTC),  # 13:05 in Tokyo
+    )
+    services.project_change_status(
+        project=project,
+        status=Status.PROCUREMENT,
+        effective_on=date(2024, 4, 1),
+        effective_precision=DatePrecision.FISCAL_YEAR,
+    )
+
+    japanese = editor_client.get(change_url(project)).content.decode()
+    editor_client.cookies["django_language"] = "en"
+    english = editor_client.get(change_url(project)).content.decode()
+
+    assert "2024年3月20日 13:05" in japanese and "2024年度" in japanese
+    assert "20 Mar 2024 13:05" in english and "FY2024" in english
+
+
+def test_the_status_offered_excludes_the_current_one_and_takes_partial_dates(editor_client, world):
+    project = world["bangkok"]
+    page = editor_client.get(change_url(project))
+    choices = [value for value, _label in page.context["adminform"].form.fields["new_status"].choices]
+    assert project.status not in choices and Status.PROCUREMENT in choices
+
+    data = form_data(page, "project_form")
+    set_field(data, "new_status", Status.PROCUREMENT)
+    set_field(data, "status_effective_on", "令和6年3月")
+    set_field(data, "status_note", "入札公示")
+    assert editor_client.post(change_url(project), data).status_code == 302
+    change = project.status_changes.order_by("-sequence").first()
+    assert (change.effective_on, change.effective_precision) == (date(2024, 3, 1), DatePrecision.MONTH)
+
+
+def test_a_refused_save_keeps_a_typed_fiscal_year_and_marks_the_field(editor_client, world):
+    project = world["bangkok"]
+    data = form_data(editor_client.get(change_url(project)), "project_form")
+    set_field(data, "new_status", Status.PROCUREMENT)
+    set_field(data, "status_effective_on", "2024年度")
+    set_field(data, "developments-0-kind", DevelopmentKind.OTHER)
+    set_field(data, "developments-0-text", "")  # required: the save is refused
+    set_field(data, "developments-0-when", "令和6年度")
+
+    response = editor_client.post(change_url(project), data)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="2024年度"' in html and 'value="令和6年度"' in html
+    assert "projects/change_form.js" in html  # scrolls to the first message
+
+
+def test_an_impossible_status_date_is_refused_next_to_its_field(editor_client, world):
+    project = world["bangkok"]
+    data = form_data(editor_client.get(change_url(project)), "project_form")
+    set_field(data, "new_status", Status.PROCUREMENT)
+    set_field(data, "status_effective_on", "2024-02-30")
+
+    response = editor_client.post(change_url(project), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["status_effective_on"] == [
+        "そのような日付はありません: 2024-02-30"
+    ]

@@ -69,9 +69,10 @@ class ProjectRowsFormSet(BaseInlineFormSet):
         row.reader_may_open_users = self.user is not None and self.user.has_perm("auth.change_user")
         if row.pk and self.model is Development and self.user is not None:
             if not may_change_development(self.user, row):
-                for field in form.fields.values():
-                    if field is not form.fields.get(DELETION_FIELD_NAME):
-                        field.disabled = True
+                # Its values, not its key: a disabled input is not posted by a browser.
+                for name in DevelopmentForm.base_fields:
+                    if name in form.fields:
+                        form.fields[name].disabled = True
             if DELETION_FIELD_NAME in form.fields and not may_delete_development(self.user, row):
                 form.fields[DELETION_FIELD_NAME].disabled = True
         return form

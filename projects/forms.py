@@ -144,8 +144,6 @@ class ProjectAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.conflict is not None:
-            self.conflict.add_form_errors(self)
         if self.instance.pk:
             if self.conflict is None or not self.conflict.refused:
                 self._check_version(cleaned.get("expected_version"))
@@ -155,6 +153,9 @@ class ProjectAdminForm(forms.ModelForm):
             elif not new_status and (cleaned.get("status_effective_on") or cleaned.get("status_note")):
                 # A date or note typed without a status would otherwise be dropped silently.
                 self.add_error("new_status", gettext("Choose the new status, or clear its date and note."))
+        if self.conflict is not None:
+            # Last: an error takes its field out of cleaned_data.
+            self.conflict.add_form_errors(self)
         return cleaned
 
     def _check_version(self, version):

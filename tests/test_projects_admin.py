@@ -995,5 +995,5 @@ def test_an_impossible_status_date_is_refused_next_to_its_field(editor_client, w
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["status_effective_on"] == [
-        "そのような日付はありません: 2024-02-30"
+        "存在しない日付です: 2024-02-30"
     ]

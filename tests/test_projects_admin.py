@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 import pytest
@@ -951,6 +952,10 @@ def test_one_date_style_per_language_in_tokyo_time(editor_client, editor, world)
 
     assert "2024年3月20日 13:05" in japanese and "2024年度" in japanese
     assert "20 Mar 2024 13:05" in english and "FY2024" in english
+    editor_client.cookies["django_language"] = "ja"
+    history = editor_client.get(reverse("admin:projects_project_history", args=[project.pk])).content.decode()
+    assert re.search(r"<th scope=\"row\">\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d</th>", history)
+    assert not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", history)
 
 
 def test_the_status_offered_excludes_the_current_one_and_takes_partial_dates(editor_client, world):

@@ -10,9 +10,11 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import display_for_value, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.forms.formsets import DELETION_FIELD_NAME
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext, ngettext
@@ -21,6 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 import projects.import_admin  # noqa: F401 -- registers the spreadsheet imports' admin
 from projects import exports, services
+from projects.admin_conflicts import merge_onto_current
 from projects.admin_filters import (
     MultiChoicesFilter,
     MultiRelatedByNameFilter,
@@ -29,9 +32,11 @@ from projects.admin_filters import (
     WonFilter,
 )
 from projects.admin_history import project_audit_trail
+from projects.audit import editor_label
 from projects.dates import format_partial_date
 from projects.forms import PROJECT_FIELDS, BulkStatusForm, DevelopmentForm, ProjectAdminForm
 from projects.models import Development, ListingGroup, Project, Scheme, Sector, Status, StatusChange
+from projects.roles import may_change_development, may_delete_development
 from projects.text import normalize_for_search
 
 STATUS_FORM_FIELDS = ["new_status", "status_effective_on", "status_note"]
@@ -40,6 +45,13 @@ STATUS_FORM_FIELDS = ["new_status", "status_effective_on", "status_note"]
 def _join(names) -> str:
     separator = ", " if (get_language() or "ja").startswith("en") else "、"
     return separator.join(str(name) for name in names)
+
+
+def _effective(typed) -> dict:
+    """A typed effective date (projects.dates.ParsedDate) as the status services take it."""
+    if typed is None:
+        return {"effective_on": None}
+    return {"effective_on": typed.date, "effective_precision": typed.precision}
 
 
 def _partial_date(value, precision, date_end=None) -> str:
@@ -60,13 +72,56 @@ def _starts_with_its_date(project) -> bool:
     return bool(when) and text.startswith(normalize_for_search(when, keep_spaces=False))
 
 
+class ProjectRowsFormSet(BaseInlineFormSet):
+    """A project's developments or status changes, shown for one reader.
+
+    Each row learns whether the reader may follow its recorder's link, and whether they may
+    correct or delete it (an editor: the rows they recorded; an administrator: all).
+    """
+
+    def __init__(self, *args, user=None, conflict=None, **kwargs):
+        self.user, self.conflict = user, conflict
+        super().__init__(*args, **kwargs)
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        row = form.instance
+        row.reader_may_open_users = self.user is not None and self.user.has_perm("auth.change_user")
+        if row.pk and self.model is Development and self.user is not None:
+            if not may_change_development(self.user, row):
+                # Its values, not its key: a disabled input is not posted by a browser.
+                for name in DevelopmentForm.base_fields:
+                    if name in form.fields:
+                        form.fields[name].disabled = True
+            if DELETION_FIELD_NAME in form.fields and not may_delete_development(self.user, row):
+                form.fields[DELETION_FIELD_NAME].disabled = True
+        return form
+
+    def clean(self):
+        super().clean()
+        if self.conflict is not None:
+            self.conflict.add_formset_errors(self)
+
+
+def _recorder(row) -> str:
+    """The recorder's name, linked to their account only for a reader who may change it."""
+    if row is None or row.recorded_by is None:
+        return ""
+    name = editor_label(row.recorded_by)
+    if getattr(row, "reader_may_open_users", False):
+        url = reverse("admin:auth_user_change", args=[row.recorded_by.pk])
+        return format_html('<a href="{}">{}</a>', url, name)
+    return name
+
+
 class DevelopmentInline(admin.TabularInline):
     """Developments, newest first; new rows are written by `development_add`."""
 
     model = Development
     form = DevelopmentForm
-    fields = ["kind", "text", "when", "until", "source", "recorded_by", "recorded_on"]
-    readonly_fields = ["recorded_by", "recorded_on"]
+    formset = ProjectRowsFormSet
+    fields = ["kind", "text", "when", "until", "source", "recorder", "recorded_on"]
+    readonly_fields = ["recorder", "recorded_on"]
     ordering = ["-sequence"]
     extra = 1
 
@@ -82,6 +137,10 @@ class DevelopmentInline(admin.TabularInline):
     def until(self, obj):
         return _partial_date(obj.date_end, obj.date_precision)
 
+    @admin.display(description=_("recorded by"))
+    def recorder(self, obj):
+        return _recorder(obj)
+
     @admin.display(description=_("recorded at"))
     def recorded_on(self, obj):
         # A new row has no time yet: development_add stamps it when the page is saved.
@@ -92,7 +151,8 @@ class StatusChangeInline(admin.TabularInline):
     """The status history: appended by `project_change_status` only, never edited here."""
 
     model = StatusChange
-    fields = ["sequence", "status", "previous_status", "effective_on", "note", "recorded_by", "recorded_at"]
+    formset = ProjectRowsFormSet
+    fields = ["sequence", "status", "previous_status", "effective", "note", "recorder", "recorded_at"]
     readonly_fields = fields
     ordering = ["-sequence"]
     extra = 0
@@ -101,6 +161,14 @@ class StatusChangeInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("recorded_by")
+
+    @admin.display(description=_("effective date"))
+    def effective(self, obj):
+        return _partial_date(obj.effective_on, obj.effective_precision)
+
+    @admin.display(description=_("recorded by"))
+    def recorder(self, obj):
+        return _recorder(obj)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -216,7 +284,8 @@ class ProjectAdmin(SimpleHistoryAdmin):
         label = obj.get_status_display()
         latest = max(obj.status_changes.all(), key=lambda change: change.sequence, default=None)
         if latest is not None and latest.effective_on:
-            return gettext("%(status)s since %(date)s") % {"status": label, "date": latest.effective_on}
+            since = _partial_date(latest.effective_on, latest.effective_precision)
+            return gettext("%(status)s since %(date)s") % {"status": label, "date": since}
         return label
 
     # The change page
@@ -239,19 +308,69 @@ class ProjectAdmin(SimpleHistoryAdmin):
         return [
             # The hidden version is the optimistic lock: a save based on an older version
             # is refused (ProjectAdminForm.clean), so a colleague's edit is never overwritten.
-            (None, {"fields": [*PROJECT_FIELDS, "expected_version"]}),
+            (None, {"fields": [*PROJECT_FIELDS, "expected_version", "seen_history"]}),
             (_("Status"), {"fields": status_fields}),
             (_("Record"), {"fields": ["created", "updated"], "classes": ["collapse"]}),
         ]
 
+    # Two officers on one project: a page saved after a colleague's save is merged onto the
+    # project as it now is (projects.admin_conflicts). Without a real conflict it is saved;
+    # with one, it comes back with the officer's entries and the colleague's change.
+
+    MERGE_ATTEMPTS = 3
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST" or object_id is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        posted = request.POST
+        for attempt in range(self.MERGE_ATTEMPTS):
+            request.edit_conflict = self._merge_if_stale(request, object_id, posted, attempt)
+            context = {**(extra_context or {}), "edit_conflict": request.edit_conflict}
+            try:
+                return super().changeform_view(request, object_id, form_url, context)
+            except services.StaleVersion:
+                # Someone saved between our check and our write: the transaction rolled
+                # back, nothing was written; merge again onto their version.
+                continue
+        raise AssertionError("unreachable: the last attempt refuses instead of saving")  # pragma: no cover
+
+    def _merge_if_stale(self, request, object_id, posted, attempt):
+        last = attempt + 1 == self.MERGE_ATTEMPTS
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.StaleVersion:
-            # Someone saved between the form's version check and our write (possible where
-            # the database has no row locks, as SQLite). The transaction rolled back, so
-            # nothing was written; a second pass re-renders the posted form with the refusal.
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            project = Project.objects.get(pk=unquote(object_id))
+        except (Project.DoesNotExist, ValueError, ValidationError):
+            return None
+        version = posted.get("expected_version")
+        if not self.has_change_permission(request, project) or version in (None, ""):
+            return None
+        if version == str(project.version) and not last:
+            return None
+        form = self.get_form(request, project, change=True)(instance=project)
+        inline = next(i for i in self.get_inline_instances(request, project) if i.model is Development)
+        data, conflict = merge_onto_current(
+            project=project,
+            data=posted,
+            form=form,
+            development_form_class=inline.get_formset(request, project).form,
+            user=request.user,
+        )
+        conflict.unresolved = last
+        request.POST = data
+        return conflict
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        conflict = getattr(request, "edit_conflict", None)
+        if conflict is None:
+            return form_class
+        return type(form_class.__name__, (form_class,), {"conflict": conflict})
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        return {
+            **super().get_formset_kwargs(request, obj, inline, prefix),
+            "user": request.user,
+            "conflict": getattr(request, "edit_conflict", None) if inline.model is Development else None,
+        }
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -278,7 +397,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
             schemes=list(data.get("schemes") or []),
             status=data.get("new_status") or Status.IDENTIFICATION,
             status_note=data.get("status_note", ""),
-            effective_on=data.get("status_effective_on"),
+            **_effective(data.get("status_effective_on")),
             **fields,
         )
         # The admin goes on with its own instance (inlines, messages, redirect).
@@ -318,22 +437,28 @@ class ProjectAdmin(SimpleHistoryAdmin):
             services.project_change_status(
                 project=project,
                 status=new_status,
-                effective_on=form.cleaned_data.get("status_effective_on"),
+                **_effective(form.cleaned_data.get("status_effective_on")),
                 note=form.cleaned_data.get("status_note", ""),
                 user=request.user,
                 expected_version=project.version,
+            )
+        conflict = getattr(request, "edit_conflict", None)
+        if change and conflict is not None and conflict.entries:
+            self.message_user(
+                request,
+                conflict.summary() + " " + gettext("Your changes were saved on top of theirs."),
+                messages.INFO,
             )
 
     def _save_developments(self, request, project, formset):
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         deleted = formset.deleted_forms
-        can_change = request.user.has_perm("projects.change_development")
         for form in formset.initial_forms:
             development = form.instance
-            if form in deleted:
+            if form in deleted and may_delete_development(request.user, development):
                 services.development_delete(development=development, user=request.user)
                 formset.deleted_objects.append(development)
-            elif can_change and form.has_changed():
+            elif may_change_development(request.user, development) and form.has_changed():
                 services.development_update(
                     development=development, user=request.user, **form.development_values()
                 )
@@ -387,7 +512,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
                 services.project_change_status(
                     project=project,
                     status=status,
-                    effective_on=data["effective_on"],
+                    **_effective(data["effective_on"]),
                     note=data["note"],
                     user=request.user,
                 )

@@ -7,14 +7,16 @@ from datetime import date, datetime
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import get_language, gettext
 from simple_history.utils import get_m2m_reverse_field_name
 
+from projects.audit import editor_label, is_plan_import
 from projects.dates import format_partial_date
 from projects.models import DatePrecision, Development, Project, StatusChange
 
 # Fields left out of the trail: keys, and timestamps every save moves.
-SKIPPED_FIELDS = {"id", "project", "created", "updated", "recorded_at", "recorded_by"}
+# A status change's date precision shows in its date ("2024年3月").
+SKIPPED_FIELDS = {"id", "project", "created", "updated", "recorded_at", "recorded_by", "effective_precision"}
 
 
 @dataclass
@@ -24,28 +26,20 @@ class Change:
     after: str
 
 
-# Who wrote an audit row that has no user: loaddata of the 2023 plan (load_plan, the quick
-# start) is the one writer without a user; every service call records its user.
-PLAN_LOAD_AUTHOR = gettext_lazy("Action plan 2023 (loaded data)")
-
-
-def history_author(record) -> str:
-    """Who made a history record (simple_history's historical row), as people read it: the
-    user name, or the plan's initial load for a row written with no user."""
-    user = record.history_user
-    if user is not None:
-        return user.get_username()
-    return str(PLAN_LOAD_AUTHOR)
-
-
 @dataclass
 class AuditEntry:
     when: datetime
-    user: str
+    user: object  # the history row's user, None for a row written without one
     subject: str
     action: str
     changes: list[Change] = field(default_factory=list)
     history_id: int = 0
+    model: type | None = None  # Project, Development or StatusChange
+    plan_import: bool = False  # the row the plan's fixture left (projects.audit.is_plan_import)
+
+    @property
+    def editor(self) -> str:
+        return editor_label(self.user, plan_import=self.plan_import)
 
 
 def project_audit_trail(project_id) -> list[AuditEntry]:
@@ -110,11 +104,13 @@ def _entries(model, records, subject) -> list[AuditEntry]:
         entries.append(
             AuditEntry(
                 when=record.history_date,
-                user=history_author(record),
+                user=record.history_user,
                 subject=subject(record),
                 action=_action(record, before, actions),
                 changes=changes,
                 history_id=record.history_id,
+                model=model,
+                plan_import=is_plan_import(record, first=before is None),
             )
         )
     return entries
@@ -156,7 +152,7 @@ def _display(f, value, record) -> str:
     if isinstance(f, models.BooleanField):
         return gettext("Yes") if value else gettext("No")
     if isinstance(value, datetime):
-        return date_format(timezone.localtime(value), "Y-m-d H:i")
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
     if (
         isinstance(value, date)
         and f.name in ("date", "date_end")
@@ -164,6 +160,9 @@ def _display(f, value, record) -> str:
     ):
         precision = record.date_precision or DatePrecision.NONE
         return format_partial_date(value, precision, language=get_language() or "ja") or value.isoformat()
+    if isinstance(value, date) and isinstance(record, StatusChange.history.model):
+        precision = record.effective_precision or DatePrecision.DAY
+        return format_partial_date(value, precision, language=get_language() or "ja")
     if isinstance(value, date):
         return value.isoformat()
     return str(value)

@@ -193,3 +193,65 @@ def format_partial_date(
         tail = f"{date_end.month}月" + (f"{date_end.day}日" if precision == DAY else "")
         return f"{text}～{tail}"
     return f"{text}～{one(date_end, precision)}"
+
+
+# Typed dates: what a person enters in one date box.
+
+_TYPED_NUMERIC = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?$")
+_TYPED_FISCAL = re.compile(r"^fy(\d{4})$")
+
+
+class NotADate(ValueError):
+    """The text is not one of the date forms `parse_partial_date` reads."""
+
+
+class NoSuchDate(ValueError):
+    """The text has a date's form but names no real date (2024-02-30, 2024年13月)."""
+
+
+def parse_partial_date(value: str | None) -> ParsedDate | None:
+    """One typed date with its precision: the single parser of the admin's date boxes.
+
+    Reads 2024, 2024-03, 2024-03-15 (also with "/" or "."), FY2024, and every Japanese form
+    `parse_development_date` reads: 2024年, 2024年3月, 2024年3月15日, 2024年度, and 和暦
+    (令和6年3月, 令和6年度, 令和元年). Full-width characters and spaces are ignored
+    ("２０２４ 年 ３ 月"). Returns None for empty input; raises NotADate or NoSuchDate.
+    """
+    text = _normalize(value or "").casefold()
+    if not text:
+        return None
+    if match := _TYPED_FISCAL.match(text):
+        return ParsedDate(datetime.date(int(match[1]), 4, 1), FISCAL_YEAR, None)
+    if match := _TYPED_NUMERIC.match(text):
+        year, month, day = match.groups()
+    elif (match := _START.fullmatch(text)) and not match["decade"]:
+        year = _year(match["era"], match["era_year"], match["year"])
+        if match["fiscal"]:
+            return ParsedDate(datetime.date(year, 4, 1), FISCAL_YEAR, None)
+        month, day = match["month"], match["day"]
+    else:
+        raise NotADate(value)
+    try:
+        if day:
+            return ParsedDate(datetime.date(int(year), int(month), int(day)), DAY, None)
+        if month:
+            return ParsedDate(datetime.date(int(year), int(month), 1), MONTH, None)
+        return ParsedDate(datetime.date(int(year), 1, 1), YEAR, None)
+    except ValueError as exc:
+        raise NoSuchDate(value) from exc
+
+
+def format_partial_date_input(
+    value: datetime.date | None, precision: str | None, language: str = "ja"
+) -> str:
+    """A date as `parse_partial_date` reads it back: 2024-03-15, 2024-03, 2024, 2024年度 / FY2024."""
+    precision = str(precision or NONE)
+    if value is None or precision == NONE:
+        return ""
+    if precision == DAY:
+        return value.isoformat()
+    if precision == MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    if precision == FISCAL_YEAR:
+        return f"FY{value.year}" if (language or "ja").lower().startswith("en") else f"{value.year}年度"
+    return str(value.year)

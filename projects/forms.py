@@ -1,70 +1,33 @@
 """Admin forms: the project form with its optimistic lock and status section, developments
 with partial dates, and the bulk status change."""
 
-import re
-import unicodedata
-from datetime import date
-from typing import NamedTuple
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from projects.audit import history_mark
+from projects.dates import NoSuchDate, NotADate, ParsedDate, format_partial_date_input, parse_partial_date
 from projects.models import DatePrecision, Development, Project, Status
-from projects.services import StaleVersion, project_lock
+from projects.services import project_lock
+
+DATE_FORMS_MESSAGE = _("Enter a date as 2024, 2024-03, 2024-03-15, FY2024, 2024年度 or 令和6年3月.")
 
 
-class PartialDate(NamedTuple):
-    """A date known to a day, a month, a year or a Japanese fiscal year (April to March)."""
-
-    date: date
-    precision: str
-
-
-_DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
-_YEAR = re.compile(r"^(\d{4})\s*年?$")
-_FISCAL_YEAR = re.compile(r"^(?:fy\s*(\d{4})|(\d{4})\s*年度)$")
-
-
-def parse_partial_date(value: str) -> PartialDate | None:
-    """Read what a desk officer types: 2024, 2024-03, 2024-03-15, FY2024 or 2024年度.
-
-    Full-width digits and letters are accepted ("２０２４年３月"), and so are "/" and "."
-    as separators and the Japanese 年月日 forms. Empty input is no date (None).
-    """
-    text = unicodedata.normalize("NFKC", value or "").strip().casefold()
-    if not text:
-        return None
+def _typed_date(value) -> ParsedDate | None:
     try:
-        if match := _FISCAL_YEAR.match(text):
-            return PartialDate(date(int(match[1] or match[2]), 4, 1), DatePrecision.FISCAL_YEAR)
-        if match := _DAY.match(text):
-            return PartialDate(date(int(match[1]), int(match[2]), int(match[3])), DatePrecision.DAY)
-        if match := _MONTH.match(text):
-            return PartialDate(date(int(match[1]), int(match[2]), 1), DatePrecision.MONTH)
-        if match := _YEAR.match(text):
-            return PartialDate(date(int(match[1]), 1, 1), DatePrecision.YEAR)
-    except ValueError as exc:
+        return parse_partial_date(value)
+    except NoSuchDate as exc:
         raise ValidationError(
             _("There is no such date: %(value)s"), code="invalid", params={"value": value}
         ) from exc
-    raise ValidationError(_("Enter a date as 2024, 2024-03, 2024-03-15, FY2024 or 2024年度."), code="invalid")
+    except NotADate as exc:
+        raise ValidationError(DATE_FORMS_MESSAGE, code="invalid") from exc
 
 
-def format_partial_date_input(value: date | None, precision: str) -> str:
-    """The form `parse_partial_date` reads back: 2024-03-15, 2024-03, 2024 or FY2024."""
-    if value is None or precision == DatePrecision.NONE:
-        return ""
-    if precision == DatePrecision.DAY:
-        return value.strftime("%Y-%m-%d")
-    if precision == DatePrecision.MONTH:
-        return value.strftime("%Y-%m")
-    if precision == DatePrecision.FISCAL_YEAR:
-        return f"FY{value.year}"
-    return str(value.year)
+def _input_text(value: ParsedDate) -> str:
+    return format_partial_date_input(value.date, value.precision, language=get_language() or "ja")
 
 
 class PartialDateWidget(forms.TextInput):
@@ -74,33 +37,29 @@ class PartialDateWidget(forms.TextInput):
         super().__init__({"size": 11, "placeholder": "YYYY-MM", "autocomplete": "off", **(attrs or {})})
 
     def format_value(self, value):
-        if isinstance(value, PartialDate):
-            return format_partial_date_input(value.date, value.precision)
+        if isinstance(value, ParsedDate):
+            return _input_text(value)
         return super().format_value(value)
 
 
 class PartialDateField(forms.Field):
+    """A date box that keeps the precision typed (projects.dates.parse_partial_date).
+
+    A refused form shows back exactly what was typed ("2024年度" stays "2024年度").
+    """
+
     widget = PartialDateWidget
-    default_error_messages = {"invalid": _("Enter a date as 2024, 2024-03, 2024-03-15, FY2024 or 2024年度.")}
+    default_error_messages = {"invalid": DATE_FORMS_MESSAGE}
 
     def to_python(self, value):
-        if isinstance(value, PartialDate):
+        if isinstance(value, ParsedDate):
             return value
-        return parse_partial_date(value)
+        return _typed_date(value)
 
     def prepare_value(self, value):
-        if isinstance(value, PartialDate):
-            return format_partial_date_input(value.date, value.precision)
+        if isinstance(value, ParsedDate):
+            return _input_text(value)
         return value
-
-
-class StatusDateInput(forms.DateInput):
-    """The browser's date picker; the value travels as ISO 8601 whatever the language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 PROJECT_FIELDS = [
@@ -117,6 +76,13 @@ PROJECT_FIELDS = [
 ]
 
 
+class PageMarkField(forms.CharField):
+    """A value the page carries for the save's own use: never a change to the project."""
+
+    def has_changed(self, initial, data):
+        return False
+
+
 class ProjectAdminForm(forms.ModelForm):
     """The project's own fields, its version for the optimistic lock, and a status change.
 
@@ -125,17 +91,19 @@ class ProjectAdminForm(forms.ModelForm):
     """
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The audit rows the officer's page was built from (projects.admin_conflicts.history_mark):
+    # a refused save shows what others changed after them.
+    seen_history = PageMarkField(widget=forms.HiddenInput, required=False)
     new_status = forms.ChoiceField(
         label=_("New status"),
         choices=[("", "---------"), *Status.choices],
         required=False,
         help_text=_("Leave empty to keep the current status."),
     )
-    status_effective_on = forms.DateField(
+    status_effective_on = PartialDateField(
         label=_("Effective date"),
         required=False,
-        widget=StatusDateInput,
-        help_text=_("The day the new status took effect, if known."),
+        help_text=_("As precise as known: 2024-03-15, 2024-03, 2024年度 or 令和6年3月."),
     )
     status_note = forms.CharField(
         label=_("Note on the status change"),
@@ -154,10 +122,26 @@ class ProjectAdminForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 2, "cols": 80}),
         }
 
+    # Set by the admin when the officer's page was older than the project (admin_conflicts).
+    conflict = None
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
+            if not self.is_bound:
+                self.fields["seen_history"].initial = history_mark(self.instance.pk)
+            for name in PROJECT_FIELDS:
+                if name in self.fields:
+                    # The values the page showed travel with it, so a save that comes after a
+                    # colleague's writes only the fields this officer changed.
+                    self.fields[name].show_hidden_initial = True
+            if "new_status" in self.fields and not self.is_bound:
+                self.fields["new_status"].choices = [
+                    choice
+                    for choice in self.fields["new_status"].choices
+                    if choice[0] != self.instance.status
+                ]
         elif "new_status" in self.fields:
             self.fields["new_status"].label = _("Status")
             self.fields["new_status"].choices = Status.choices
@@ -168,25 +152,27 @@ class ProjectAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            self._check_version(cleaned.get("expected_version"))
+            if self.conflict is None or not self.conflict.refused:
+                self._check_version(cleaned.get("expected_version"))
             new_status = cleaned.get("new_status")
             if new_status and new_status == self.instance.status:
                 self.add_error("new_status", gettext("The project already has this status."))
             elif not new_status and (cleaned.get("status_effective_on") or cleaned.get("status_note")):
                 # A date or note typed without a status would otherwise be dropped silently.
                 self.add_error("new_status", gettext("Choose the new status, or clear its date and note."))
+        if self.conflict is not None:
+            # Last: an error takes its field out of cleaned_data.
+            self.conflict.add_form_errors(self)
         return cleaned
 
     def _check_version(self, version):
         if version is None:
             raise ValidationError(gettext("The form is missing its version. Reload the page."), code="stale")
-        try:
-            # Inside the admin's request transaction this lock holds until the save commits,
-            # so nobody can slip a change in between this check and our writes.
-            with transaction.atomic():
-                project_lock(project=self.instance, expected_version=version)
-        except StaleVersion as exc:
-            raise ValidationError(str(exc), code="stale") from exc
+        # Inside the admin's request transaction this lock holds until the save commits, so
+        # nobody can slip a change in between this check and our writes. A StaleVersion goes
+        # up to ProjectAdmin.changeform_view, which merges this page onto the newer project.
+        with transaction.atomic():
+            project_lock(project=self.instance, expected_version=version)
 
     def project_fields(self) -> dict:
         """The changed own fields, as keyword arguments for `project_update`."""
@@ -203,7 +189,7 @@ class DevelopmentForm(forms.ModelForm):
     when = PartialDateField(
         label=_("Date"),
         required=False,
-        help_text=_("2024, 2024-03, 2024-03-15 or FY2024. Empty: as of the source."),
+        help_text=_("2024, 2024-03, 2024-03-15, 2024年度 or 令和6年3月. Empty: as of the source."),
     )
     until = PartialDateField(label=_("Until"), required=False, help_text=_("For a range: its last period."))
 
@@ -218,10 +204,14 @@ class DevelopmentForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         instance = self.instance
+        if instance.pk:
+            for field in self.fields.values():
+                # As on the project form: the values shown travel with the page.
+                field.show_hidden_initial = True
         if instance.pk and instance.date is not None:
-            self.initial.setdefault("when", PartialDate(instance.date, instance.date_precision))
+            self.initial.setdefault("when", ParsedDate(instance.date, instance.date_precision, None))
             if instance.date_end is not None:
-                self.initial.setdefault("until", PartialDate(instance.date_end, instance.date_precision))
+                self.initial.setdefault("until", ParsedDate(instance.date_end, instance.date_precision, None))
 
     def clean(self):
         cleaned = super().clean()
@@ -252,7 +242,7 @@ class BulkStatusForm(forms.Form):
     """The confirmation page of the "change status of selected projects" action."""
 
     status = forms.ChoiceField(label=_("New status"), choices=[("", "---------"), *Status.choices])
-    effective_on = forms.DateField(label=_("Effective date"), required=False, widget=StatusDateInput)
+    effective_on = PartialDateField(label=_("Effective date"), required=False)
     note = forms.CharField(
         label=_("Note"),
         required=False,

@@ -317,6 +317,14 @@ class Project(models.Model):
         return normalize_for_search("\n".join(parts), keep_spaces=False)
 
 
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+    FISCAL_YEAR = "fiscal_year", _("Fiscal year")
+    NONE = "none", _("No date")
+
+
 class StatusChangeManager(models.Manager):
     def get_by_natural_key(self, project_number, sequence):
         return self.get(project__number=project_number, sequence=sequence)
@@ -333,6 +341,10 @@ class StatusChange(models.Model):
     previous_status = models.CharField(_("previous status"), max_length=20, choices=Status, blank=True)
     effective_on = models.DateField(
         _("effective date"), null=True, blank=True, help_text=_("Empty: as of the source.")
+    )
+    # As a development's date: known to a day, a month, a year or a fiscal year.
+    effective_precision = models.CharField(
+        _("effective date precision"), max_length=12, choices=DatePrecision, default=DatePrecision.NONE
     )
     note = models.TextField(
         _("note"), blank=True, validators=[validate_text], help_text=_("The evidence for the change.")
@@ -370,6 +382,12 @@ class StatusChange(models.Model):
                 name="%(app_label)s_%(class)s_previous_status_valid",
                 violation_error_message=_("Unknown previous status."),
             ),
+            models.CheckConstraint(
+                condition=Q(effective_on__isnull=True, effective_precision=DatePrecision.NONE)
+                | (Q(effective_on__isnull=False) & ~Q(effective_precision=DatePrecision.NONE)),
+                name="%(app_label)s_%(class)s_effective_matches_precision",
+                violation_error_message=_("A date needs a precision, and a precision needs a date."),
+            ),
         ]
 
     def __str__(self):
@@ -379,14 +397,6 @@ class StatusChange(models.Model):
         return (*self.project.natural_key(), self.sequence)
 
     natural_key.dependencies = ["projects.project"]
-
-
-class DatePrecision(models.TextChoices):
-    DAY = "day", _("Day")
-    MONTH = "month", _("Month")
-    YEAR = "year", _("Year")
-    FISCAL_YEAR = "fiscal_year", _("Fiscal year")
-    NONE = "none", _("No date")
 
 
 class DevelopmentKind(models.TextChoices):
@@ -445,6 +455,8 @@ class Development(models.Model):
         ordering = ["project_id", "sequence"]
         verbose_name = _("development")
         verbose_name_plural = _("developments")
+        # change_ and delete_development cover the rows one recorded oneself; this, the others'.
+        permissions = [("manage_others_development", _("Can change and delete developments others recorded"))]
         indexes = [
             # latest_developments() has its own on PostgreSQL (migration 0003): SQLite cannot
             # index NULLS LAST.

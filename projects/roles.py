@@ -22,17 +22,38 @@ HISTORY_APP_MODELS = {
     "projects": ["historicalproject", "historicaldevelopment", "historicalstatuschange"],
 }
 
-# Editors change projects and add developments and status changes. The status history is
-# append-only for them: no change or delete of StatusChange, and no deletes at all.
+# Editors change projects and add developments and status changes. They correct or delete
+# the developments they recorded themselves (see may_change_development); the others' are
+# the administrators' (manage_others_development). The status history is append-only for
+# them: no change or delete of StatusChange, and no other deletes.
 EDITOR_EXTRA = [
     ("projects", "add_project"),
     ("projects", "change_project"),
     ("projects", "add_development"),
     ("projects", "change_development"),
+    ("projects", "delete_development"),
     ("projects", "add_statuschange"),
     ("projects", "add_importbatch"),
     ("projects", "change_importbatch"),
 ]
+
+
+def _own_or_manager(user, development, action: str) -> bool:
+    if not user.has_perm(f"projects.{action}_development"):
+        return False
+    if user.has_perm("projects.manage_others_development"):
+        return True
+    return development.recorded_by_id is not None and development.recorded_by_id == user.pk
+
+
+def may_change_development(user, development) -> bool:
+    """An editor corrects a development they recorded; an administrator, anyone's."""
+    return _own_or_manager(user, development, "change")
+
+
+def may_delete_development(user, development) -> bool:
+    """An editor deletes a development they recorded by mistake; an administrator, anyone's."""
+    return _own_or_manager(user, development, "delete")
 
 
 def _view_permissions():

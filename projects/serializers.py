@@ -266,6 +266,7 @@ class StatusChangeSerializer(serializers.ModelSerializer):
             "status",
             "previous_status",
             "effective_on",
+            "effective_precision",
             "note",
             "recorded_by",
             "recorded_at",

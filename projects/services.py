@@ -10,9 +10,10 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from projects.audit import last_change
 from projects.models import DatePrecision, Development, Project, Status, StatusChange
 
 
@@ -25,7 +26,11 @@ class StaleVersion(Exception):
     changed_at: datetime | None
 
     def __str__(self):
-        when = timezone.localtime(self.changed_at).strftime("%Y-%m-%d %H:%M") if self.changed_at else "?"
+        when = (
+            formats.date_format(timezone.localtime(self.changed_at), "DATETIME_FORMAT")
+            if self.changed_at
+            else ""
+        )
         return _(
             "This project was changed by %(user)s at %(time)s. Reload it and make your change again."
         ) % {
@@ -41,14 +46,8 @@ def _lock(project: Project) -> Project:
 def _check_version(locked: Project, expected_version: int | None) -> None:
     if expected_version is None or expected_version == locked.version:
         return
-    last = locked.history.order_by("-history_date", "-history_id").select_related("history_user").first()
-    changed_by = "?"
-    changed_at = locked.updated
-    if last is not None:
-        changed_at = last.history_date
-        if last.history_user is not None:
-            changed_by = last.history_user.get_username()
-    raise StaleVersion(project=locked, changed_by=changed_by, changed_at=changed_at)
+    last = last_change(locked)
+    raise StaleVersion(project=locked, changed_by=last.editor, changed_at=last.when)
 
 
 def project_lock(*, project: Project, expected_version: int | None = None) -> Project:
@@ -79,12 +78,20 @@ def _next_sequence(project: Project, model) -> int:
     return (current or 0) + 1
 
 
+def _effective_precision(effective_on: date | None, precision: str | None) -> str:
+    """A status change's date precision: none without a date, a day unless told otherwise."""
+    if effective_on is None:
+        return DatePrecision.NONE
+    return precision or DatePrecision.DAY
+
+
 @transaction.atomic
 def project_change_status(
     *,
     project: Project,
     status: str,
     effective_on: date | None = None,
+    effective_precision: str | None = None,
     note: str = "",
     user=None,
     expected_version: int | None = None,
@@ -102,6 +109,7 @@ def project_change_status(
         status=status,
         previous_status=locked.status,
         effective_on=effective_on,
+        effective_precision=_effective_precision(effective_on, effective_precision),
         note=note,
         recorded_by=user if user is not None and user.is_authenticated else None,
         recorded_at=timezone.now(),
@@ -194,6 +202,7 @@ def project_create(
     status: str = Status.IDENTIFICATION,
     status_note: str = "",
     effective_on: date | None = None,
+    effective_precision: str | None = None,
     **fields,
 ) -> Project:
     """Create a project with its first status change."""
@@ -221,6 +230,7 @@ def project_create(
         sequence=1,
         status=status,
         effective_on=effective_on,
+        effective_precision=_effective_precision(effective_on, effective_precision),
         note=status_note,
         recorded_by=recorder,
         recorded_at=timezone.now(),

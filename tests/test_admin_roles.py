@@ -143,7 +143,8 @@ def test_editor_sees_no_delete_controls_and_a_delete_is_refused(client, project)
     listing = client.get(CHANGELIST).content.decode()
 
     assert "deletelink" not in page
-    assert 'name="developments-0-DELETE"' not in page
+    # A development recorded by someone else: its delete box is there, but disabled.
+    assert 'name="developments-0-DELETE" disabled' in page
     assert delete.status_code == 403
     assert "delete_selected" not in listing
     assert "change_status_selected" in listing
@@ -159,6 +160,55 @@ def test_editor_cannot_delete_a_development_by_posting_the_flag(client, project)
 
     assert response.status_code == 302
     assert project.developments.count() == 1
+
+
+def test_editor_cannot_change_someone_elses_development_by_posting(client, project):
+    login(client, EDITOR)
+    data = form_data(client.get(change_url(project)), "project_form")
+    set_field(data, "developments-0-text", "書き換え")
+
+    response = client.post(change_url(project), data)
+
+    assert response.status_code == 302
+    assert project.developments.get().text == "E/N 署名"
+    assert not Development.history.filter(history_type="~").exists()
+
+
+def test_editor_corrects_and_deletes_a_development_they_recorded(client, project):
+    user = login(client, EDITOR)
+    own = DevelopmentFactory(project=project, sequence=2, text="誤記", recorded_by=user)
+    data = form_data(client.get(change_url(project)), "project_form")
+    assert data["developments-0-id"] == [str(own.pk)]  # newest first
+    set_field(data, "developments-0-text", "正しい記述")
+    assert client.post(change_url(project), data).status_code == 302
+    own.refresh_from_db()
+    assert own.text == "正しい記述"
+
+    data = form_data(client.get(change_url(project)), "project_form")
+    assert "developments-1-DELETE" not in data  # the other row's box stays unticked
+    data["developments-0-DELETE"] = ["on"]
+    data["developments-1-DELETE"] = ["on"]  # someone else's: ignored
+    assert client.post(change_url(project), data).status_code == 302
+
+    assert list(project.developments.values_list("text", flat=True)) == ["E/N 署名"]
+    audit = Development.history.filter(id=own.pk).order_by("history_id")
+    assert [(row.history_type, row.history_user) for row in audit][1:] == [("~", user), ("-", user)]
+
+
+def test_recorder_names_link_only_for_readers_who_may_open_accounts(client, project):
+    recorder = UserFactory(username="recorder")
+    project.developments.update(recorded_by=recorder)
+    project.status_changes.update(recorded_by=recorder)
+    account = reverse("admin:auth_user_change", args=[recorder.pk])
+    pages = {}
+    for role in (VIEWER, EDITOR, ADMINISTRATOR):
+        login(client, role)
+        pages[role] = client.get(change_url(project)).content.decode()
+
+    for role in (VIEWER, EDITOR):
+        assert account not in pages[role]
+        assert pages[role].count("recorder") >= 2  # the name, in both tables
+    assert pages[ADMINISTRATOR].count(f'href="{account}"') == 2
 
 
 def test_nobody_edits_the_status_history_on_the_project_page(client, project):

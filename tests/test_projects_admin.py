@@ -1,15 +1,14 @@
+import re
 from datetime import date
 
 import pytest
 from django.contrib import admin as django_admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
 from projects import services
 from projects.admin import ProjectAdmin
-from projects.forms import PartialDate, format_partial_date_input, parse_partial_date
 from projects.models import DatePrecision, Development, DevelopmentKind, Project, SchemeFamily, Status
 from projects.roles import EDITOR
 from tests.admin_helpers import form_data, set_field
@@ -442,6 +441,7 @@ def test_a_bad_development_date_is_refused_and_nothing_is_written(editor_client,
 
 def test_editing_an_existing_development(editor_client, editor, world):
     project = world["hsr"]
+    project.developments.filter(sequence=2).update(recorded_by=editor)  # the editor's own
     data = form_data(editor_client.get(change_url(project)), "project_form")
     # Row 0 is the newest (sequence 2).
     set_field(data, "developments-0-when", "2023-01-20")
@@ -572,53 +572,180 @@ def test_adding_a_project(editor_client, editor, world):
 # Two officers, one project
 
 
-def test_a_stale_save_is_refused_and_the_first_edit_is_kept(client, world):
-    first, second = UserFactory(username="sato", role=EDITOR), UserFactory(username="suzuki", role=EDITOR)
-    project = world["bangkok"]
-    client.force_login(first)
-    form_first = form_data(client.get(change_url(project)), "project_form")
-    client.force_login(second)
-    form_second = form_data(client.get(change_url(project)), "project_form")
+def _two_officers(client, project):
+    """sato and suzuki open the same project page; returns (sato, suzuki, sato's page, suzuki's page)."""
+    sato, suzuki = UserFactory(username="sato", role=EDITOR), UserFactory(username="suzuki", role=EDITOR)
+    client.force_login(sato)
+    sato_page = form_data(client.get(change_url(project)), "project_form")
+    client.force_login(suzuki)
+    suzuki_page = form_data(client.get(change_url(project)), "project_form")
+    return sato, suzuki, sato_page, suzuki_page
 
-    client.force_login(first)
-    set_field(form_first, "name", "佐藤の修正")
-    assert client.post(change_url(project), form_first).status_code == 302
-    client.force_login(second)
-    set_field(form_second, "summary", "鈴木の修正")
-    response = client.post(change_url(project), form_second)
+
+def _add_row(data, text, when="", kind=DevelopmentKind.OTHER):
+    index = int(data["developments-INITIAL_FORMS"][0])  # the empty row after the existing ones
+    set_field(data, f"developments-{index}-kind", kind)
+    set_field(data, f"developments-{index}-text", text)
+    set_field(data, f"developments-{index}-when", when)
+    return data
+
+
+def test_a_colleagues_save_of_other_fields_is_kept_and_mine_applied_on_top(client, world):
+    project = world["bangkok"]
+    sato, suzuki, sato_page, suzuki_page = _two_officers(client, project)
+    client.force_login(sato)
+    assert client.post(change_url(project), set_field(sato_page, "name", "佐藤の修正")).status_code == 302
+
+    client.force_login(suzuki)
+    response = client.post(change_url(project), set_field(suzuki_page, "summary", "鈴木の修正"), follow=True)
+
+    project.refresh_from_db()
+    assert (project.name, project.summary) == ("佐藤の修正", "鈴木の修正")  # nobody's edit is lost
+    assert project.version == 3
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("sato" in m and "保存" in m for m in messages), messages
+
+
+def test_the_same_field_changed_by_both_is_shown_and_applied_in_one_more_click(client, world):
+    project = world["bangkok"]
+    sato, suzuki, sato_page, suzuki_page = _two_officers(client, project)
+    client.force_login(sato)
+    assert client.post(change_url(project), set_field(sato_page, "name", "佐藤の修正")).status_code == 302
+
+    client.force_login(suzuki)
+    set_field(suzuki_page, "name", "鈴木の修正")
+    set_field(suzuki_page, "summary", "鈴木の概要")
+    _add_row(suzuki_page, "鈴木の動き", "2024-03")
+    response = client.post(change_url(project), suzuki_page)
 
     assert response.status_code == 200
-    errors = response.context["adminform"].form.non_field_errors()
-    assert len(errors) == 1
-    assert "sato" in errors[0]
-    assert response.context["adminform"].form.errors.as_data()["__all__"][0].code == "stale"
+    form = response.context["adminform"].form
+    assert form.errors.as_data()["__all__"][0].code == "stale"
+    assert "sato" in form.non_field_errors()[0] and "?" not in form.non_field_errors()[0]
+    assert "佐藤の修正" in form.errors["name"][0]  # their value, next to the field
     html = response.content.decode()
-    assert "sato" in html
-    assert "鈴木の修正" in html  # the second officer's typing is still on the page
+    assert 'id="edit-conflict"' in html and "佐藤の修正" in html  # the short diff of their change
+    # Everything suzuki typed is still there.
+    assert form["name"].value() == "鈴木の修正" and form["summary"].value() == "鈴木の概要"
+    assert "鈴木の動き" in html and 'value="2024-03"' in html
     project.refresh_from_db()
-    assert project.name == "佐藤の修正"
-    assert project.summary != "鈴木の修正"
-    assert project.version == 2
+    assert project.name == "佐藤の修正" and not project.developments.exists()
+
+    again = client.post(change_url(project), form_data(response, "project_form"))
+
+    assert again.status_code == 302
+    project.refresh_from_db()
+    assert (project.name, project.summary) == ("鈴木の修正", "鈴木の概要")
+    assert list(project.developments.values_list("text", "recorded_by__username")) == [
+        ("鈴木の動き", "suzuki")
+    ]
 
 
-def test_a_stale_form_cannot_add_a_development_or_change_the_status(client, world):
-    first, second = UserFactory(username="sato", role=EDITOR), UserFactory(username="suzuki", role=EDITOR)
-    project = world["bangkok"]
-    client.force_login(second)
-    stale = form_data(client.get(change_url(project)), "project_form")
-    services.project_update(project=project, user=first, name="先に保存")
+@pytest.mark.parametrize("first", ["sato", "suzuki"])
+def test_two_new_developments_never_conflict(client, world, first):
+    project = world["hsr"]
+    sato, suzuki, sato_page, suzuki_page = _two_officers(client, project)
+    pages = {"sato": (sato, sato_page), "suzuki": (suzuki, suzuki_page)}
+    second = "suzuki" if first == "sato" else "sato"
+    for name in (first, second):
+        user, page = pages[name]
+        client.force_login(user)
+        response = client.post(change_url(project), _add_row(page, f"{name}の動き", "令和6年3月"))
+        assert response.status_code == 302, response.context["errors"]
 
-    set_field(stale, "developments-0-kind", DevelopmentKind.OTHER)
-    set_field(stale, "developments-0-text", "古い画面から")
-    set_field(stale, "new_status", Status.SUSPENDED)
-    response = client.post(change_url(project), stale)
+    rows = list(project.developments.order_by("sequence").values_list("text", "date", "date_precision"))
+    assert rows[-2:] == [
+        (f"{first}の動き", date(2024, 3, 1), DatePrecision.MONTH),
+        (f"{second}の動き", date(2024, 3, 1), DatePrecision.MONTH),
+    ]
+    assert len(rows) == 4  # the two the project had are untouched
+
+
+def test_re_shown_development_rows_carry_their_own_captions(client, world):
+    project = world["hsr"]
+    sato, suzuki, sato_page, suzuki_page = _two_officers(client, project)
+    client.force_login(sato)
+    _add_row(sato_page, "佐藤の動き")
+    assert client.post(change_url(project), set_field(sato_page, "name", "佐藤の修正")).status_code == 302
+
+    client.force_login(suzuki)
+    response = client.post(change_url(project), set_field(suzuki_page, "name", "鈴木の修正"))
 
     assert response.status_code == 200
-    assert "sato" in str(response.context["adminform"].form.non_field_errors())
-    assert not project.developments.exists()
+    inline = next(f for f in response.context["inline_admin_formsets"] if f.formset.model is Development)
+    shown = [(admin_form.original, admin_form.form) for admin_form in inline if admin_form.original]
+    assert [original.text for original, _form in shown] == [
+        "佐藤の動き",
+        "2023年1月に協力準備調査の結果を説明",
+        "２０２２年１１月 Ｆ／Ｓ開始",
+    ]
+    for original, row in shown:
+        assert row["text"].value() == original.text
+
+
+def test_a_status_change_after_a_colleagues_development_is_saved(client, world):
+    project = world["bangkok"]
+    sato, suzuki, sato_page, suzuki_page = _two_officers(client, project)
+    client.force_login(sato)
+    assert client.post(change_url(project), _add_row(sato_page, "佐藤の動き")).status_code == 302
+
+    client.force_login(suzuki)
+    set_field(suzuki_page, "new_status", Status.SUSPENDED)
+    set_field(suzuki_page, "status_note", "鈴木のメモ")
+    assert client.post(change_url(project), suzuki_page).status_code == 302
+
     project.refresh_from_db()
-    assert project.status == Status.IDENTIFICATION
-    assert project.name == "先に保存"
+    assert project.status == Status.SUSPENDED
+    assert project.developments.get().text == "佐藤の動き"
+
+
+def test_two_status_changes_conflict_and_the_second_applies_in_one_more_click(client, world):
+    project = world["bangkok"]
+    sato, suzuki, sato_page, suzuki_page = _two_officers(client, project)
+    client.force_login(sato)
+    set_field(sato_page, "new_status", Status.PREPARATION)
+    assert client.post(change_url(project), sato_page).status_code == 302
+
+    client.force_login(suzuki)
+    set_field(suzuki_page, "new_status", Status.SUSPENDED)
+    set_field(suzuki_page, "status_effective_on", "2024年度")
+    set_field(suzuki_page, "status_note", "鈴木のメモ")
+    response = client.post(change_url(project), suzuki_page)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "sato" in form.errors["new_status"][0]
+    assert (form["status_effective_on"].value(), form["status_note"].value()) == ("2024年度", "鈴木のメモ")
+    project.refresh_from_db()
+    assert project.status == Status.PREPARATION
+
+    assert client.post(change_url(project), form_data(response, "project_form")).status_code == 302
+    change = project.status_changes.order_by("-sequence").first()
+    assert (change.status, change.previous_status, change.note) == (
+        Status.SUSPENDED,
+        Status.PREPARATION,
+        "鈴木のメモ",
+    )
+    assert (change.effective_on, change.effective_precision) == (date(2024, 4, 1), DatePrecision.FISCAL_YEAR)
+
+
+def test_a_refusal_over_plan_data_names_the_plan_import_not_a_question_mark(plan_data, client):
+    project = Project.objects.get(number=1)
+    sato, suzuki, sato_page, suzuki_page = _two_officers(client, project)
+    services.project_update(project=project, user=None, name="コマンドで修正")
+
+    client.force_login(suzuki)
+    response = client.post(change_url(project), set_field(suzuki_page, "name", "鈴木の修正"))
+
+    errors = response.context["adminform"].form.non_field_errors()
+    assert "?" not in errors[0] and "コマンド" in errors[0]
+    project.refresh_from_db()
+    assert services.last_change(project).editor == "コマンドによる変更（利用者なし）"
+    fresh = Project.objects.get(number=2)
+    with translation.override("ja"):
+        assert services.last_change(fresh).editor == "2023年計画の取込"
+    with translation.override("en"):
+        assert services.last_change(fresh).editor == "2023 plan import"
 
 
 def test_a_stale_version_found_at_write_time_re_renders_the_form(editor_client, world, monkeypatch):
@@ -733,7 +860,7 @@ def test_history_page_shows_every_change_with_before_and_after(editor_client, ed
     )
     name_change = next(c for c in renamed.changes if c.after == "バンコク都市鉄道レッドライン")
     assert name_change.before == "バンコク都市鉄道"
-    assert renamed.user == editor.get_username()
+    assert renamed.user == editor
     with translation.override("en"):
         preparation, identification = str(Status.PREPARATION.label), str(Status.IDENTIFICATION.label)
     status_row = next(
@@ -771,9 +898,10 @@ def test_editing_a_plan_project_in_english(plan_data, editor_client):
     url = change_url(project)
     editor_client.cookies["django_language"] = "en"  # the language switch
     data = form_data(editor_client.get(url), "project_form")
-    set_field(data, "developments-0-kind", DevelopmentKind.DIPLOMACY)
-    set_field(data, "developments-0-text", "首脳会談で言及")
-    set_field(data, "developments-0-when", "FY2024")
+    new = project.developments.count()  # the empty row after the existing ones
+    set_field(data, f"developments-{new}-kind", DevelopmentKind.DIPLOMACY)
+    set_field(data, f"developments-{new}-text", "首脳会談で言及")
+    set_field(data, f"developments-{new}-when", "FY2024")
     set_field(data, "new_status", Status.PREPARATION)
 
     response = editor_client.post(url, data)
@@ -811,54 +939,6 @@ def test_the_login_page_has_the_language_switch(client):
     html = client.get(reverse("admin:login")).content.decode()
 
     assert 'id="language-switch"' in html
-
-
-# Partial dates
-
-
-@pytest.mark.parametrize(
-    ("typed", "expected"),
-    [
-        ("2024", PartialDate(date(2024, 1, 1), "year")),
-        ("2024年", PartialDate(date(2024, 1, 1), "year")),
-        ("2024-03", PartialDate(date(2024, 3, 1), "month")),
-        ("2024/3", PartialDate(date(2024, 3, 1), "month")),
-        ("2024年3月", PartialDate(date(2024, 3, 1), "month")),
-        ("２０２４－０３", PartialDate(date(2024, 3, 1), "month")),
-        ("2024-03-15", PartialDate(date(2024, 3, 15), "day")),
-        ("2024年3月15日", PartialDate(date(2024, 3, 15), "day")),
-        ("２０２４／３／１５", PartialDate(date(2024, 3, 15), "day")),
-        ("FY2024", PartialDate(date(2024, 4, 1), "fiscal_year")),
-        ("fy 2024", PartialDate(date(2024, 4, 1), "fiscal_year")),
-        ("ＦＹ２０２４", PartialDate(date(2024, 4, 1), "fiscal_year")),
-        ("2024年度", PartialDate(date(2024, 4, 1), "fiscal_year")),
-        ("２０２４年度", PartialDate(date(2024, 4, 1), "fiscal_year")),
-        (" ", None),
-    ],
-)
-def test_parse_partial_date(typed, expected):
-    assert parse_partial_date(typed) == expected
-
-
-@pytest.mark.parametrize("typed", ["2024-02-30", "2024-13", "24-03", "March 2024", "2024年夏頃"])
-def test_parse_partial_date_refuses(typed):
-    with pytest.raises(ValidationError):
-        parse_partial_date(typed)
-
-
-@pytest.mark.parametrize(
-    ("value", "precision", "text"),
-    [
-        (date(2024, 3, 15), "day", "2024-03-15"),
-        (date(2024, 3, 1), "month", "2024-03"),
-        (date(2024, 1, 1), "year", "2024"),
-        (date(2024, 4, 1), "fiscal_year", "FY2024"),
-        (None, "none", ""),
-    ],
-)
-def test_partial_date_round_trip(value, precision, text):
-    assert format_partial_date_input(value, precision) == text
-    assert parse_partial_date(text) == (PartialDate(value, precision) if value else None)
 
 
 def test_project_admin_is_registered_with_history():
@@ -974,7 +1054,7 @@ def test_history_page_names_the_plan_load_and_has_a_translated_title(plan_data, 
     html = response.content.decode()
     assert "<h1>履歴: 1 南北高速鉄道整備事業</h1>" in html
     loaded = response.context["audit_trail"][-1]
-    assert (loaded.user, loaded.action) == ("行動計画2023（データ読込）", "取込")
+    assert (loaded.editor, loaded.action) == ("2023年計画の取込", "取込")
 
 
 def test_admin_index_lists_projects_first_and_view_site_leads_to_the_api(editor_client, world):
@@ -985,3 +1065,82 @@ def test_admin_index_lists_projects_first_and_view_site_leads_to_the_api(editor_
     assert apps[0]["models"][0]["object_name"] == "Project"
     assert response.context["site_url"] == "/api/"
     assert 'id="nav-sidebar"' not in response.content.decode()
+
+
+# Dates as people read them
+
+
+def test_one_date_style_per_language_in_tokyo_time(editor_client, editor, world):
+    from datetime import UTC, datetime
+
+    project = world["bangkok"]
+    DevelopmentFactory(
+        project=project,
+        sequence=1,
+        text="記録時刻の確認",
+        recorded_by=editor,
+        recorded_at=datetime(2024, 3, 20, 4, 5, tzinfo=UTC),  # 13:05 in Tokyo
+    )
+    services.project_change_status(
+        project=project,
+        status=Status.PROCUREMENT,
+        effective_on=date(2024, 4, 1),
+        effective_precision=DatePrecision.FISCAL_YEAR,
+    )
+
+    japanese = editor_client.get(change_url(project)).content.decode()
+    editor_client.cookies["django_language"] = "en"
+    english = editor_client.get(change_url(project)).content.decode()
+
+    assert "2024年3月20日 13:05" in japanese and "2024年度" in japanese
+    assert "20 Mar 2024 13:05" in english and "FY2024" in english
+    editor_client.cookies["django_language"] = "ja"
+    history = editor_client.get(reverse("admin:projects_project_history", args=[project.pk])).content.decode()
+    assert re.search(r"<th scope=\"row\">\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d</th>", history)
+    assert not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", history)
+
+
+def test_the_status_offered_excludes_the_current_one_and_takes_partial_dates(editor_client, world):
+    project = world["bangkok"]
+    page = editor_client.get(change_url(project))
+    choices = [value for value, _label in page.context["adminform"].form.fields["new_status"].choices]
+    assert project.status not in choices and Status.PROCUREMENT in choices
+
+    data = form_data(page, "project_form")
+    set_field(data, "new_status", Status.PROCUREMENT)
+    set_field(data, "status_effective_on", "令和6年3月")
+    set_field(data, "status_note", "入札公示")
+    assert editor_client.post(change_url(project), data).status_code == 302
+    change = project.status_changes.order_by("-sequence").first()
+    assert (change.effective_on, change.effective_precision) == (date(2024, 3, 1), DatePrecision.MONTH)
+
+
+def test_a_refused_save_keeps_a_typed_fiscal_year_and_marks_the_field(editor_client, world):
+    project = world["bangkok"]
+    data = form_data(editor_client.get(change_url(project)), "project_form")
+    set_field(data, "new_status", Status.PROCUREMENT)
+    set_field(data, "status_effective_on", "2024年度")
+    set_field(data, "developments-0-kind", DevelopmentKind.OTHER)
+    set_field(data, "developments-0-text", "")  # required: the save is refused
+    set_field(data, "developments-0-when", "令和6年度")
+
+    response = editor_client.post(change_url(project), data)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="2024年度"' in html and 'value="令和6年度"' in html
+    assert "projects/change_form.js" in html  # scrolls to the first message
+
+
+def test_an_impossible_status_date_is_refused_next_to_its_field(editor_client, world):
+    project = world["bangkok"]
+    data = form_data(editor_client.get(change_url(project)), "project_form")
+    set_field(data, "new_status", Status.PROCUREMENT)
+    set_field(data, "status_effective_on", "2024-02-30")
+
+    response = editor_client.post(change_url(project), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["status_effective_on"] == [
+        "存在しない日付です: 2024-02-30"
+    ]

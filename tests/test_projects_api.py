@@ -267,6 +267,34 @@ def test_patch_with_stale_etag_is_412_with_the_current_etag(editor_client, proje
     assert project.name_en != "x"
 
 
+def test_412_names_who_saved_last_and_when(editor_client, project):
+    stale = etag_of(editor_client, project)
+    development_add(
+        project=project, kind=DevelopmentKind.OTHER, text="誰かの更新", user=UserFactory(username="sato")
+    )
+
+    detail = editor_client.patch(
+        f"/api/projects/{project.pk}/", {"name_en": "x"}, HTTP_IF_MATCH=stale
+    ).json()["detail"]
+
+    # The development's audit row, not the project's (which has none for this write).
+    assert "sato" in detail and "?" not in detail
+
+
+def test_412_over_plan_data_names_the_plan_import(plan_data, editor_client):
+    project = Project.objects.get(number=1)
+    url = f"/api/projects/{project.pk}/"
+
+    japanese = editor_client.patch(url, {"name_en": "x"}, HTTP_IF_MATCH=f'"p{project.pk}-v99"')
+    english = editor_client.patch(
+        url, {"name_en": "x"}, HTTP_IF_MATCH=f'"p{project.pk}-v99"', HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert japanese.status_code == 412
+    assert "2023年計画の取込" in japanese.json()["detail"] and "?" not in japanese.json()["detail"]
+    assert english.status_code == 412
+
+
 @pytest.mark.parametrize("if_match", ['"garbage"', 'W/"p1-v1"', '"p999999-v1"'])
 def test_patch_with_a_foreign_etag_is_412(editor_client, project, if_match):
     response = editor_client.patch(f"/api/projects/{project.pk}/", {"name_en": "x"}, HTTP_IF_MATCH=if_match)

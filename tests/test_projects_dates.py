@@ -1,8 +1,17 @@
 import datetime
+from datetime import date
 
 import pytest
 
-from projects.dates import ParsedDate, format_partial_date, parse_development_date
+from projects.dates import (
+    NoSuchDate,
+    NotADate,
+    ParsedDate,
+    format_partial_date,
+    format_partial_date_input,
+    parse_development_date,
+    parse_partial_date,
+)
 from projects.models import DatePrecision
 
 D = datetime.date
@@ -173,3 +182,68 @@ def test_format_nothing():
 def test_parse_then_format_round_trip():
     parsed = parse_development_date("・2022 年 11 月～2023 年１月にサービスの導入エリアを拡大")
     assert format_partial_date(*parsed) == "2022年11月～2023年1月"
+
+
+# Typed dates: the one parser of the admin's date boxes
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("2024", (date(2024, 1, 1), "year")),
+        ("2024年", (date(2024, 1, 1), "year")),
+        ("2024-03", (date(2024, 3, 1), "month")),
+        ("2024/3", (date(2024, 3, 1), "month")),
+        ("2024年3月", (date(2024, 3, 1), "month")),
+        ("２０２４－０３", (date(2024, 3, 1), "month")),
+        ("2024-03-15", (date(2024, 3, 15), "day")),
+        ("2024年3月15日", (date(2024, 3, 15), "day")),
+        ("２０２４／３／１５", (date(2024, 3, 15), "day")),
+        ("FY2024", (date(2024, 4, 1), "fiscal_year")),
+        ("fy 2024", (date(2024, 4, 1), "fiscal_year")),
+        ("ＦＹ２０２４", (date(2024, 4, 1), "fiscal_year")),
+        ("2024年度", (date(2024, 4, 1), "fiscal_year")),
+        ("２０２４年度", (date(2024, 4, 1), "fiscal_year")),
+        ("令和6年3月", (date(2024, 3, 1), "month")),
+        ("令和６年３月１５日", (date(2024, 3, 15), "day")),
+        ("令和6年度", (date(2024, 4, 1), "fiscal_year")),
+        ("令和元年", (date(2019, 1, 1), "year")),
+        ("令和元年度", (date(2019, 4, 1), "fiscal_year")),
+        ("平成30年4月", (date(2018, 4, 1), "month")),
+    ],
+)
+def test_parse_partial_date(typed, expected):
+    assert parse_partial_date(typed) == ParsedDate(*expected, None)
+
+
+@pytest.mark.parametrize("typed", ["", " ", None])
+def test_parse_partial_date_of_nothing_is_none(typed):
+    assert parse_partial_date(typed) is None
+
+
+@pytest.mark.parametrize("typed", ["24-03", "March 2024", "2024年夏頃", "2030年代", "2024年3月～4月"])
+def test_parse_partial_date_refuses_other_text(typed):
+    with pytest.raises(NotADate):
+        parse_partial_date(typed)
+
+
+@pytest.mark.parametrize("typed", ["2024-02-30", "2024-13", "2024年13月", "令和6年2月30日"])
+def test_parse_partial_date_refuses_dates_that_do_not_exist(typed):
+    with pytest.raises(NoSuchDate):
+        parse_partial_date(typed)
+
+
+@pytest.mark.parametrize(
+    ("value", "precision", "language", "text"),
+    [
+        (date(2024, 3, 15), "day", "ja", "2024-03-15"),
+        (date(2024, 3, 1), "month", "ja", "2024-03"),
+        (date(2024, 1, 1), "year", "ja", "2024"),
+        (date(2024, 4, 1), "fiscal_year", "ja", "2024年度"),
+        (date(2024, 4, 1), "fiscal_year", "en", "FY2024"),
+        (None, "none", "ja", ""),
+    ],
+)
+def test_partial_date_input_round_trip(value, precision, language, text):
+    assert format_partial_date_input(value, precision, language=language) == text
+    assert parse_partial_date(text) == (ParsedDate(value, precision, None) if value else None)

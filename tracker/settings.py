@@ -121,6 +121,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
+# One date style per language (tracker/formats/<language>/formats.py), in Tokyo time.
+FORMAT_MODULE_PATH = ["tracker.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

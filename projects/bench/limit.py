@@ -62,7 +62,7 @@ SELECT json_build_object({project},
             'status', json_build_object('code', h.status, 'label', %(status_labels)s::jsonb ->> h.status),
             'previous_status', CASE WHEN h.previous_status = '' THEN NULL ELSE json_build_object(
                 'code', h.previous_status, 'label', %(status_labels)s::jsonb ->> h.previous_status) END,
-            'effective_on', h.effective_on, 'note', h.note, 'recorded_by', u.username,
+            'effective_on', h.effective_on, 'effective_precision', h.effective_precision, 'note', h.note, 'recorded_by', u.username,
             'recorded_at', h.recorded_at) ORDER BY h.sequence)
         FROM projects_statuschange h LEFT JOIN auth_user u ON u.id = h.recorded_by_id
         WHERE h.project_id = p.id), '[]')

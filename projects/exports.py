@@ -31,26 +31,18 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from projects.export_columns import (
-    FORMULA_TRIGGERS,
     development_expressions,
     escape_cell,
     list_expressions,
     values_of,
 )
 from projects.models import Development
-from projects.xlsx_stream import NUMBER, TEXT, TOP, WRAP, SheetColumn, StreamingWorkbook
+from projects.xlsx_stream import NUMBER, TEXT, TOP, WRAP, SheetColumn, StreamingWorkbook, encode_characters
 
 CHUNK_SIZE = 2000
 # The CSV goes out in pieces of about this many bytes.
 CSV_PIECE_BYTES = 64 * 1024
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def unescape_cell(value):
-    """Undo `escape_cell` on text read back from a spreadsheet."""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
-        return value[1:]
-    return value
 
 
 @dataclass(frozen=True)
@@ -329,7 +321,12 @@ def _closable(rows: Iterator[tuple]):
 
 
 def _text_cell(sheet, value, alignment=None):
-    cell = WriteOnlyCell(sheet, value=escape_cell(value))
+    """A cell of openpyxl's writer holding the value as the list export writes it: escaped, and
+    the characters XML cannot hold encoded (openpyxl would refuse them)."""
+    value = escape_cell(value)
+    if isinstance(value, str):
+        value = encode_characters(value)
+    cell = WriteOnlyCell(sheet, value=value)
     if isinstance(cell.value, str):
         # openpyxl would store a string that starts with "=" as a formula; force text.
         cell.data_type = "s"
@@ -436,7 +433,7 @@ def write_status_table_xlsx(queryset: QuerySet, fileobj) -> None:
         header.append(cell)
     sheet.append(header)
     for group in status_table(queryset):
-        heading = WriteOnlyCell(sheet, value=group.heading)
+        heading = _text_cell(sheet, group.heading)
         heading.font = bold
         sheet.append([heading])
         for row in group.rows:

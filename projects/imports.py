@@ -42,11 +42,11 @@ from openpyxl.utils import get_column_letter
 from countries.models import Country
 from projects import services
 from projects.dates import format_partial_date, parse_development_date
+from projects.export_columns import unescape_cell
 from projects.exports import (
     DEVELOPMENT_COLUMN_LABELS,
     LIST_COLUMN_LABELS,
     developments_sheet_title,
-    unescape_cell,
 )
 from projects.models import (
     DatePrecision,
@@ -58,6 +58,7 @@ from projects.models import (
     Sector,
     Status,
 )
+from projects.xlsx_stream import decode_characters
 from tracker.log import log_event
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -536,7 +537,7 @@ def _as_text(value) -> str:
     if isinstance(value, _MonthValue):
         return f"{value.year}-{value.month:02d}"
     if isinstance(value, str):
-        return unescape_cell(value)
+        return unescape_cell(decode_characters(value))
     return str(value)
 
 

@@ -20,6 +20,7 @@ Deleting a row deletes nothing.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import logging
@@ -27,6 +28,7 @@ import os
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -69,10 +71,30 @@ MAX_COMPRESSION_RATIO = 100
 RATIO_CHECK_MIN_BYTES = 1024 * 1024
 MAX_MEMBERS = 1000
 MAX_ROWS = 200_000
+# The longest text a cell may hold, per column (the default: Excel's own limit). Every cell is
+# checked before it is parsed, so no parser ever sees more than this.
+MAX_CELL_CHARS = 32_767
+CELL_LIMITS = {
+    "number": 20,
+    "project_number": 20,
+    "sequence": 20,
+    "version": 20,
+    "updated": 100,
+    "country": 200,
+    "status": 200,
+    "kind": 200,
+    "is_new": 50,
+    "date": 100,
+    "sectors": 2_000,
+    "schemes": 2_000,
+}
 # Columns read per row; the export has 13. Anything further right is not read at all.
 MAX_COLUMNS = 64
 # A DTD must come before the root element, so the start of each XML part is enough to find one.
 DTD_SCAN_BYTES = 64 * 1024
+
+# Excel 4.0 macro sheets and (5.0) dialog sheets: macros without a vbaProject.bin.
+MACRO_SHEET_FOLDERS = ("xl/macrosheets/", "xl/dialogsheets/")
 
 XLSX_CONTENT_TYPES = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
@@ -210,13 +232,14 @@ def _check_archive(content: bytes) -> None:
     with archive:
         if len(members) > MAX_MEMBERS:
             raise ImportRefused(not_xlsx)
-        total = 0
+        total = compressed = 0
         for member in members:
             if member.flag_bits & 0x1:
                 raise ImportRefused(_("The workbook is encrypted. Remove the password and upload it again."))
             if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 raise ImportRefused(not_xlsx)
             total += member.file_size
+            compressed += member.compress_size
             ratio = member.file_size / max(member.compress_size, 1)
             if member.file_size > RATIO_CHECK_MIN_BYTES and ratio > MAX_COMPRESSION_RATIO:
                 raise ImportRefused(
@@ -226,6 +249,16 @@ def _check_archive(content: bytes) -> None:
                     )
                     % {"name": member.filename, "ratio": ratio}
                 )
+        # The ratio of the archive as a whole: many small parts of a high ratio add up too.
+        overall = total / max(compressed, 1)
+        if total > RATIO_CHECK_MIN_BYTES and overall > MAX_COMPRESSION_RATIO:
+            raise ImportRefused(
+                _(
+                    "The workbook is compressed %(ratio)d to 1 as a whole, which is refused as a possible "
+                    "zip bomb."
+                )
+                % {"ratio": overall}
+            )
         if total > MAX_UNCOMPRESSED_BYTES:
             raise ImportRefused(
                 _(
@@ -238,12 +271,25 @@ def _check_archive(content: bytes) -> None:
             raise ImportRefused(not_xlsx)
         try:
             content_types = archive.read("[Content_Types].xml")
+            lower_names = [name.lower() for name in names]
             if (
-                any(name.lower().endswith("vbaproject.bin") for name in names)
+                any(name.endswith("vbaproject.bin") for name in lower_names)
+                or any(name.startswith(MACRO_SHEET_FOLDERS) for name in lower_names)
                 or b"macroEnabled" in content_types
+                or b"macrosheet+xml" in content_types
+                or b"dialogsheet+xml" in content_types
             ):
                 raise ImportRefused(
                     _("The workbook contains macros, which are not accepted. Save it as .xlsx.")
+                )
+            if any(name.startswith("xl/externallinks/") for name in lower_names) or (
+                b"externalLink+xml" in content_types
+            ):
+                raise ImportRefused(
+                    _(
+                        "The workbook links to other workbooks (external links), which are not "
+                        "accepted. Paste the linked cells as values only and upload again."
+                    )
                 )
             if not any(ct.encode() in content_types for ct in XLSX_CONTENT_TYPES):
                 raise ImportRefused(not_xlsx)
@@ -258,6 +304,74 @@ def _check_archive(content: bytes) -> None:
                         )
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
             raise ImportRefused(not_xlsx) from exc
+
+
+# Formulas anywhere openpyxl's cell reading does not see them: in a cell beyond MAX_COLUMNS, in
+# a data validation or conditional format (formula, formula1, formula2, x14's xm:f), and in a
+# defined name. The parts are scanned as bytes, in pieces, so a large sheet costs little.
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(f|formula[12]?)(?=[\s/>])")
+_DEFINED_NAME = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?definedName\b[^>]*>([^<]*)<")
+_CELL_REFERENCE = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
+# A validation or conditional format may compare with a constant: a quoted list or a number.
+_CONSTANT = re.compile(r'\s*(?:"[^"]*"|-?[0-9]+(?:\.[0-9]+)?)\s*')
+# A defined name may name cells (Excel's print areas and filter ranges do): Sheet!$A$1:$M$94.
+_RANGE_REF = r"(?:'(?:[^']|'')+'|[^\W\d][\w.]*)!\$?[A-Z]{0,3}\$?[0-9]{0,7}(?::\$?[A-Z]{0,3}\$?[0-9]{0,7})?"
+_REFERENCES = re.compile(rf"\s*{_RANGE_REF}(?:\s*,\s*{_RANGE_REF})*\s*")
+SCAN_PIECE_BYTES = 1024 * 1024
+# A match is looked at only when this much follows it in the piece (else in the next piece):
+# more than Excel allows in a formula (8,192 characters).
+SCAN_OVERLAP_BYTES = 64 * 1024
+
+
+def _scan(archive: zipfile.ZipFile, name: str, pattern: re.Pattern):
+    """(buffer, match) for each match of `pattern` in the part, read in pieces."""
+    with archive.open(name) as part:
+        buffer, final = b"", False
+        while not final:
+            piece = part.read(SCAN_PIECE_BYTES)
+            final = not piece
+            buffer += piece
+            limit = len(buffer) if final else len(buffer) - SCAN_OVERLAP_BYTES
+            for match in pattern.finditer(buffer):
+                if match.start() >= limit:
+                    break
+                yield buffer, match
+            if not final:
+                buffer = buffer[max(limit, 0) :]
+
+
+def _check_hidden_formulas(content: bytes) -> None:
+    """Refuse a formula anywhere in the sheets or the defined names (see _FORMULA_TAG)."""
+    refused = _(
+        "The workbook part %(part)s holds a formula (%(where)s). Formulas are not accepted: remove it, "
+        "or copy the cells and paste them back as values only."
+    )
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for name in archive.namelist():
+            lower = name.lower()
+            if lower == "xl/workbook.xml":
+                for _buffer, match in _scan(archive, name, _DEFINED_NAME):
+                    text = html.unescape(match[1].decode("utf-8", "replace"))
+                    if text.strip() and not _REFERENCES.fullmatch(text):
+                        where = _("in a defined name: %(text)s") % {"text": text[:100]}
+                        raise ImportRefused(refused % {"part": name, "where": where})
+            elif lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
+                for buffer, match in _scan(archive, name, _FORMULA_TAG):
+                    if match[1] == b"f":
+                        start = buffer.rfind(b"<c ", 0, match.start())
+                        inside = start >= 0 and buffer.find(b"</c>", start, match.start()) < 0
+                        cell = _CELL_REFERENCE.search(buffer, start, match.start()) if inside else None
+                        where = _("in cell %(cell)s") % {"cell": cell[1].decode() if cell else "?"}
+                        raise ImportRefused(refused % {"part": name, "where": where})
+                    close = buffer.find(b"<", match.end())
+                    opening = buffer[match.start() : buffer.find(b">", match.start()) + 1]
+                    text = html.unescape(
+                        buffer[buffer.find(b">", match.start()) + 1 : close].decode("utf-8", "replace")
+                    )
+                    if opening.endswith(b"/>") or (close >= 0 and _CONSTANT.fullmatch(text)):
+                        continue
+                    where = _("in a data validation or conditional format: %(text)s") % {"text": text[:100]}
+                    raise ImportRefused(refused % {"part": name, "where": where})
 
 
 def _norm(value) -> str:
@@ -374,6 +488,12 @@ def read_workbook(source, filename: str = "", *, progress: Progress | None = Non
         ) from exc
     finally:
         workbook.close()
+    try:
+        _check_hidden_formulas(content)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as exc:
+        raise ImportRefused(
+            _("The file could not be read as an XLSX workbook (%(error)s).") % {"error": type(exc).__name__}
+        ) from exc
     for kind in (PROJECTS, DEVELOPMENTS):
         same = [s.title for s in sheets if s.kind == kind]
         if len(same) > 1:
@@ -402,7 +522,7 @@ def _read_sheet(worksheet, progress: Progress | None) -> Sheet | None:
     count = 0
     step = max((estimate or 0) // 100, 1000)
     for count, cells in enumerate(rows, start=1):
-        if count > MAX_ROWS:
+        if count - 1 > MAX_ROWS:  # the header row is not one of the MAX_ROWS
             raise ImportRefused(
                 _("The sheet %(sheet)s has more than %(limit)s rows.")
                 % {"sheet": title, "limit": f"{MAX_ROWS:,}"}
@@ -633,6 +753,7 @@ class _Lookups:
                 self.countries[_norm(key)] = country
         self.sectors = self._named(Sector.objects.all())
         self.schemes = self._named(Scheme.objects.all())
+        self.spans = {"sectors": _span(self.sectors), "schemes": _span(self.schemes)}
         self.statuses = self._choices(Status)
         self.kinds = self._choices(DevelopmentKind)
         self.yes = set(YES)
@@ -660,12 +781,20 @@ class _Lookups:
 _LIST_SEPARATOR = re.compile(r"([、,，;；\n/／])")
 
 
-def _split_names(text: str, lookup: dict) -> tuple[list, list[str]]:
+def _span(lookup: dict) -> int:
+    """The most pieces (names and separators) that one name of `lookup` is cut into."""
+    return max((2 * len(_LIST_SEPARATOR.findall(key)) + 1 for key in lookup), default=1)
+
+
+def _split_names(text: str, lookup: dict, span: int | None = None) -> tuple[list, list[str]]:
     """Objects named in a list cell, matching names that contain a separator themselves.
 
     "Urban, real estate and housing development, smart cities" is one sector; the cell is cut
-    at separators and the longest run of pieces that names something wins.
+    at separators and the longest run of pieces that names something wins. A run is never
+    longer than the longest name (`span` pieces), so the work grows linearly with the cell.
     """
+    if span is None:
+        span = _span(lookup)
     parts = _LIST_SEPARATOR.split(text)
     found, unknown = [], []
     i = 0
@@ -673,7 +802,7 @@ def _split_names(text: str, lookup: dict) -> tuple[list, list[str]]:
         if _LIST_SEPARATOR.fullmatch(parts[i]) or not parts[i].strip():
             i += 1
             continue
-        for j in range(len(parts), i, -1):
+        for j in range(min(len(parts), i + span), i, -1):
             candidate = _norm("".join(parts[i:j]))
             if candidate in lookup:
                 if lookup[candidate] not in found:
@@ -749,6 +878,26 @@ class _PreviewBuilder:
             }
         )
 
+    def too_long(self, sheet: Sheet, row: int, values: tuple) -> bool:
+        """Whether a cell of the row is longer than its column allows (CELL_LIMITS); each such
+        cell is an error. Checked before anything of the row is parsed."""
+        found = False
+        for key in sheet.columns:
+            value = sheet.value(values, key)
+            limit = CELL_LIMITS.get(key, MAX_CELL_CHARS)
+            if isinstance(value, str) and len(value) > limit:
+                found = True
+                self.errors.append(
+                    _error(
+                        sheet,
+                        row,
+                        key,
+                        _("At most %(limit)d characters (this has %(count)d).")
+                        % {"limit": limit, "count": len(value)},
+                    )
+                )
+        return found
+
     def project_for(self, sheet: Sheet, row: int, values: tuple, key: str) -> Project | None:
         raw = sheet.value(values, key)
         if raw is None or not str(raw).strip():
@@ -785,6 +934,8 @@ class _PreviewBuilder:
         seen: dict[int, int] = {}
         for row, values in sheet.rows:
             self.tick()
+            if self.too_long(sheet, row, values):
+                continue
             project = self.project_for(sheet, row, values, "number")
             if project is None:
                 continue
@@ -865,7 +1016,7 @@ class _PreviewBuilder:
             if key not in sheet.columns:
                 continue
             text = _as_text(sheet.value(values, key))
-            found, unknown = _split_names(text, lookup)
+            found, unknown = _split_names(text, lookup, self.lookups.spans[key])
             if unknown:
                 message = (
                     _("Unknown sector: %(value)s") if key == "sectors" else _("Unknown scheme: %(value)s")
@@ -970,6 +1121,8 @@ class _PreviewBuilder:
         seen: dict[tuple[int, int], int] = {}
         for row, values in sheet.rows:
             self.tick()
+            if self.too_long(sheet, row, values):
+                continue
             project = self.project_for(sheet, row, values, "project_number")
             if project is None:
                 continue

@@ -792,3 +792,190 @@ def test_any_stored_text_survives_an_xlsx_export_and_its_reimport(name, name_en,
     )
     preview = build_preview(read_workbook(export_xlsx(), "x.xlsx"))
     assert (preview.changes, preview.errors) == ([], [])
+
+
+# Refusals the README promises: nothing is stored.
+
+
+def _members(content: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+def _export_with(change) -> bytes:
+    """An export of projects 1 and 2 whose parts `change(members)` alters."""
+    members = _members(export_xlsx())
+    change(members)
+    return _zip(members)
+
+
+def _add(name, data):
+    return lambda members: members.__setitem__(name, data)
+
+
+def _replace(part, old, new):
+    def change(members):
+        assert old in members[part]
+        members[part] = members[part].replace(old, new, 1)
+
+    return change
+
+
+_FIRST_ROW_END = b'</c></row><row r="3">'
+_DATA_VALIDATION = (
+    b'</sheetData><dataValidations count="1"><dataValidation type="list" sqref="H2">'
+    b"<formula1>%s</formula1></dataValidation></dataValidations>"
+)
+
+
+def _many_parts():
+    members = {"[Content_Types].xml": XLSX_TYPES}
+    for i in range(150):  # 150 MB unpacked, 1 MB a part: no part is large enough for the part check
+        members[f"xl/media/part{i}.xml"] = b"\0" * (1024 * 1024)
+    return _zip(members)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: _export_with(_add("xl/macrosheets/sheet1.xml", b"<xm:macrosheet/>")), "macros"),
+        (lambda: _export_with(_add("xl/dialogsheets/sheet1.xml", b"<dialogsheet/>")), "macros"),
+        (
+            lambda: _export_with(_add("xl/externalLinks/externalLink1.xml", b"<externalLink/>")),
+            "external links",
+        ),
+        (
+            lambda: _export_with(
+                _replace(
+                    "xl/worksheets/sheet1.xml",
+                    _FIRST_ROW_END,
+                    b'</c><c r="CA2"><f>HYPERLINK("http://x")</f><v>x</v></c></row><row r="3">',
+                )
+            ),
+            "holds a formula (in cell CA2)",
+        ),
+        (
+            lambda: _export_with(
+                _replace(
+                    "xl/workbook.xml",
+                    b"</sheets>",
+                    b'</sheets><definedNames><definedName name="x">WEBSERVICE("http://x")</definedName></definedNames>',
+                )
+            ),
+            "in a defined name",
+        ),
+        (
+            lambda: _export_with(
+                _replace("xl/worksheets/sheet1.xml", b"</sheetData>", _DATA_VALIDATION % b'INDIRECT("A1")')
+            ),
+            "in a data validation",
+        ),
+        (_many_parts, "as a whole"),
+    ],
+    ids=[
+        "macro sheet",
+        "dialog sheet",
+        "external link",
+        "formula beyond BZ",
+        "defined name",
+        "validation",
+        "parts",
+    ],
+)
+def test_more_hostile_files_are_refused_with_nothing_stored(make, message, editor):
+    ProjectFactory(number=1)
+    ProjectFactory(number=2)
+    content = make()
+    before = snapshot()
+    with pytest.raises(ImportRefused) as excinfo:
+        import_batch_create(source=content, filename="upload.xlsx", user=editor)
+    assert message in str(excinfo.value)
+    assert ImportBatch.objects.count() == 0
+    assert snapshot() == before
+
+
+def test_references_in_defined_names_and_constant_validations_are_accepted():
+    """Excel adds a filter range or a print area as a defined name; a list validation is text."""
+    ProjectFactory(number=1)
+    ProjectFactory(number=2)
+    defined = (
+        b'</sheets><definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
+        b"'\xe6\xa1\x88\xe4\xbb\xb6'!$A$1:$N$3</definedName>"
+        b'<definedName name="_xlnm.Print_Titles">Projects!$1:$1,Projects!$A:$B</definedName></definedNames>'
+    )
+
+    def change(members):
+        _replace("xl/workbook.xml", b"</sheets>", defined)(members)
+        _replace("xl/worksheets/sheet1.xml", b"</sheetData>", _DATA_VALIDATION % b'"planning,procurement"')(
+            members
+        )
+
+    preview = build_preview(read_workbook(_export_with(change), "x.xlsx"))
+    assert (preview.changes, preview.errors) == ([], [])
+
+
+def test_exactly_the_row_limit_is_accepted_and_one_more_is_refused(monkeypatch):
+    """A header plus exactly MAX_ROWS data rows was refused as "more than MAX_ROWS rows"."""
+    monkeypatch.setattr(imports, "MAX_ROWS", 50)
+    sheets = read_workbook(_workbook_with_rows(50), "x.xlsx").sheets
+    assert len(sheets[0].rows) == 50
+    with pytest.raises(ImportRefused, match="more than 50 rows"):
+        read_workbook(_workbook_with_rows(51), "x.xlsx")
+
+
+# Slow input: every cell is capped and parsed in linear time.
+
+
+def test_a_list_cell_of_thousands_of_names_is_refused_by_its_length_with_row_and_column():
+    ProjectFactory(number=1)
+    ProjectFactory(number=2)
+    cell = ",".join(["nosuchsector"] * 2000)
+
+    def edit(projects, developments):
+        set_cell(projects, 1, "sectors", cell)
+
+    preview = _preview_of(edit, language="en")
+    assert len(preview.errors) == 1
+    error = preview.errors[0]
+    assert (error["row"], error["column"], error["cell"]) == (2, "Sectors", "F2")
+    assert error[
+        "message"
+    ] == f"At most {imports.CELL_LIMITS['sectors']:,d} characters (this has {len(cell):,d}).".replace(",", "")
+
+
+@pytest.mark.parametrize("key", ["date", "kind", "text"])
+def test_every_development_cell_is_capped(key, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_CELL_CHARS", 1000)  # Excel's 32,767 for text, by default
+    project = ProjectFactory(number=1)
+    DevelopmentFactory(project=project, sequence=1)
+    limit = imports.CELL_LIMITS.get(key, imports.MAX_CELL_CHARS)
+
+    def edit(projects, developments):
+        developments.cell(2, column(developments, key)).value = "2" * (limit + 1)
+
+    preview = _preview_of(edit, language="en")
+    assert [(e["row"], e["cell"][0]) for e in preview.errors] == [(2, "ABCDEF"[column_index_dev(key)])]
+    assert f"At most {limit} characters" in preview.errors[0]["message"]
+
+
+def column_index_dev(key):
+    return ["project_number", "sequence", "date", "kind", "text", "source"].index(key)
+
+
+def test_splitting_names_is_linear_in_the_number_of_names(monkeypatch):
+    """Counted in normalizations, not timed: ten times the names cost at most ten times the steps."""
+    lookup = {
+        imports._norm(name): name
+        for name in ["Rail", "Urban, real estate and housing development, smart cities"]
+    }
+    steps = []
+    norm = imports._norm
+    monkeypatch.setattr(imports, "_norm", lambda value: steps.append(1) or norm(value))
+
+    def count(n):
+        steps.clear()
+        found, unknown = imports._split_names(",".join(["nosuchsector"] * n), lookup)
+        assert (found, len(unknown)) == ([], n)
+        return len(steps)
+
+    assert count(1000) <= 11 * count(100)

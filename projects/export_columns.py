@@ -376,6 +376,7 @@ def list_expressions(*, latest_as_array: bool = False) -> dict:
         "won": yes_or_null(Exists(awards)),
         **latest_cells,
         "updated": LocalMinute(F("updated")),
+        "version": F("version"),
     }
 
 

@@ -51,6 +51,7 @@ class Column:
     width: int
     wrap: bool = False
     number: bool = False  # a column of integers (the XLSX writer's fast path expects them)
+    hidden: bool = False  # hidden in the XLSX (a technical column the import reads)
 
     @property
     def label(self):
@@ -73,6 +74,7 @@ LIST_COLUMN_LABELS = {
     "latest_development_date": lambda: _("Latest development date"),
     "latest_development_text": lambda: _("Latest development"),
     "updated": lambda: _("Updated"),
+    "version": lambda: _("Version"),
 }
 
 LIST_COLUMNS = [
@@ -89,6 +91,9 @@ LIST_COLUMNS = [
     Column("latest_development_date", 18),
     Column("latest_development_text", 60, wrap=True),
     Column("updated", 18),
+    # The project's version when the file was made: the import refuses to overwrite a project
+    # saved since (projects/imports.py, check_stale), as the admin and the API do.
+    Column("version", 8, number=True, hidden=True),
 ]
 
 # The second sheet of the XLSX list: every development of the exported projects. Editors edit
@@ -293,7 +298,9 @@ def _copy_csv(connection, head: bytes, sql: str, params: tuple) -> Iterator[byte
 
 def _sheet_columns(columns: list[Column]) -> list[SheetColumn]:
     return [
-        SheetColumn(width=c.width, style=WRAP if c.wrap else TOP, kind=NUMBER if c.number else TEXT)
+        SheetColumn(
+            width=c.width, style=WRAP if c.wrap else TOP, kind=NUMBER if c.number else TEXT, hidden=c.hidden
+        )
         for c in columns
     ]
 

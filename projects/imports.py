@@ -4,8 +4,8 @@ The round trip: an editor downloads the list export (`exports.write_list_xlsx`),
 projects sheet (name, English name, country, sectors, schemes, status, new) and the
 developments sheet (edit a row to change that development; append a row with an empty No. to
 add one), and uploads it. Other columns (region, won, latest development, updated) are derived
-and ignored, except that "updated" guards against overwriting edits made after the export.
-Deleting a row deletes nothing.
+and ignored. The hidden "version" column guards against overwriting edits made after the
+export (check_stale). Deleting a row deletes nothing.
 
 - `read_workbook()` refuses hostile files before openpyxl parses any XML: too large, not an
   XLSX zip, a zip bomb, macros, DTDs; then, while reading, too many rows and formulas.
@@ -833,7 +833,7 @@ class _PreviewBuilder:
         self.project_edits: list[_ProjectEdit] = []
         self.development_edits: list[_DevelopmentEdit] = []
         self.changed_projects: set[int] = set()
-        self.updated_cells: dict[int, tuple[Sheet, int, str]] = {}
+        self.version_cells: dict[int, tuple[Sheet, int, object]] = {}
         self.done = 0
         self.total = parsed.row_count
 
@@ -951,11 +951,8 @@ class _PreviewBuilder:
                 )
                 continue
             seen[project.number] = row
-            if "updated" in sheet.columns:
-                updated = sheet.value(values, "updated")
-                if isinstance(updated, datetime):  # Excel turned the text into a date
-                    updated = updated.strftime("%Y-%m-%d %H:%M")
-                self.updated_cells[project.number] = (sheet, row, _as_text(updated))
+            if "version" in sheet.columns or "updated" in sheet.columns:
+                self.version_cells[project.number] = (sheet, row, sheet.value(values, "version"))
             self.project_row(sheet, row, values, project)
 
     def project_row(self, sheet: Sheet, row: int, values: tuple, project: Project) -> None:
@@ -1317,26 +1314,54 @@ class _PreviewBuilder:
             )
 
     def check_stale(self) -> None:
-        """Refuse rows of projects changed after the file was exported: applying would undo that."""
+        """Refuse rows of projects saved after the file was exported: applying would undo that.
+
+        The projects sheet's hidden Version column holds each project's version at export time,
+        as the admin and the API check it (optimistic locking): any save since, even in the same
+        minute, makes it differ. A file exported before that column existed has only the
+        minute-rounded Updated column, which cannot tell; its rows that change something are
+        refused, asking for a fresh export. A sheet with neither column (made by hand, not
+        exported) is not checked: its preview shows every value it would replace.
+        """
         for number in sorted(self.changed_projects):
-            if number not in self.updated_cells:
+            if number not in self.version_cells:
                 continue
-            sheet, row, in_file = self.updated_cells[number]
+            sheet, row, in_file = self.version_cells[number]
             project = self.projects[number]
-            current = timezone.localtime(project.updated).strftime("%Y-%m-%d %H:%M")
-            if in_file.strip() and in_file.strip()[:16] != current:
-                self.errors.append(
-                    _error(
-                        sheet,
-                        row,
-                        "updated",
-                        _(
-                            "Project %(number)d was changed at %(current)s, after this file was exported "
-                            "(%(in_file)s). Importing would undo that change: export again and redo your edits."
-                        )
-                        % {"number": number, "current": current, "in_file": in_file},
+            if "version" not in sheet.columns:
+                message = _(
+                    "This file has no %(column)s column (it was exported by an earlier version of the "
+                    "tracker), so changes made to project %(number)d since the export cannot be told "
+                    "apart. Export again and redo your edits."
+                ) % {"column": str(LIST_COLUMN_LABELS["version"]()), "number": number}
+                self.errors.append(_error(sheet, row, "updated", message))
+                continue
+            if _as_int(in_file) == project.version:
+                continue
+            self.errors.append(
+                _error(
+                    sheet,
+                    row,
+                    "version",
+                    _(
+                        "Project %(number)d was saved at %(current)s, after this file was exported (its "
+                        "version is %(version)d now, %(in_file)s in the file). Importing would undo that "
+                        "change: export again and redo your edits."
                     )
+                    % {
+                        "number": number,
+                        "current": tokyo_minute(project.updated),
+                        "version": project.version,
+                        "in_file": _as_text(in_file) or "—",
+                    },
                 )
+            )
+
+
+def tokyo_minute(value: datetime) -> str:
+    """A date-time as "YYYY-MM-DD HH:MM" in the tracker's time zone (Asia/Tokyo), whatever
+    time zone is active."""
+    return timezone.localtime(value, timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M")
 
 
 def _same_date_text(raw, development: Development) -> bool:

@@ -131,6 +131,7 @@ class SheetColumn:
     width: float
     style: int = TOP
     kind: str = TEXT
+    hidden: bool = False
 
 
 def _style(style: int) -> str:
@@ -365,7 +366,8 @@ def _sheet_head(columns: Sequence[SheetColumn], freeze: str | None, selected: bo
     else:
         view += "/>"
     cols = "".join(
-        f'<col min="{i}" max="{i}" width="{c.width}" customWidth="1" style="{c.style}"/>'
+        f'<col min="{i}" max="{i}" width="{c.width}" customWidth="1" style="{c.style}"'
+        + (' hidden="1"/>' if c.hidden else "/>")
         for i, c in enumerate(columns, start=1)
     )
     return (

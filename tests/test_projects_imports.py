@@ -4,6 +4,7 @@ import zipfile
 from datetime import UTC, date, datetime
 
 import pytest
+from django.db.models import F
 from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -493,7 +494,7 @@ def test_rows_of_projects_changed_since_the_export_are_refused():
     project = ProjectFactory(number=1)
     ProjectFactory(number=2)
     content = export_xlsx()
-    Project.objects.filter(pk=project.pk).update(updated=datetime(2030, 1, 1, tzinfo=UTC))
+    Project.objects.filter(pk=project.pk).update(version=F("version") + 1)
 
     def edit(projects, developments):
         set_cell(projects, 1, "name", "新しい名前")
@@ -502,8 +503,50 @@ def test_rows_of_projects_changed_since_the_export_are_refused():
     preview = build_preview(read_workbook(edit_xlsx(content, edit), "x.xlsx"))
     assert len(preview.errors) == 1
     assert preview.errors[0]["row"] == 2
-    assert preview.errors[0]["cell"] == "M2"
+    assert preview.errors[0]["cell"] == "N2"
     assert "after this file was exported" in preview.errors[0]["message"]
+
+
+def test_a_save_in_the_same_minute_as_the_export_is_not_reverted(editor):
+    """The stale check compared minute-rounded times: a colleague's save in the minute of the
+    export was silently undone by the upload."""
+    project = ProjectFactory(number=1, name="元の名前")
+    ProjectFactory(number=2)
+    frozen = datetime(2030, 1, 1, 3, 0, 10, tzinfo=UTC)
+    Project.objects.update(updated=frozen)
+    content = export_xlsx()
+    services.project_update(project=Project.objects.get(pk=project.pk), user=editor, name="同僚の名前")
+    Project.objects.filter(pk=project.pk).update(updated=frozen.replace(second=50))  # the same minute
+
+    def edit(projects, developments):
+        set_cell(projects, 1, "status", "implementation")
+
+    preview = build_preview(read_workbook(edit_xlsx(content, edit), "x.xlsx"))
+    assert [(e["row"], e["cell"]) for e in preview.errors] == [(2, "N2")]
+    message = preview.errors[0]["message"]
+    assert "saved at 2030-01-01 12:00, after this file was exported" in message  # Tokyo time
+
+
+def test_the_version_column_is_hidden_in_the_xlsx_and_holds_the_version():
+    project = ProjectFactory(number=1)
+    Project.objects.filter(pk=project.pk).update(version=7)
+    sheet = load_workbook(io.BytesIO(export_xlsx("en"))).worksheets[0]
+    assert (sheet["N1"].value, sheet["N2"].value) == ("Version", 7)
+    assert sheet.column_dimensions["N"].hidden
+
+
+def test_a_file_exported_before_the_version_column_is_refused_where_it_changes_something():
+    ProjectFactory(number=1)
+    ProjectFactory(number=2)
+
+    def edit(projects, developments):
+        projects.delete_cols(column(projects, "version"))
+        set_cell(projects, 1, "name", "新しい名前")
+
+    preview = _preview_of(edit, language="en")
+    assert [(e["row"], e["column"]) for e in preview.errors] == [(2, "Updated")]
+    assert "has no Version column" in preview.errors[0]["message"]
+    assert "Export again" in preview.errors[0]["message"]
 
 
 # The round trip on the real plan.

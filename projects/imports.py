@@ -36,8 +36,7 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language, override
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext, override
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -111,6 +110,59 @@ DEVELOPMENT_EDITABLE = ("date", "kind", "text", "source")
 Progress = Callable[[str, int, int | None], None]
 
 
+class Message(str):
+    """A message translated now (a str, in the active language) that keeps its source text and
+    parameters, so that a stored one is shown later in the reader's language (shown_errors),
+    not in the uploader's. `_("…") % {…}` in this module makes one."""
+
+    msgid: str
+    params: dict | None
+
+    def __new__(cls, msgid: str, params: dict | None = None):
+        text = gettext(msgid)
+        message = super().__new__(cls, text % params if params is not None else text)
+        message.msgid, message.params = msgid, params
+        return message
+
+    def __mod__(self, params):
+        return Message(self.msgid, params)
+
+    def as_json(self) -> dict:
+        params = None
+        if self.params is not None:
+            params = {k: v.as_json() if isinstance(v, Message) else v for k, v in self.params.items()}
+        return {"msgid": self.msgid, "params": params}
+
+
+def _(msgid: str) -> Message:  # gettext's usual name, so that makemessages finds the strings
+    return Message(msgid)
+
+
+def _render(stored) -> str:
+    """A message stored by Message.as_json(), in the active language."""
+    params = stored.get("params")
+    if params is not None:
+        params = {k: _render(v) if isinstance(v, dict) and "msgid" in v else v for k, v in params.items()}
+    text = gettext(stored["msgid"])
+    try:
+        return text % params if params is not None else text
+    except (KeyError, TypeError, ValueError):  # a catalogue out of step: the source text then
+        return stored["msgid"] % params if params is not None else stored["msgid"]
+
+
+def shown_errors(errors: list[dict]) -> list[dict]:
+    """Stored preview errors for a reader: sheet, row, column, cell and the message in the
+    active language (errors stored before messages kept their source keep their text)."""
+    keys = ("sheet", "row", "column", "cell", "message")
+    shown = []
+    for error in errors:
+        item = {key: error.get(key, "") for key in keys}
+        if isinstance(error.get("source"), dict):
+            item["message"] = _render(error["source"])
+        shown.append(item)
+    return shown
+
+
 class ImportProblem(Exception):
     """Base of the import's exceptions; `str()` is a message for the user."""
 
@@ -160,6 +212,8 @@ class Sheet:
     headers: dict[str, str]  # key -> the header as written in the file
     rows: list[tuple[int, tuple]] = field(default_factory=list)  # (row number, values)
     errors: list[dict] = field(default_factory=list)
+    # The language of the sheet's headers: the preview names statuses, kinds and dates in it.
+    language: str = "ja"
 
     def header(self, key: str) -> str:
         return self.headers.get(key, key)
@@ -428,6 +482,16 @@ def _classify(title: str, header: tuple) -> tuple[str, dict[str, int], dict[str,
     return None
 
 
+def _header_language(headers: dict[str, str]) -> str:
+    """ "en" when more of the headers are the English labels than the Japanese ones, else "ja"."""
+    labels = {**LIST_COLUMN_LABELS, **DEVELOPMENT_COLUMN_LABELS}
+    votes = {}
+    for language in ("ja", "en"):
+        with override(language):
+            votes[language] = sum(1 for key, text in headers.items() if _norm(text) == _norm(labels[key]()))
+    return "en" if votes["en"] > votes["ja"] else "ja"
+
+
 def _cell_value(cell, sheet_title: str):
     data_type = getattr(cell, "data_type", None)
     if data_type == "f":
@@ -535,6 +599,7 @@ def _read_sheet(worksheet, progress: Progress | None) -> Sheet | None:
                 continue
             kind, columns, headers, duplicates = found
             sheet = Sheet(kind=kind, title=title, columns=columns, headers=headers)
+            sheet.language = _header_language(headers)
             for text in duplicates:
                 sheet.errors.append(
                     _error(sheet, 1, "", _("The column %(column)s appears twice.") % {"column": text})
@@ -561,6 +626,7 @@ def _error(sheet: Sheet, row: int | None, key: str, message: str) -> dict:
         "column": sheet.header(key) if key else "",
         "cell": f"{sheet.letter(key)}{row}" if key and row and key in sheet.columns else "",
         "message": str(message),
+        **({"source": message.as_json()} if isinstance(message, Message) else {}),
     }
 
 
@@ -840,11 +906,18 @@ class _PreviewBuilder:
     def run(self) -> Preview:
         for sheet in self.parsed.sheets:
             self.errors.extend(sheet.errors)
+        # Labels (statuses, kinds, dates, yes) in each sheet's own language; messages are shown
+        # in the reader's (Message, shown_errors).
         if projects := self.parsed.sheet(PROJECTS):
-            self.projects_sheet(projects)
+            with override(projects.language):
+                self.projects_sheet(projects)
         if developments := self.parsed.sheet(DEVELOPMENTS):
-            self.developments_sheet(developments)
+            with override(developments.language):
+                self.developments_sheet(developments)
         self.check_stale()
+        for error in self.errors:  # made in a sheet's language: the text in the active one
+            if isinstance(error.get("source"), dict):
+                error["message"] = _render(error["source"])
         if self.progress:
             self.progress(_("Checking"), self.total, self.total)
         return Preview(
@@ -1044,7 +1117,7 @@ class _PreviewBuilder:
                 error(
                     "status",
                     _("Unknown status: %(value)s (use one of: %(codes)s)")
-                    % {"value": text, "codes": ", ".join(Status.values)}
+                    % {"value": text, "codes": ", ".join(str(label) for label in Status.labels)}
                     if text.strip()
                     else _("The status is missing."),
                 )
@@ -1184,7 +1257,7 @@ class _PreviewBuilder:
                 error(
                     "kind",
                     _("Unknown kind: %(value)s (use one of: %(codes)s)")
-                    % {"value": raw, "codes": ", ".join(DevelopmentKind.values)},
+                    % {"value": raw, "codes": ", ".join(str(label) for label in DevelopmentKind.labels)},
                 )
             else:
                 new["kind"] = kind

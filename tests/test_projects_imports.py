@@ -2,10 +2,11 @@ import io
 import os
 import zipfile
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db.models import F
-from django.utils import translation
+from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
@@ -521,7 +522,8 @@ def test_a_save_in_the_same_minute_as_the_export_is_not_reverted(editor):
     def edit(projects, developments):
         set_cell(projects, 1, "status", "implementation")
 
-    preview = build_preview(read_workbook(edit_xlsx(content, edit), "x.xlsx"))
+    with timezone.override(ZoneInfo("UTC")):  # whatever zone is active, the message says Tokyo time
+        preview = build_preview(read_workbook(edit_xlsx(content, edit), "x.xlsx"))
     assert [(e["row"], e["cell"]) for e in preview.errors] == [(2, "N2")]
     message = preview.errors[0]["message"]
     assert "saved at 2030-01-01 12:00, after this file was exported" in message  # Tokyo time
@@ -585,12 +587,9 @@ def test_round_trip_applies_exactly_the_edits_with_history_and_audit(plan_data, 
         (5, None, "add", "source"),
     }
     status = next(c for c in batch.preview["changes"] if c["field"] == "status")
-    assert (status["sheet"], status["row"], status["before"], status["after"]) == (
-        "案件",
-        4,
-        str(Status.IDENTIFICATION.label),
-        str(Status.IMPLEMENTATION.label),
-    )
+    with translation.override("ja"):  # the Japanese sheet's labels, whoever uploads it
+        labels = str(Status.IDENTIFICATION.label), str(Status.IMPLEMENTATION.label)
+    assert (status["sheet"], status["row"], status["before"], status["after"]) == ("案件", 4, *labels)
     assert snapshot() == before  # a preview writes nothing but the batch
 
     apply_preview(batch, editor)
@@ -1022,3 +1021,16 @@ def test_splitting_names_is_linear_in_the_number_of_names(monkeypatch):
         return len(steps)
 
     assert count(1000) <= 11 * count(100)
+
+
+def test_a_japanese_sheet_previews_its_changes_with_japanese_labels_whoever_uploads_it():
+    ProjectFactory(number=1, status=Status.IDENTIFICATION)
+
+    def edit(projects, developments):
+        set_cell(projects, 1, "status", "implementation")
+
+    preview = _preview_of(edit, language="ja")  # read with English active (the autouse fixture)
+    [change] = preview.changes
+    with translation.override("ja"):
+        expected = (str(Status.IDENTIFICATION.label), str(Status.IMPLEMENTATION.label))
+    assert (change["before"], change["after"]) == expected

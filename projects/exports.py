@@ -31,26 +31,18 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from projects.export_columns import (
-    FORMULA_TRIGGERS,
     development_expressions,
     escape_cell,
     list_expressions,
     values_of,
 )
 from projects.models import Development
-from projects.xlsx_stream import NUMBER, TEXT, TOP, WRAP, SheetColumn, StreamingWorkbook
+from projects.xlsx_stream import NUMBER, TEXT, TOP, WRAP, SheetColumn, StreamingWorkbook, encode_characters
 
 CHUNK_SIZE = 2000
 # The CSV goes out in pieces of about this many bytes.
 CSV_PIECE_BYTES = 64 * 1024
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def unescape_cell(value):
-    """Undo `escape_cell` on text read back from a spreadsheet."""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
-        return value[1:]
-    return value
 
 
 @dataclass(frozen=True)
@@ -59,6 +51,7 @@ class Column:
     width: int
     wrap: bool = False
     number: bool = False  # a column of integers (the XLSX writer's fast path expects them)
+    hidden: bool = False  # hidden in the XLSX (a technical column the import reads)
 
     @property
     def label(self):
@@ -81,6 +74,7 @@ LIST_COLUMN_LABELS = {
     "latest_development_date": lambda: _("Latest development date"),
     "latest_development_text": lambda: _("Latest development"),
     "updated": lambda: _("Updated"),
+    "version": lambda: _("Version"),
 }
 
 LIST_COLUMNS = [
@@ -97,6 +91,9 @@ LIST_COLUMNS = [
     Column("latest_development_date", 18),
     Column("latest_development_text", 60, wrap=True),
     Column("updated", 18),
+    # The project's version when the file was made: the import refuses to overwrite a project
+    # saved since (projects/imports.py, check_stale), as the admin and the API do.
+    Column("version", 8, number=True, hidden=True),
 ]
 
 # The second sheet of the XLSX list: every development of the exported projects. Editors edit
@@ -301,7 +298,9 @@ def _copy_csv(connection, head: bytes, sql: str, params: tuple) -> Iterator[byte
 
 def _sheet_columns(columns: list[Column]) -> list[SheetColumn]:
     return [
-        SheetColumn(width=c.width, style=WRAP if c.wrap else TOP, kind=NUMBER if c.number else TEXT)
+        SheetColumn(
+            width=c.width, style=WRAP if c.wrap else TOP, kind=NUMBER if c.number else TEXT, hidden=c.hidden
+        )
         for c in columns
     ]
 
@@ -329,7 +328,12 @@ def _closable(rows: Iterator[tuple]):
 
 
 def _text_cell(sheet, value, alignment=None):
-    cell = WriteOnlyCell(sheet, value=escape_cell(value))
+    """A cell of openpyxl's writer holding the value as the list export writes it: escaped, and
+    the characters XML cannot hold encoded (openpyxl would refuse them)."""
+    value = escape_cell(value)
+    if isinstance(value, str):
+        value = encode_characters(value)
+    cell = WriteOnlyCell(sheet, value=value)
     if isinstance(cell.value, str):
         # openpyxl would store a string that starts with "=" as a formula; force text.
         cell.data_type = "s"
@@ -436,7 +440,7 @@ def write_status_table_xlsx(queryset: QuerySet, fileobj) -> None:
         header.append(cell)
     sheet.append(header)
     for group in status_table(queryset):
-        heading = WriteOnlyCell(sheet, value=group.heading)
+        heading = _text_cell(sheet, group.heading)
         heading.font = bold
         sheet.append([heading])
         for row in group.rows:

@@ -23,6 +23,7 @@ from projects.imports import (
     PreviewOutdated,
     apply_preview,
     import_batch_create,
+    shown_errors,
 )
 from projects.models import ImportBatch
 
@@ -161,7 +162,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             raise PermissionDenied
         preview = batch.preview or {}
         changes = preview.get("changes", [])
-        errors = preview.get("errors", [])
+        errors = shown_errors(preview.get("errors", []))
         rows = preview_rows(changes)
         can_apply = (
             batch.state == ImportBatch.State.PREVIEWED

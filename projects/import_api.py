@@ -39,6 +39,7 @@ from projects.imports import (
     PreviewOutdated,
     apply_preview,
     import_batch_create,
+    shown_errors,
 )
 from projects.models import ImportBatch
 from projects.parsers import JSONParser
@@ -100,7 +101,7 @@ class ImportBatchSerializer(ImportBatchListSerializer):
 
     @extend_schema_field(ImportErrorSerializer(many=True))
     def get_errors(self, batch) -> list:
-        return batch.preview.get("errors", [])
+        return shown_errors(batch.preview.get("errors", []))
 
     @extend_schema_field(ImportChangeSerializer(many=True))
     def get_changes(self, batch) -> list:

@@ -4,8 +4,8 @@ The round trip: an editor downloads the list export (`exports.write_list_xlsx`),
 projects sheet (name, English name, country, sectors, schemes, status, new) and the
 developments sheet (edit a row to change that development; append a row with an empty No. to
 add one), and uploads it. Other columns (region, won, latest development, updated) are derived
-and ignored, except that "updated" guards against overwriting edits made after the export.
-Deleting a row deletes nothing.
+and ignored. The hidden "version" column guards against overwriting edits made after the
+export (check_stale). Deleting a row deletes nothing.
 
 - `read_workbook()` refuses hostile files before openpyxl parses any XML: too large, not an
   XLSX zip, a zip bomb, macros, DTDs; then, while reading, too many rows and formulas.
@@ -20,6 +20,7 @@ Deleting a row deletes nothing.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import logging
@@ -27,6 +28,7 @@ import os
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -34,19 +36,18 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language, override
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext, override
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from countries.models import Country
 from projects import services
 from projects.dates import format_partial_date, parse_development_date
+from projects.export_columns import unescape_cell
 from projects.exports import (
     DEVELOPMENT_COLUMN_LABELS,
     LIST_COLUMN_LABELS,
     developments_sheet_title,
-    unescape_cell,
 )
 from projects.models import (
     DatePrecision,
@@ -58,6 +59,7 @@ from projects.models import (
     Sector,
     Status,
 )
+from projects.xlsx_stream import decode_characters
 from tracker.log import log_event
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -68,10 +70,30 @@ MAX_COMPRESSION_RATIO = 100
 RATIO_CHECK_MIN_BYTES = 1024 * 1024
 MAX_MEMBERS = 1000
 MAX_ROWS = 200_000
+# The longest text a cell may hold, per column (the default: Excel's own limit). Every cell is
+# checked before it is parsed, so no parser ever sees more than this.
+MAX_CELL_CHARS = 32_767
+CELL_LIMITS = {
+    "number": 20,
+    "project_number": 20,
+    "sequence": 20,
+    "version": 20,
+    "updated": 100,
+    "country": 200,
+    "status": 200,
+    "kind": 200,
+    "is_new": 50,
+    "date": 100,
+    "sectors": 2_000,
+    "schemes": 2_000,
+}
 # Columns read per row; the export has 13. Anything further right is not read at all.
 MAX_COLUMNS = 64
 # A DTD must come before the root element, so the start of each XML part is enough to find one.
 DTD_SCAN_BYTES = 64 * 1024
+
+# Excel 4.0 macro sheets and (5.0) dialog sheets: macros without a vbaProject.bin.
+MACRO_SHEET_FOLDERS = ("xl/macrosheets/", "xl/dialogsheets/")
 
 XLSX_CONTENT_TYPES = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
@@ -86,6 +108,59 @@ PROJECT_EDITABLE = ("name", "name_en", "country", "sectors", "schemes", "status"
 DEVELOPMENT_EDITABLE = ("date", "kind", "text", "source")
 
 Progress = Callable[[str, int, int | None], None]
+
+
+class Message(str):
+    """A message translated now (a str, in the active language) that keeps its source text and
+    parameters, so that a stored one is shown later in the reader's language (shown_errors),
+    not in the uploader's. `_("…") % {…}` in this module makes one."""
+
+    msgid: str
+    params: dict | None
+
+    def __new__(cls, msgid: str, params: dict | None = None):
+        text = gettext(msgid)
+        message = super().__new__(cls, text % params if params is not None else text)
+        message.msgid, message.params = msgid, params
+        return message
+
+    def __mod__(self, params):
+        return Message(self.msgid, params)
+
+    def as_json(self) -> dict:
+        params = None
+        if self.params is not None:
+            params = {k: v.as_json() if isinstance(v, Message) else v for k, v in self.params.items()}
+        return {"msgid": self.msgid, "params": params}
+
+
+def _(msgid: str) -> Message:  # gettext's usual name, so that makemessages finds the strings
+    return Message(msgid)
+
+
+def _render(stored) -> str:
+    """A message stored by Message.as_json(), in the active language."""
+    params = stored.get("params")
+    if params is not None:
+        params = {k: _render(v) if isinstance(v, dict) and "msgid" in v else v for k, v in params.items()}
+    text = gettext(stored["msgid"])
+    try:
+        return text % params if params is not None else text
+    except (KeyError, TypeError, ValueError):  # a catalogue out of step: the source text then
+        return stored["msgid"] % params if params is not None else stored["msgid"]
+
+
+def shown_errors(errors: list[dict]) -> list[dict]:
+    """Stored preview errors for a reader: sheet, row, column, cell and the message in the
+    active language (errors stored before messages kept their source keep their text)."""
+    keys = ("sheet", "row", "column", "cell", "message")
+    shown = []
+    for error in errors:
+        item = {key: error.get(key, "") for key in keys}
+        if isinstance(error.get("source"), dict):
+            item["message"] = _render(error["source"])
+        shown.append(item)
+    return shown
 
 
 class ImportProblem(Exception):
@@ -137,6 +212,8 @@ class Sheet:
     headers: dict[str, str]  # key -> the header as written in the file
     rows: list[tuple[int, tuple]] = field(default_factory=list)  # (row number, values)
     errors: list[dict] = field(default_factory=list)
+    # The language of the sheet's headers: the preview names statuses, kinds and dates in it.
+    language: str = "ja"
 
     def header(self, key: str) -> str:
         return self.headers.get(key, key)
@@ -209,13 +286,14 @@ def _check_archive(content: bytes) -> None:
     with archive:
         if len(members) > MAX_MEMBERS:
             raise ImportRefused(not_xlsx)
-        total = 0
+        total = compressed = 0
         for member in members:
             if member.flag_bits & 0x1:
                 raise ImportRefused(_("The workbook is encrypted. Remove the password and upload it again."))
             if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 raise ImportRefused(not_xlsx)
             total += member.file_size
+            compressed += member.compress_size
             ratio = member.file_size / max(member.compress_size, 1)
             if member.file_size > RATIO_CHECK_MIN_BYTES and ratio > MAX_COMPRESSION_RATIO:
                 raise ImportRefused(
@@ -225,6 +303,16 @@ def _check_archive(content: bytes) -> None:
                     )
                     % {"name": member.filename, "ratio": ratio}
                 )
+        # The ratio of the archive as a whole: many small parts of a high ratio add up too.
+        overall = total / max(compressed, 1)
+        if total > RATIO_CHECK_MIN_BYTES and overall > MAX_COMPRESSION_RATIO:
+            raise ImportRefused(
+                _(
+                    "The workbook is compressed %(ratio)d to 1 as a whole, which is refused as a possible "
+                    "zip bomb."
+                )
+                % {"ratio": overall}
+            )
         if total > MAX_UNCOMPRESSED_BYTES:
             raise ImportRefused(
                 _(
@@ -237,12 +325,25 @@ def _check_archive(content: bytes) -> None:
             raise ImportRefused(not_xlsx)
         try:
             content_types = archive.read("[Content_Types].xml")
+            lower_names = [name.lower() for name in names]
             if (
-                any(name.lower().endswith("vbaproject.bin") for name in names)
+                any(name.endswith("vbaproject.bin") for name in lower_names)
+                or any(name.startswith(MACRO_SHEET_FOLDERS) for name in lower_names)
                 or b"macroEnabled" in content_types
+                or b"macrosheet+xml" in content_types
+                or b"dialogsheet+xml" in content_types
             ):
                 raise ImportRefused(
                     _("The workbook contains macros, which are not accepted. Save it as .xlsx.")
+                )
+            if any(name.startswith("xl/externallinks/") for name in lower_names) or (
+                b"externalLink+xml" in content_types
+            ):
+                raise ImportRefused(
+                    _(
+                        "The workbook links to other workbooks (external links), which are not "
+                        "accepted. Paste the linked cells as values only and upload again."
+                    )
                 )
             if not any(ct.encode() in content_types for ct in XLSX_CONTENT_TYPES):
                 raise ImportRefused(not_xlsx)
@@ -257,6 +358,74 @@ def _check_archive(content: bytes) -> None:
                         )
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
             raise ImportRefused(not_xlsx) from exc
+
+
+# Formulas anywhere openpyxl's cell reading does not see them: in a cell beyond MAX_COLUMNS, in
+# a data validation or conditional format (formula, formula1, formula2, x14's xm:f), and in a
+# defined name. The parts are scanned as bytes, in pieces, so a large sheet costs little.
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(f|formula[12]?)(?=[\s/>])")
+_DEFINED_NAME = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?definedName\b[^>]*>([^<]*)<")
+_CELL_REFERENCE = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
+# A validation or conditional format may compare with a constant: a quoted list or a number.
+_CONSTANT = re.compile(r'\s*(?:"[^"]*"|-?[0-9]+(?:\.[0-9]+)?)\s*')
+# A defined name may name cells (Excel's print areas and filter ranges do): Sheet!$A$1:$M$94.
+_RANGE_REF = r"(?:'(?:[^']|'')+'|[^\W\d][\w.]*)!\$?[A-Z]{0,3}\$?[0-9]{0,7}(?::\$?[A-Z]{0,3}\$?[0-9]{0,7})?"
+_REFERENCES = re.compile(rf"\s*{_RANGE_REF}(?:\s*,\s*{_RANGE_REF})*\s*")
+SCAN_PIECE_BYTES = 1024 * 1024
+# A match is looked at only when this much follows it in the piece (else in the next piece):
+# more than Excel allows in a formula (8,192 characters).
+SCAN_OVERLAP_BYTES = 64 * 1024
+
+
+def _scan(archive: zipfile.ZipFile, name: str, pattern: re.Pattern):
+    """(buffer, match) for each match of `pattern` in the part, read in pieces."""
+    with archive.open(name) as part:
+        buffer, final = b"", False
+        while not final:
+            piece = part.read(SCAN_PIECE_BYTES)
+            final = not piece
+            buffer += piece
+            limit = len(buffer) if final else len(buffer) - SCAN_OVERLAP_BYTES
+            for match in pattern.finditer(buffer):
+                if match.start() >= limit:
+                    break
+                yield buffer, match
+            if not final:
+                buffer = buffer[max(limit, 0) :]
+
+
+def _check_hidden_formulas(content: bytes) -> None:
+    """Refuse a formula anywhere in the sheets or the defined names (see _FORMULA_TAG)."""
+    refused = _(
+        "The workbook part %(part)s holds a formula (%(where)s). Formulas are not accepted: remove it, "
+        "or copy the cells and paste them back as values only."
+    )
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for name in archive.namelist():
+            lower = name.lower()
+            if lower == "xl/workbook.xml":
+                for _buffer, match in _scan(archive, name, _DEFINED_NAME):
+                    text = html.unescape(match[1].decode("utf-8", "replace"))
+                    if text.strip() and not _REFERENCES.fullmatch(text):
+                        where = _("in a defined name: %(text)s") % {"text": text[:100]}
+                        raise ImportRefused(refused % {"part": name, "where": where})
+            elif lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
+                for buffer, match in _scan(archive, name, _FORMULA_TAG):
+                    if match[1] == b"f":
+                        start = buffer.rfind(b"<c ", 0, match.start())
+                        inside = start >= 0 and buffer.find(b"</c>", start, match.start()) < 0
+                        cell = _CELL_REFERENCE.search(buffer, start, match.start()) if inside else None
+                        where = _("in cell %(cell)s") % {"cell": cell[1].decode() if cell else "?"}
+                        raise ImportRefused(refused % {"part": name, "where": where})
+                    close = buffer.find(b"<", match.end())
+                    opening = buffer[match.start() : buffer.find(b">", match.start()) + 1]
+                    text = html.unescape(
+                        buffer[buffer.find(b">", match.start()) + 1 : close].decode("utf-8", "replace")
+                    )
+                    if opening.endswith(b"/>") or (close >= 0 and _CONSTANT.fullmatch(text)):
+                        continue
+                    where = _("in a data validation or conditional format: %(text)s") % {"text": text[:100]}
+                    raise ImportRefused(refused % {"part": name, "where": where})
 
 
 def _norm(value) -> str:
@@ -311,6 +480,16 @@ def _classify(title: str, header: tuple) -> tuple[str, dict[str, int], dict[str,
         ):
             return kind, columns, headers, duplicates
     return None
+
+
+def _header_language(headers: dict[str, str]) -> str:
+    """ "en" when more of the headers are the English labels than the Japanese ones, else "ja"."""
+    labels = {**LIST_COLUMN_LABELS, **DEVELOPMENT_COLUMN_LABELS}
+    votes = {}
+    for language in ("ja", "en"):
+        with override(language):
+            votes[language] = sum(1 for key, text in headers.items() if _norm(text) == _norm(labels[key]()))
+    return "en" if votes["en"] > votes["ja"] else "ja"
 
 
 def _cell_value(cell, sheet_title: str):
@@ -373,6 +552,12 @@ def read_workbook(source, filename: str = "", *, progress: Progress | None = Non
         ) from exc
     finally:
         workbook.close()
+    try:
+        _check_hidden_formulas(content)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as exc:
+        raise ImportRefused(
+            _("The file could not be read as an XLSX workbook (%(error)s).") % {"error": type(exc).__name__}
+        ) from exc
     for kind in (PROJECTS, DEVELOPMENTS):
         same = [s.title for s in sheets if s.kind == kind]
         if len(same) > 1:
@@ -401,7 +586,7 @@ def _read_sheet(worksheet, progress: Progress | None) -> Sheet | None:
     count = 0
     step = max((estimate or 0) // 100, 1000)
     for count, cells in enumerate(rows, start=1):
-        if count > MAX_ROWS:
+        if count - 1 > MAX_ROWS:  # the header row is not one of the MAX_ROWS
             raise ImportRefused(
                 _("The sheet %(sheet)s has more than %(limit)s rows.")
                 % {"sheet": title, "limit": f"{MAX_ROWS:,}"}
@@ -414,6 +599,7 @@ def _read_sheet(worksheet, progress: Progress | None) -> Sheet | None:
                 continue
             kind, columns, headers, duplicates = found
             sheet = Sheet(kind=kind, title=title, columns=columns, headers=headers)
+            sheet.language = _header_language(headers)
             for text in duplicates:
                 sheet.errors.append(
                     _error(sheet, 1, "", _("The column %(column)s appears twice.") % {"column": text})
@@ -440,6 +626,7 @@ def _error(sheet: Sheet, row: int | None, key: str, message: str) -> dict:
         "column": sheet.header(key) if key else "",
         "cell": f"{sheet.letter(key)}{row}" if key and row and key in sheet.columns else "",
         "message": str(message),
+        **({"source": message.as_json()} if isinstance(message, Message) else {}),
     }
 
 
@@ -536,7 +723,7 @@ def _as_text(value) -> str:
     if isinstance(value, _MonthValue):
         return f"{value.year}-{value.month:02d}"
     if isinstance(value, str):
-        return unescape_cell(value)
+        return unescape_cell(decode_characters(value))
     return str(value)
 
 
@@ -632,6 +819,7 @@ class _Lookups:
                 self.countries[_norm(key)] = country
         self.sectors = self._named(Sector.objects.all())
         self.schemes = self._named(Scheme.objects.all())
+        self.spans = {"sectors": _span(self.sectors), "schemes": _span(self.schemes)}
         self.statuses = self._choices(Status)
         self.kinds = self._choices(DevelopmentKind)
         self.yes = set(YES)
@@ -659,12 +847,20 @@ class _Lookups:
 _LIST_SEPARATOR = re.compile(r"([、,，;；\n/／])")
 
 
-def _split_names(text: str, lookup: dict) -> tuple[list, list[str]]:
+def _span(lookup: dict) -> int:
+    """The most pieces (names and separators) that one name of `lookup` is cut into."""
+    return max((2 * len(_LIST_SEPARATOR.findall(key)) + 1 for key in lookup), default=1)
+
+
+def _split_names(text: str, lookup: dict, span: int | None = None) -> tuple[list, list[str]]:
     """Objects named in a list cell, matching names that contain a separator themselves.
 
     "Urban, real estate and housing development, smart cities" is one sector; the cell is cut
-    at separators and the longest run of pieces that names something wins.
+    at separators and the longest run of pieces that names something wins. A run is never
+    longer than the longest name (`span` pieces), so the work grows linearly with the cell.
     """
+    if span is None:
+        span = _span(lookup)
     parts = _LIST_SEPARATOR.split(text)
     found, unknown = [], []
     i = 0
@@ -672,7 +868,7 @@ def _split_names(text: str, lookup: dict) -> tuple[list, list[str]]:
         if _LIST_SEPARATOR.fullmatch(parts[i]) or not parts[i].strip():
             i += 1
             continue
-        for j in range(len(parts), i, -1):
+        for j in range(min(len(parts), i + span), i, -1):
             candidate = _norm("".join(parts[i:j]))
             if candidate in lookup:
                 if lookup[candidate] not in found:
@@ -703,18 +899,25 @@ class _PreviewBuilder:
         self.project_edits: list[_ProjectEdit] = []
         self.development_edits: list[_DevelopmentEdit] = []
         self.changed_projects: set[int] = set()
-        self.updated_cells: dict[int, tuple[Sheet, int, str]] = {}
+        self.version_cells: dict[int, tuple[Sheet, int, object]] = {}
         self.done = 0
         self.total = parsed.row_count
 
     def run(self) -> Preview:
         for sheet in self.parsed.sheets:
             self.errors.extend(sheet.errors)
+        # Labels (statuses, kinds, dates, yes) in each sheet's own language; messages are shown
+        # in the reader's (Message, shown_errors).
         if projects := self.parsed.sheet(PROJECTS):
-            self.projects_sheet(projects)
+            with override(projects.language):
+                self.projects_sheet(projects)
         if developments := self.parsed.sheet(DEVELOPMENTS):
-            self.developments_sheet(developments)
+            with override(developments.language):
+                self.developments_sheet(developments)
         self.check_stale()
+        for error in self.errors:  # made in a sheet's language: the text in the active one
+            if isinstance(error.get("source"), dict):
+                error["message"] = _render(error["source"])
         if self.progress:
             self.progress(_("Checking"), self.total, self.total)
         return Preview(
@@ -747,6 +950,26 @@ class _PreviewBuilder:
                 "new": new,
             }
         )
+
+    def too_long(self, sheet: Sheet, row: int, values: tuple) -> bool:
+        """Whether a cell of the row is longer than its column allows (CELL_LIMITS); each such
+        cell is an error. Checked before anything of the row is parsed."""
+        found = False
+        for key in sheet.columns:
+            value = sheet.value(values, key)
+            limit = CELL_LIMITS.get(key, MAX_CELL_CHARS)
+            if isinstance(value, str) and len(value) > limit:
+                found = True
+                self.errors.append(
+                    _error(
+                        sheet,
+                        row,
+                        key,
+                        _("At most %(limit)d characters (this has %(count)d).")
+                        % {"limit": limit, "count": len(value)},
+                    )
+                )
+        return found
 
     def project_for(self, sheet: Sheet, row: int, values: tuple, key: str) -> Project | None:
         raw = sheet.value(values, key)
@@ -784,6 +1007,8 @@ class _PreviewBuilder:
         seen: dict[int, int] = {}
         for row, values in sheet.rows:
             self.tick()
+            if self.too_long(sheet, row, values):
+                continue
             project = self.project_for(sheet, row, values, "number")
             if project is None:
                 continue
@@ -799,11 +1024,8 @@ class _PreviewBuilder:
                 )
                 continue
             seen[project.number] = row
-            if "updated" in sheet.columns:
-                updated = sheet.value(values, "updated")
-                if isinstance(updated, datetime):  # Excel turned the text into a date
-                    updated = updated.strftime("%Y-%m-%d %H:%M")
-                self.updated_cells[project.number] = (sheet, row, _as_text(updated))
+            if "version" in sheet.columns or "updated" in sheet.columns:
+                self.version_cells[project.number] = (sheet, row, sheet.value(values, "version"))
             self.project_row(sheet, row, values, project)
 
     def project_row(self, sheet: Sheet, row: int, values: tuple, project: Project) -> None:
@@ -864,7 +1086,7 @@ class _PreviewBuilder:
             if key not in sheet.columns:
                 continue
             text = _as_text(sheet.value(values, key))
-            found, unknown = _split_names(text, lookup)
+            found, unknown = _split_names(text, lookup, self.lookups.spans[key])
             if unknown:
                 message = (
                     _("Unknown sector: %(value)s") if key == "sectors" else _("Unknown scheme: %(value)s")
@@ -895,7 +1117,7 @@ class _PreviewBuilder:
                 error(
                     "status",
                     _("Unknown status: %(value)s (use one of: %(codes)s)")
-                    % {"value": text, "codes": ", ".join(Status.values)}
+                    % {"value": text, "codes": ", ".join(str(label) for label in Status.labels)}
                     if text.strip()
                     else _("The status is missing."),
                 )
@@ -969,6 +1191,8 @@ class _PreviewBuilder:
         seen: dict[tuple[int, int], int] = {}
         for row, values in sheet.rows:
             self.tick()
+            if self.too_long(sheet, row, values):
+                continue
             project = self.project_for(sheet, row, values, "project_number")
             if project is None:
                 continue
@@ -1033,7 +1257,7 @@ class _PreviewBuilder:
                 error(
                     "kind",
                     _("Unknown kind: %(value)s (use one of: %(codes)s)")
-                    % {"value": raw, "codes": ", ".join(DevelopmentKind.values)},
+                    % {"value": raw, "codes": ", ".join(str(label) for label in DevelopmentKind.labels)},
                 )
             else:
                 new["kind"] = kind
@@ -1163,26 +1387,54 @@ class _PreviewBuilder:
             )
 
     def check_stale(self) -> None:
-        """Refuse rows of projects changed after the file was exported: applying would undo that."""
+        """Refuse rows of projects saved after the file was exported: applying would undo that.
+
+        The projects sheet's hidden Version column holds each project's version at export time,
+        as the admin and the API check it (optimistic locking): any save since, even in the same
+        minute, makes it differ. A file exported before that column existed has only the
+        minute-rounded Updated column, which cannot tell; its rows that change something are
+        refused, asking for a fresh export. A sheet with neither column (made by hand, not
+        exported) is not checked: its preview shows every value it would replace.
+        """
         for number in sorted(self.changed_projects):
-            if number not in self.updated_cells:
+            if number not in self.version_cells:
                 continue
-            sheet, row, in_file = self.updated_cells[number]
+            sheet, row, in_file = self.version_cells[number]
             project = self.projects[number]
-            current = timezone.localtime(project.updated).strftime("%Y-%m-%d %H:%M")
-            if in_file.strip() and in_file.strip()[:16] != current:
-                self.errors.append(
-                    _error(
-                        sheet,
-                        row,
-                        "updated",
-                        _(
-                            "Project %(number)d was changed at %(current)s, after this file was exported "
-                            "(%(in_file)s). Importing would undo that change: export again and redo your edits."
-                        )
-                        % {"number": number, "current": current, "in_file": in_file},
+            if "version" not in sheet.columns:
+                message = _(
+                    "This file has no %(column)s column (it was exported by an earlier version of the "
+                    "tracker), so changes made to project %(number)d since the export cannot be told "
+                    "apart. Export again and redo your edits."
+                ) % {"column": str(LIST_COLUMN_LABELS["version"]()), "number": number}
+                self.errors.append(_error(sheet, row, "updated", message))
+                continue
+            if _as_int(in_file) == project.version:
+                continue
+            self.errors.append(
+                _error(
+                    sheet,
+                    row,
+                    "version",
+                    _(
+                        "Project %(number)d was saved at %(current)s, after this file was exported (its "
+                        "version is %(version)d now, %(in_file)s in the file). Importing would undo that "
+                        "change: export again and redo your edits."
                     )
+                    % {
+                        "number": number,
+                        "current": tokyo_minute(project.updated),
+                        "version": project.version,
+                        "in_file": _as_text(in_file) or "—",
+                    },
                 )
+            )
+
+
+def tokyo_minute(value: datetime) -> str:
+    """A date-time as "YYYY-MM-DD HH:MM" in the tracker's time zone (Asia/Tokyo), whatever
+    time zone is active."""
+    return timezone.localtime(value, timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M")
 
 
 def _same_date_text(raw, development: Development) -> bool:

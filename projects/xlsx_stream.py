@@ -9,7 +9,8 @@ the database it was slower.)
 It writes what the export needs and nothing more: sheets of numbers and text, column widths, a
 style per column (plus one for the header row) and frozen panes. Text is always an inline
 string, so a value starting with "=" is text, never a formula; characters XML cannot hold are
-dropped. The files open in Excel and LibreOffice and read back with openpyxl
+written as Excel writes them, `_xHHHH_` (encode_characters; decode_characters reads them back,
+as projects/imports.py does). The files open in Excel and LibreOffice and read back with openpyxl
 (projects/imports.py reads them).
 """
 
@@ -29,8 +30,36 @@ try:  # ISA-L's deflate: the same format as zlib's, four times as fast at level 
 except ImportError:  # pragma: no cover - isal is in requirements.txt; zlib does the same, slower
     import zlib as _deflate
 
-# XML 1.0 cannot hold these at all: they are dropped (openpyxl refuses such a value outright).
+# XML 1.0 cannot hold these at all (openpyxl refuses such a value outright), and a carriage
+# return is read back as a line feed. In a cell, the spreadsheet format's escape says them:
+# _xHHHH_ (ECMA-376 ST_Xstring, as Excel writes them), and "_" before text that looks like one
+# is written _x005F_ so that it reads back as itself.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_UNSAFE = re.compile("_(?=x[0-9A-Fa-f]{4}_)|[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
+_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def _encode_one(match: re.Match) -> str:
+    return f"_x{ord(match[0]):04X}_"
+
+
+def _decode_one(match: re.Match) -> str:
+    code = int(match[1], 16)
+    # NUL and lone surrogates cannot be stored (PostgreSQL, UTF-8): they stay as written.
+    return match[0] if code == 0 or 0xD800 <= code <= 0xDFFF else chr(code)
+
+
+def encode_characters(text: str) -> str:
+    """Text as an XLSX cell holds it: characters XML cannot hold (and a carriage return) as
+    _xHHHH_, and a "_" that starts something of that form as _x005F_. decode_characters()
+    undoes it exactly."""
+    return _UNSAFE.sub(_encode_one, text)
+
+
+def decode_characters(text: str) -> str:
+    """Undo encode_characters() (and Excel's own _xHHHH_) on a cell's text."""
+    return _ESCAPE.sub(_decode_one, text) if "_x" in text else text
+
 
 # Cell styles (the cellXfs of STYLES below). TOP is the default: a cell of it needs no s="…".
 TOP, HEADER, WRAP = 0, 1, 2
@@ -73,28 +102,28 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def xml_text(value: str) -> str:
-    """Text as XML character data: &, <, > escaped, characters XML cannot hold dropped."""
-    if "&" in value or "<" in value or ">" in value:
-        value = _xml_escape(value)
-    if not value.isprintable() and _ILLEGAL.search(value):
-        value = _ILLEGAL.sub("", value)
-    return value
-
-
 # Rows are built as text with the characters XML cannot hold left in their values, and those
-# are dropped from the encoded bytes of a whole batch of rows (clean_rows): the markup has none,
-# so every one there is a value's. Per value, looking for them costs more than all the rest.
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+# are encoded in the text of a whole batch of rows (clean_rows): the markup has none of them and
+# no "_x", so every one there is a value's. Per value, looking for them costs more than all the
+# rest; per batch, a byte translation finds whether there is any (there almost never is).
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0D, 0x20)])
 
 
 def clean_rows(text: str) -> bytes:
-    """Rows' text as UTF-8, with the control characters, lone surrogates, U+FFFE and U+FFFF
-    that XML 1.0 cannot hold dropped."""
-    if "\ufffe" in text or "\uffff" in text:
-        text = text.replace("\ufffe", "").replace("\uffff", "")
-    data = text.encode("utf-8", "ignore")  # "ignore": a lone surrogate cannot be encoded
-    return data.translate(None, _CONTROL_BYTES)
+    """Rows' text as UTF-8, with the characters XML 1.0 cannot hold (control characters, lone
+    surrogates, U+FFFE, U+FFFF) and carriage returns encoded as encode_characters() does."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return encode_characters(text).encode("utf-8")
+    if (
+        "_x" in text
+        or "\ufffe" in text
+        or "\uffff" in text
+        or len(data.translate(None, _CONTROL_BYTES)) != len(data)
+    ):
+        return encode_characters(text).encode("utf-8")
+    return data
 
 
 @dataclass(frozen=True)
@@ -102,6 +131,7 @@ class SheetColumn:
     width: float
     style: int = TOP
     kind: str = TEXT
+    hidden: bool = False
 
 
 def _style(style: int) -> str:
@@ -114,7 +144,7 @@ def _space(text: str) -> str:
 
 
 def _cell(reference: str, value, style: int) -> str:
-    """One cell, whatever the value ("" for None and ""), for clean_rows()."""
+    """One cell, whatever the value ("" for None and ""), for clean_rows() to encode."""
     if value is None or value == "":
         return ""
     if value.__class__ is int or value.__class__ is float:
@@ -336,7 +366,8 @@ def _sheet_head(columns: Sequence[SheetColumn], freeze: str | None, selected: bo
     else:
         view += "/>"
     cols = "".join(
-        f'<col min="{i}" max="{i}" width="{c.width}" customWidth="1" style="{c.style}"/>'
+        f'<col min="{i}" max="{i}" width="{c.width}" customWidth="1" style="{c.style}"'
+        + (' hidden="1"/>' if c.hidden else "/>")
         for i, c in enumerate(columns, start=1)
     )
     return (

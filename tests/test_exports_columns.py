@@ -230,6 +230,7 @@ def _reference_rows(queryset):
             ),
             project.latest_development_text or "",
             timezone.localtime(project.updated).strftime("%Y-%m-%d %H:%M"),
+            project.version,
         ]
         yield [escape_cell(value) for value in row]
 

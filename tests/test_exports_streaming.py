@@ -217,7 +217,7 @@ def test_xlsx_sheets_header_styles_widths_panes_and_numbers():
     assert all(isinstance(row[1].value, int) for row in developments.iter_rows(min_row=2))
 
 
-def test_xlsx_text_is_text_escaped_and_cleaned():
+def test_xlsx_text_is_text_escaped_and_encoded():
     hostile = [
         "=1+1",
         "+SUM(A1)",
@@ -235,7 +235,17 @@ def test_xlsx_text_is_text_escaped_and_cleaned():
     workbook = load_workbook(buffer)
     names = [row[1] for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)]
     texts = [row[4] for row in workbook.worksheets[1].iter_rows(min_row=2, values_only=True)]
-    expected = ["'=1+1", "'+SUM(A1)", "'@x", "<b>&amp;</b>", "a]]>b", " lead and trail ", "ctl", "改行\n二行"]
+    # Characters XML cannot hold are written as Excel writes them (_xHHHH_), not dropped.
+    expected = [
+        "'=1+1",
+        "'+SUM(A1)",
+        "'@x",
+        "<b>&amp;</b>",
+        "a]]>b",
+        " lead and trail ",
+        "ctl_x0001__x001F__xFFFE_",
+        "改行\n二行",
+    ]
     assert names == expected and texts == expected
     for sheet in workbook.worksheets:
         assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)

@@ -147,3 +147,23 @@ def test_the_schema_describes_the_endpoints(plan_data):
     assert "/api/imports/" in schema["paths"]
     assert "409" in schema["paths"]["/api/imports/{id}/apply/"]["post"]["responses"]
     assert "multipart/form-data" in schema["paths"]["/api/imports/"]["post"]["requestBody"]["content"]
+
+
+def test_error_messages_are_in_the_readers_language_and_labels_in_the_sheets(plan_data):
+    """A Japanese uploader's errors were stored in Japanese and shown so to an English reader;
+    the message listed internal status codes instead of the sheet's labels."""
+    client = _client(EDITOR)
+    with translation.override("ja"):
+        content = edit_xlsx(export_xlsx("ja"), _bad_edit)
+        labels = [str(label) for label in Status.labels]
+    file = SimpleUploadedFile("weekly.xlsx", content)
+    uploaded = client.post("/api/imports/", {"file": file}, format="multipart", HTTP_ACCEPT_LANGUAGE="ja")
+    assert uploaded.status_code == 201
+    [japanese] = uploaded.json()["errors"]
+    assert japanese["message"].startswith("不明なステータスです: finished")
+
+    english = client.get(f"/api/imports/{uploaded.json()['id']}/", HTTP_ACCEPT_LANGUAGE="en").json()
+    [error] = english["errors"]
+    assert error["message"] == f"Unknown status: finished (use one of: {', '.join(labels)})"
+    assert set(error) == {"sheet", "row", "column", "cell", "message"}
+    assert error["column"] == japanese["column"]  # the column as the sheet names it

@@ -53,7 +53,9 @@ def test_dry_run_prints_the_preview_and_writes_nothing(plan_data, editor, tmp_pa
 
     stdout, stderr = _run(path, "--user", "editor", "--dry-run")
 
-    assert "row 4: project 3: " in stdout and "'implementation'" in stdout.lower()
+    with translation.override("ja"):  # the export is Japanese: its labels are shown
+        implementation = str(Status.IMPLEMENTATION.label)
+    assert "row 4: project 3: " in stdout and f"'{implementation}'" in stdout
     assert "project 5 new development" in stdout
     assert "Dry run: the file is clean; nothing was written." in stdout
     assert "100%" in stderr  # the progress bar

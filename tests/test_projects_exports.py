@@ -6,17 +6,18 @@ import pytest
 from django.utils import translation
 from openpyxl import load_workbook
 
+from projects.export_columns import unescape_cell
 from projects.exports import (
     LIST_COLUMNS,
     csv_stream,
     escape_cell,
     export_filename,
     status_table,
-    unescape_cell,
     write_list_xlsx,
     write_status_table_xlsx,
 )
 from projects.models import DatePrecision, DevelopmentKind, Project
+from projects.xlsx_stream import encode_characters
 from tests.factories import DevelopmentFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,8 +93,8 @@ def test_csv_and_xlsx_escape_hostile_text_and_xlsx_has_no_formulas():
             if isinstance(cell.value, str):
                 assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r")), cell.value
     names = {sheet.cell(row=r, column=2).value for r in range(2, sheet.max_row + 1)}
-    # XML turns a carriage return into a line feed; what matters is that nothing is a formula.
-    assert names == {escape_cell(text).replace("\r", "\n") for text in HOSTILE}
+    # A carriage return is written as Excel writes it, _x000D_ (XML would read it as a line feed).
+    assert names == {encode_characters(escape_cell(text)) for text in HOSTILE}
 
 
 def test_xlsx_list_has_header_frozen_panes_widths_and_wrapped_text():
@@ -154,3 +155,59 @@ def test_status_table_xlsx_has_group_headings_and_all_projects(plan_data):
     assert sheet.page_setup.orientation == "landscape"
     five = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == 5)
     assert five[3].value.split("\n")[0].startswith("・2023年１月")
+
+
+# Escaping is a true inverse pair, whatever the text starts with.
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "'=A1 (our code)",
+        "'+81 3 1234 5678",
+        "''-x",
+        "'",
+        "''",
+        "'quoted",
+        "＝SUM(A1)",
+        "＋81",
+        "－1",
+        "＠user",
+        "'＝x",
+        "",
+        "plain",
+    ],
+)
+def test_unescape_cell_undoes_escape_cell_exactly(value):
+    assert unescape_cell(escape_cell(value)) == value
+
+
+@pytest.mark.parametrize(
+    "value", ["＝SUM(A1)", "＋81 3", "－1", "＠user", "'=A1 (our code)", "'+81 3 1234 5678"]
+)
+def test_full_width_triggers_and_apostrophe_then_trigger_are_escaped(value):
+    assert escape_cell(value) == "'" + value
+
+
+def test_an_apostrophe_before_harmless_text_is_not_escaped():
+    assert escape_cell("'quoted") == "'quoted"
+    assert escape_cell("a=b") == "a=b"
+
+
+def test_status_table_xlsx_keeps_control_characters_encoded_instead_of_failing():
+    ProjectFactory(name="名称\x01と\x0bWord", summary="概要\x1f")
+    sheet = _xlsx_sheet(write_status_table_xlsx, Project.objects.all())
+    names = [row[1] for row in sheet.iter_rows(min_row=3, values_only=True) if row[1]]
+    assert "名称_x0001_と_x000B_Word" in names
+    assert any(value == "概要_x001F_" for row in sheet.iter_rows(values_only=True) for value in row)
+
+
+def test_characters_xml_cannot_hold_are_encoded_and_decoded_exactly():
+    from projects.xlsx_stream import clean_rows, decode_characters
+
+    for text in ["a\x01b", "\x0b", "\r\n", "_x0041_", "_x005F_", "\ufffe\uffff", "x_y", "_x12_", "_X0041_"]:
+        encoded = encode_characters(text)
+        assert not any(ch in encoded for ch in "\x01\x0b\r\ufffe\uffff")
+        assert decode_characters(encoded) == text, text
+        assert clean_rows(text).decode() == encoded
+    assert encode_characters("_x0041_") == "_x005F_x0041_"

@@ -203,3 +203,15 @@ def test_admin_export_requires_view_permission(client, plan_data):
     response = client.get("/admin/projects/project/export/csv/")
     assert response.status_code == 403
     assert Project.objects.count() == 93
+
+
+def test_status_table_xlsx_of_a_name_with_control_characters_answers_200(api, admin_client_editor):
+    """A name pasted from Word (\x0b) or with \x01 made the status table XLSX answer 500."""
+    Project.objects.filter(pk=Project.objects.order_by("pk").first().pk).update(name="改行\x0bと\x01")
+    response = api.get("/api/projects/status-table/?format=xlsx")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    names = [row[1] for row in load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True)]
+    assert "改行_x000B_と_x0001_" in names
+    response = admin_client_editor.get("/admin/projects/project/export/status-table-xlsx/")
+    assert response.status_code == 200

@@ -2,9 +2,13 @@ import io
 import os
 import zipfile
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import translation
+from django.db.models import F
+from django.utils import timezone, translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -491,7 +495,7 @@ def test_rows_of_projects_changed_since_the_export_are_refused():
     project = ProjectFactory(number=1)
     ProjectFactory(number=2)
     content = export_xlsx()
-    Project.objects.filter(pk=project.pk).update(updated=datetime(2030, 1, 1, tzinfo=UTC))
+    Project.objects.filter(pk=project.pk).update(version=F("version") + 1)
 
     def edit(projects, developments):
         set_cell(projects, 1, "name", "新しい名前")
@@ -500,8 +504,51 @@ def test_rows_of_projects_changed_since_the_export_are_refused():
     preview = build_preview(read_workbook(edit_xlsx(content, edit), "x.xlsx"))
     assert len(preview.errors) == 1
     assert preview.errors[0]["row"] == 2
-    assert preview.errors[0]["cell"] == "M2"
+    assert preview.errors[0]["cell"] == "N2"
     assert "after this file was exported" in preview.errors[0]["message"]
+
+
+def test_a_save_in_the_same_minute_as_the_export_is_not_reverted(editor):
+    """The stale check compared minute-rounded times: a colleague's save in the minute of the
+    export was silently undone by the upload."""
+    project = ProjectFactory(number=1, name="元の名前")
+    ProjectFactory(number=2)
+    frozen = datetime(2030, 1, 1, 3, 0, 10, tzinfo=UTC)
+    Project.objects.update(updated=frozen)
+    content = export_xlsx()
+    services.project_update(project=Project.objects.get(pk=project.pk), user=editor, name="同僚の名前")
+    Project.objects.filter(pk=project.pk).update(updated=frozen.replace(second=50))  # the same minute
+
+    def edit(projects, developments):
+        set_cell(projects, 1, "status", "implementation")
+
+    with timezone.override(ZoneInfo("UTC")):  # whatever zone is active, the message says Tokyo time
+        preview = build_preview(read_workbook(edit_xlsx(content, edit), "x.xlsx"))
+    assert [(e["row"], e["cell"]) for e in preview.errors] == [(2, "N2")]
+    message = preview.errors[0]["message"]
+    assert "saved at 2030-01-01 12:00, after this file was exported" in message  # Tokyo time
+
+
+def test_the_version_column_is_hidden_in_the_xlsx_and_holds_the_version():
+    project = ProjectFactory(number=1)
+    Project.objects.filter(pk=project.pk).update(version=7)
+    sheet = load_workbook(io.BytesIO(export_xlsx("en"))).worksheets[0]
+    assert (sheet["N1"].value, sheet["N2"].value) == ("Version", 7)
+    assert sheet.column_dimensions["N"].hidden
+
+
+def test_a_file_exported_before_the_version_column_is_refused_where_it_changes_something():
+    ProjectFactory(number=1)
+    ProjectFactory(number=2)
+
+    def edit(projects, developments):
+        projects.delete_cols(column(projects, "version"))
+        set_cell(projects, 1, "name", "新しい名前")
+
+    preview = _preview_of(edit, language="en")
+    assert [(e["row"], e["column"]) for e in preview.errors] == [(2, "Updated")]
+    assert "has no Version column" in preview.errors[0]["message"]
+    assert "Export again" in preview.errors[0]["message"]
 
 
 # The round trip on the real plan.
@@ -540,12 +587,9 @@ def test_round_trip_applies_exactly_the_edits_with_history_and_audit(plan_data, 
         (5, None, "add", "source"),
     }
     status = next(c for c in batch.preview["changes"] if c["field"] == "status")
-    assert (status["sheet"], status["row"], status["before"], status["after"]) == (
-        "案件",
-        4,
-        str(Status.IDENTIFICATION.label),
-        str(Status.IMPLEMENTATION.label),
-    )
+    with translation.override("ja"):  # the Japanese sheet's labels, whoever uploads it
+        labels = str(Status.IDENTIFICATION.label), str(Status.IMPLEMENTATION.label)
+    assert (status["sheet"], status["row"], status["before"], status["after"]) == ("案件", 4, *labels)
     assert snapshot() == before  # a preview writes nothing but the batch
 
     apply_preview(batch, editor)
@@ -736,3 +780,257 @@ def test_the_xlsx_export_has_a_developments_sheet_to_edit():
         "行動計画2023",
     ]
     assert sheet.freeze_panes == "B2"
+
+
+# An untouched export re-imports as zero changes, whatever text is stored.
+
+
+def test_text_starting_with_an_apostrophe_and_a_trigger_survives_the_round_trip():
+    project = ProjectFactory(number=1, name="'=A1 (our code)", name_en="'+81 3 1234 5678")
+    DevelopmentFactory(project=project, sequence=1, text="＝全角の式", source="''-x")
+    preview = build_preview(read_workbook(export_xlsx(), "x.xlsx"))
+    assert (preview.changes, preview.errors) == ([], [])
+
+
+def test_control_characters_survive_the_round_trip():
+    """The list XLSX dropped them, so a re-import changed the name."""
+    project = ProjectFactory(number=1, name="名称\x01と\x0bWord", name_en="a\rb _x0041_ \ufffe")
+    DevelopmentFactory(project=project, sequence=1, text="本文\x1f\r\n", source="\x0c")
+    content = export_xlsx()
+    names = [row[1] for row in load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True)]
+    assert "名称_x0001_と_x000B_Word" in names
+    preview = build_preview(read_workbook(content, "x.xlsx"))
+    assert (preview.changes, preview.errors) == ([], [])
+
+
+# Text a user can store: anything PostgreSQL holds (no NUL, no lone surrogate); names and texts
+# must not be blank (the import refuses a blank one), sources may be.
+_storable = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40
+)
+_prefixes = st.sampled_from(["", "'", "''", "=", "'=", "＋", "'－", "@", "\t", "\r", "_x0001_", " "])
+_stored_text = st.builds(lambda prefix, rest: prefix + rest, _prefixes, _storable)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    name=_stored_text.filter(lambda t: t.strip() and len(t) <= 200),
+    name_en=_stored_text.filter(lambda t: t.strip()),
+    text=_stored_text.filter(lambda t: t.strip()),
+    source=_stored_text,
+)
+def test_any_stored_text_survives_an_xlsx_export_and_its_reimport(name, name_en, text, source):
+    project = ProjectFactory(number=1) if not Project.objects.exists() else Project.objects.get()
+    Project.objects.filter(pk=project.pk).update(name=name, name_en=name_en)
+    Development.objects.filter(project=project).delete()
+    Development.objects.create(
+        project=project, sequence=1, kind=DevelopmentKind.OTHER, text=text, source=source
+    )
+    preview = build_preview(read_workbook(export_xlsx(), "x.xlsx"))
+    assert (preview.changes, preview.errors) == ([], [])
+
+
+# Refusals the README promises: nothing is stored.
+
+
+def _members(content: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+def _export_with(change) -> bytes:
+    """An export of projects 1 and 2 whose parts `change(members)` alters."""
+    members = _members(export_xlsx())
+    change(members)
+    return _zip(members)
+
+
+def _add(name, data):
+    return lambda members: members.__setitem__(name, data)
+
+
+def _replace(part, old, new):
+    def change(members):
+        assert old in members[part]
+        members[part] = members[part].replace(old, new, 1)
+
+    return change
+
+
+_FIRST_ROW_END = b'</c></row><row r="3">'
+_DATA_VALIDATION = (
+    b'</sheetData><dataValidations count="1"><dataValidation type="list" sqref="H2">'
+    b"<formula1>%s</formula1></dataValidation></dataValidations>"
+)
+
+
+def _many_parts():
+    members = {"[Content_Types].xml": XLSX_TYPES}
+    for i in range(150):  # 150 MB unpacked, 1 MB a part: no part is large enough for the part check
+        members[f"xl/media/part{i}.xml"] = b"\0" * (1024 * 1024)
+    return _zip(members)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: _export_with(_add("xl/macrosheets/sheet1.xml", b"<xm:macrosheet/>")), "macros"),
+        (lambda: _export_with(_add("xl/dialogsheets/sheet1.xml", b"<dialogsheet/>")), "macros"),
+        (
+            lambda: _export_with(_add("xl/externalLinks/externalLink1.xml", b"<externalLink/>")),
+            "external links",
+        ),
+        (
+            lambda: _export_with(
+                _replace(
+                    "xl/worksheets/sheet1.xml",
+                    _FIRST_ROW_END,
+                    b'</c><c r="CA2"><f>HYPERLINK("http://x")</f><v>x</v></c></row><row r="3">',
+                )
+            ),
+            "holds a formula (in cell CA2)",
+        ),
+        (
+            lambda: _export_with(
+                _replace(
+                    "xl/workbook.xml",
+                    b"</sheets>",
+                    b'</sheets><definedNames><definedName name="x">WEBSERVICE("http://x")</definedName></definedNames>',
+                )
+            ),
+            "in a defined name",
+        ),
+        (
+            lambda: _export_with(
+                _replace("xl/worksheets/sheet1.xml", b"</sheetData>", _DATA_VALIDATION % b'INDIRECT("A1")')
+            ),
+            "in a data validation",
+        ),
+        (_many_parts, "as a whole"),
+    ],
+    ids=[
+        "macro sheet",
+        "dialog sheet",
+        "external link",
+        "formula beyond BZ",
+        "defined name",
+        "validation",
+        "parts",
+    ],
+)
+def test_more_hostile_files_are_refused_with_nothing_stored(make, message, editor):
+    ProjectFactory(number=1)
+    ProjectFactory(number=2)
+    content = make()
+    before = snapshot()
+    with pytest.raises(ImportRefused) as excinfo:
+        import_batch_create(source=content, filename="upload.xlsx", user=editor)
+    assert message in str(excinfo.value)
+    assert ImportBatch.objects.count() == 0
+    assert snapshot() == before
+
+
+def test_references_in_defined_names_and_constant_validations_are_accepted():
+    """Excel adds a filter range or a print area as a defined name; a list validation is text."""
+    ProjectFactory(number=1)
+    ProjectFactory(number=2)
+    defined = (
+        b'</sheets><definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
+        b"'\xe6\xa1\x88\xe4\xbb\xb6'!$A$1:$N$3</definedName>"
+        b'<definedName name="_xlnm.Print_Titles">Projects!$1:$1,Projects!$A:$B</definedName></definedNames>'
+    )
+
+    def change(members):
+        _replace("xl/workbook.xml", b"</sheets>", defined)(members)
+        _replace("xl/worksheets/sheet1.xml", b"</sheetData>", _DATA_VALIDATION % b'"planning,procurement"')(
+            members
+        )
+
+    preview = build_preview(read_workbook(_export_with(change), "x.xlsx"))
+    assert (preview.changes, preview.errors) == ([], [])
+
+
+def test_exactly_the_row_limit_is_accepted_and_one_more_is_refused(monkeypatch):
+    """A header plus exactly MAX_ROWS data rows was refused as "more than MAX_ROWS rows"."""
+    monkeypatch.setattr(imports, "MAX_ROWS", 50)
+    sheets = read_workbook(_workbook_with_rows(50), "x.xlsx").sheets
+    assert len(sheets[0].rows) == 50
+    with pytest.raises(ImportRefused, match="more than 50 rows"):
+        read_workbook(_workbook_with_rows(51), "x.xlsx")
+
+
+# Slow input: every cell is capped and parsed in linear time.
+
+
+def test_a_list_cell_of_thousands_of_names_is_refused_by_its_length_with_row_and_column():
+    ProjectFactory(number=1)
+    ProjectFactory(number=2)
+    cell = ",".join(["nosuchsector"] * 2000)
+
+    def edit(projects, developments):
+        set_cell(projects, 1, "sectors", cell)
+
+    preview = _preview_of(edit, language="en")
+    assert len(preview.errors) == 1
+    error = preview.errors[0]
+    assert (error["row"], error["column"], error["cell"]) == (2, "Sectors", "F2")
+    assert error[
+        "message"
+    ] == f"At most {imports.CELL_LIMITS['sectors']:,d} characters (this has {len(cell):,d}).".replace(",", "")
+
+
+@pytest.mark.parametrize("key", ["date", "kind", "text"])
+def test_every_development_cell_is_capped(key, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_CELL_CHARS", 1000)  # Excel's 32,767 for text, by default
+    project = ProjectFactory(number=1)
+    DevelopmentFactory(project=project, sequence=1)
+    limit = imports.CELL_LIMITS.get(key, imports.MAX_CELL_CHARS)
+
+    def edit(projects, developments):
+        developments.cell(2, column(developments, key)).value = "2" * (limit + 1)
+
+    preview = _preview_of(edit, language="en")
+    assert [(e["row"], e["cell"][0]) for e in preview.errors] == [(2, "ABCDEF"[column_index_dev(key)])]
+    assert f"At most {limit} characters" in preview.errors[0]["message"]
+
+
+def column_index_dev(key):
+    return ["project_number", "sequence", "date", "kind", "text", "source"].index(key)
+
+
+def test_splitting_names_is_linear_in_the_number_of_names(monkeypatch):
+    """Counted in normalizations, not timed: ten times the names cost at most ten times the steps."""
+    lookup = {
+        imports._norm(name): name
+        for name in ["Rail", "Urban, real estate and housing development, smart cities"]
+    }
+    steps = []
+    norm = imports._norm
+    monkeypatch.setattr(imports, "_norm", lambda value: steps.append(1) or norm(value))
+
+    def count(n):
+        steps.clear()
+        found, unknown = imports._split_names(",".join(["nosuchsector"] * n), lookup)
+        assert (found, len(unknown)) == ([], n)
+        return len(steps)
+
+    assert count(1000) <= 11 * count(100)
+
+
+def test_a_japanese_sheet_previews_its_changes_with_japanese_labels_whoever_uploads_it():
+    ProjectFactory(number=1, status=Status.IDENTIFICATION)
+
+    def edit(projects, developments):
+        set_cell(projects, 1, "status", "implementation")
+
+    preview = _preview_of(edit, language="ja")  # read with English active (the autouse fixture)
+    [change] = preview.changes
+    with translation.override("ja"):
+        expected = (str(Status.IDENTIFICATION.label), str(Status.IMPLEMENTATION.label))
+    assert (change["before"], change["after"]) == expected

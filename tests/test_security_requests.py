@@ -425,7 +425,7 @@ def test_a_json_string_with_a_lone_surrogate_is_a_400_and_stores_nothing(path, b
     client = token_client(UserFactory(role=ADMINISTRATOR, is_superuser=True))
     before = {model: model.objects.count() for model in (Sector, Country, Region, Project)}
 
-    response = client.generic("POST", path, body, content_type="application/json")
+    response = client.generic("POST", path, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"

@@ -173,6 +173,7 @@ def _insert_batch(rng, templates, ids, first_number, size):
                     "status": status,
                     "previous_status": previous,
                     "effective_on": None,
+                    "effective_precision": DatePrecision.NONE,
                     "note": SOURCE,
                     "recorded_by_id": None,
                     "recorded_at": now,

@@ -72,6 +72,19 @@ def _starts_with_its_date(project) -> bool:
     return bool(when) and text.startswith(normalize_for_search(when, keep_spaces=False))
 
 
+def _chosen_filters(changelist) -> list[tuple[str, str]]:
+    """The changelist's chosen filter values and search, as its sidebar names them."""
+    chosen = []
+    for spec in changelist.filter_specs:
+        everything, *choices = spec.choices(changelist)
+        values = [str(choice["display"]) for choice in choices if choice["selected"]]
+        if values and not everything["selected"]:
+            chosen.append((str(spec.title), "・".join(values)))
+    if changelist.query:
+        chosen.append((gettext("Search"), changelist.query))
+    return chosen
+
+
 class ProjectRowsFormSet(BaseInlineFormSet):
     """A project's developments or status changes, shown for one reader.
 
@@ -584,7 +597,8 @@ class ProjectAdmin(SimpleHistoryAdmin):
             return exports.list_file_response(queryset, export_format)
         if export_format == "status-table-xlsx":
             return exports.xlsx_file_response(exports.write_status_table_xlsx, queryset, "status_table")
-        return TemplateResponse(request, "projects/status_table.html", exports.status_table_context(queryset))
+        context = exports.status_table_context(queryset, _chosen_filters(changelist))
+        return TemplateResponse(request, "projects/status_table.html", context)
 
     def changelist_view(self, request, extra_context=None):
         # The export links carry the changelist's own query string (filters, search, order).

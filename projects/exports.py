@@ -478,11 +478,16 @@ def xlsx_file_response(writer, queryset: QuerySet, what: str):
     )
 
 
-def status_table_context(queryset: QuerySet) -> dict:
-    """The template context of projects/status_table.html."""
+def status_table_context(queryset: QuerySet, filters: list[tuple[str, str]] = ()) -> dict:
+    """The template context of projects/status_table.html.
+
+    `filters` are the (label, values) pairs that chose the rows, as the reader named them
+    (国=ベトナム); the printed table repeats them, with its title, on every page.
+    """
     groups = status_table(queryset)
     return {
         "groups": groups,
         "project_count": sum(len(group.rows) for group in groups),
         "generated": timezone.localtime(),
+        "filters": " / ".join(f"{label}={values}" for label, values in filters),
     }

@@ -16,7 +16,7 @@ from django_filters.fields import IsoDateTimeField
 from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema_field
 
-from countries.models import Country, Region
+from countries.models import Country, Region, localized_name
 from projects import codes
 from projects.models import (
     Development,
@@ -503,3 +503,33 @@ class DevelopmentFilterSet(django_filters.FilterSet):
         model = Development
         fields = []
         form = DevelopmentFilterForm
+
+
+def _country_names(values: list[str]) -> dict[str, str]:
+    return {c.iso_code: localized_name(c) for c in Country.objects.filter(iso_code__in=values)}
+
+
+def _status_names(values: list[str]) -> dict[str, str]:
+    return {value: str(label) for value, label in Status.choices}
+
+
+# Filters whose codes a reader knows by name: how a code is written, and its names.
+_NAMED_CODES = {"country": (str.upper, _country_names), "status": (str.lower, _status_names)}
+
+
+def described_filters(params) -> list[tuple[str, str]]:
+    """The project-list filters of a query as a reader names them, (label, values), the codes
+    of countries and statuses given by their names in the active language."""
+    described = []
+    for key, value in params.items():
+        declared = ProjectFilterSet.base_filters.get(key)
+        if declared is None or key == "ordering":
+            continue
+        values = [part.strip() for part in value.split(",") if part.strip()] or [value]
+        if key in _NAMED_CODES:
+            canonical, names = _NAMED_CODES[key]
+            values = [canonical(part) for part in values]
+            known = names(values)
+            values = [known.get(part, part) for part in values]
+        described.append((str(declared.label), "・".join(values)))
+    return described

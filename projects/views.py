@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from projects import exports
 from projects.api import CODE_IN_PATH, expected_version, not_modified, project_etag
 from projects.expressions import LatestDevelopment, ReferenceList, Won
-from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet
+from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet, described_filters
 from projects.models import (
     Development,
     ListingGroup,
@@ -275,7 +275,7 @@ class ProjectViewSet(
         export_format = request.accepted_renderer.format
         if export_format == "xlsx":
             return exports.xlsx_file_response(exports.write_status_table_xlsx, queryset, "status_table")
-        context = exports.status_table_context(queryset)
+        context = exports.status_table_context(queryset, described_filters(request.query_params))
         if export_format == "json":
             return Response([group_as_dict(group) for group in context["groups"]])
         html = render_to_string("projects/status_table.html", context, request=request)

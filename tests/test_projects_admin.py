@@ -1064,7 +1064,9 @@ def test_admin_index_lists_projects_first_and_view_site_leads_to_the_api(editor_
     assert apps[0]["app_label"] == "projects"
     assert apps[0]["models"][0]["object_name"] == "Project"
     assert response.context["site_url"] == "/api/"
-    assert 'id="nav-sidebar"' not in response.content.decode()
+    html = response.content.decode()
+    assert '<a href="/api/">APIを表示</a>' in html and "サイトを表示" not in html
+    assert 'id="nav-sidebar"' not in html
 
 
 # Dates as people read them

@@ -9,23 +9,13 @@ Chromium; Japanese text needs a CJK font (fonts-noto-cjk) to be readable in the 
 import pytest
 from django.urls import reverse
 
+from projects.admin import ProjectAdmin
 from projects.models import Project
 from projects.roles import EDITOR
 from tests.factories import UserFactory
 from tests.test_admin_e2e import ARTIFACTS, PASSWORD, _chromium, _playwright
 
-LIST_COLUMNS = [
-    "number",
-    "display_name",
-    "country",
-    "sector_list",
-    "scheme_list",
-    "status",
-    "latest_development",
-    "new",
-    "won",
-    "updated",
-]
+LIST_COLUMNS = ProjectAdmin.list_display
 
 # Widths of the page and of the list's table against their boxes.
 WIDTHS = """() => {

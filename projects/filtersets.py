@@ -505,16 +505,19 @@ class DevelopmentFilterSet(django_filters.FilterSet):
         form = DevelopmentFilterForm
 
 
-def _country_names(values: list[str]) -> dict[str, str]:
-    return {c.iso_code: localized_name(c) for c in Country.objects.filter(iso_code__in=values)}
+def _country_names(values: list[str]) -> list[str]:
+    iso_codes = codes.canonical_codes(Country, "iso_code", values)
+    names = {c.iso_code: localized_name(c) for c in Country.objects.filter(iso_code__in=iso_codes)}
+    return [names.get(iso_code, value) for value, iso_code in zip(values, iso_codes, strict=True)]
 
 
-def _status_names(values: list[str]) -> dict[str, str]:
-    return {value: str(label) for value, label in Status.choices}
+def _status_names(values: list[str]) -> list[str]:
+    labels = {value.casefold(): str(label) for value, label in Status.choices}
+    return [labels.get(value.casefold(), value) for value in values]
 
 
-# Filters whose codes a reader knows by name: how a code is written, and its names.
-_NAMED_CODES = {"country": (str.upper, _country_names), "status": (str.lower, _status_names)}
+# Filters whose codes a reader knows by name, matched as the filters match them (case ignored).
+_NAMED_CODES = {"country": _country_names, "status": _status_names}
 
 
 def described_filters(params) -> list[tuple[str, str]]:
@@ -527,9 +530,6 @@ def described_filters(params) -> list[tuple[str, str]]:
             continue
         values = [part.strip() for part in value.split(",") if part.strip()] or [value]
         if key in _NAMED_CODES:
-            canonical, names = _NAMED_CODES[key]
-            values = [canonical(part) for part in values]
-            known = names(values)
-            values = [known.get(part, part) for part in values]
+            values = _NAMED_CODES[key](values)
         described.append((str(declared.label), "・".join(values)))
     return described

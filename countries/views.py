@@ -2,7 +2,7 @@ from rest_framework import mixins, viewsets
 
 from countries.models import Country, Region
 from countries.serializers import CountrySerializer, RegionSerializer
-from projects.api import CODE_IN_PATH
+from tracker.api import CODE_IN_PATH
 
 
 class RegionViewSet(

@@ -29,7 +29,6 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from projects.api import ModelPermissions
 from projects.imports import (
     MAX_FILE_BYTES,
     AlreadyApplied,
@@ -42,8 +41,9 @@ from projects.imports import (
     shown_errors,
 )
 from projects.models import ImportBatch
-from projects.parsers import JSONParser
-from projects.schema import ErrorSerializer
+from tracker.api import ModelPermissions
+from tracker.parsers import JSONParser
+from tracker.schema import ErrorSerializer
 
 # Room for the multipart envelope and the other fields around the file.
 MAX_REQUEST_BYTES = MAX_FILE_BYTES + 1024 * 1024

@@ -1,6 +1,6 @@
 """API viewsets for projects, their developments and status changes, and the reference data
 the projects app owns. Permissions, pagination, filter checking and error bodies are the
-defaults set in settings.REST_FRAMEWORK (projects/api.py)."""
+defaults set in settings.REST_FRAMEWORK (tracker/api.py)."""
 
 from django.db.models import F, JSONField, Prefetch, Subquery
 from django.db.models.functions import JSONObject
@@ -16,7 +16,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from projects import exports
-from projects.api import CODE_IN_PATH, expected_version, not_modified, project_etag
+from projects.api.etags import expected_version, not_modified, project_etag
 from projects.expressions import LatestDevelopment, ReferenceList, Won
 from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet, described_filters
 from projects.models import (
@@ -29,7 +29,6 @@ from projects.models import (
     latest_developments,
 )
 from projects.renderers import FILE_FORMATS, CSVRenderer, StatusTableHTMLRenderer, XLSXRenderer
-from projects.schema import ErrorSerializer
 from projects.serializers import (
     DevelopmentInputSerializer,
     DevelopmentSerializer,
@@ -43,6 +42,8 @@ from projects.serializers import (
     StatusChangeInputSerializer,
     StatusChangeSerializer,
 )
+from tracker.api import CODE_IN_PATH
+from tracker.schema import ErrorSerializer
 
 
 def latest_development():

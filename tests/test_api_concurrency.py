@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 from django.db import connection
 
-from projects.api import project_etag
+from projects.api.etags import project_etag
 from projects.models import Project, Sector
 from projects.roles import ADMINISTRATOR, EDITOR
 from tests.factories import CountryFactory, ListingGroupFactory, ProjectFactory, SectorFactory, UserFactory

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from projects.api import project_etag
+from projects.api.etags import project_etag
 from projects.roles import ADMINISTRATOR, EDITOR, VIEWER
 from tests.factories import ProjectFactory, UserFactory
 from tokens.models import APIToken

@@ -31,7 +31,7 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
-from projects.api import project_etag
+from projects.api.etags import project_etag
 from projects.models import Project
 from projects.roles import ADMINISTRATOR, VIEWER
 from tests.factories import DevelopmentFactory, ProjectFactory, SchemeFactory, UserFactory

@@ -12,7 +12,7 @@ import pytest
 from django.http import QueryDict
 from rest_framework.test import APIClient
 
-from projects.api import project_etag
+from projects.api.etags import project_etag
 from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet
 from projects.models import Development, Project
 from projects.roles import EDITOR, VIEWER

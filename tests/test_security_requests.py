@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from countries.models import Country, Region
-from projects.api import project_etag
+from projects.api.etags import project_etag
 from projects.models import Project, Sector
 from projects.roles import ADMINISTRATOR, EDITOR, VIEWER
 from tests.factories import ProjectFactory, UserFactory

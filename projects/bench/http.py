@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from projects.api import project_etag
+from projects.api.etags import project_etag
 from projects.models import Project
 
 DURATION = 10  # seconds per endpoint

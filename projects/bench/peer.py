@@ -4,7 +4,6 @@ queryset without joins, annotations or prefetches: a few queries per row."""
 from django.db.models import F
 from rest_framework import generics, serializers
 
-from projects.api import Pagination
 from projects.filtersets import ProjectFilterSet
 from projects.models import DevelopmentKind, Project, Status
 from projects.serializers import (
@@ -20,6 +19,7 @@ from projects.serializers import (
     SectorBriefSerializer,
     StatusChangeSerializer,
 )
+from tracker.api import Pagination
 
 
 class PeerProjectSerializer(serializers.ModelSerializer):

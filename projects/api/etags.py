@@ -1,0 +1,55 @@
+"""A project's ETag and the conditional-request headers (If-Match, If-None-Match)."""
+
+import re
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+
+# ETags. A project's ETag names its version, which every write through services.py bumps.
+
+_ETAG = re.compile(r'^"p(?P<pk>\d+)-v(?P<version>\d+)"$')
+
+
+def project_etag(project) -> str:
+    return f'"p{project.pk}-v{project.version}"'
+
+
+def _etag_list(header: str) -> list[str]:
+    return [tag.strip() for tag in header.split(",") if tag.strip()]
+
+
+def expected_version(request, project, *, required: bool) -> int | None:
+    """The version the If-Match header says the client edited, for services' expected_version.
+
+    No header: 428 when `required`, else None (no check). A header that names no version of
+    this project gives -1, which never matches, so the service refuses it with StaleVersion
+    under its row lock, exactly like a stale one.
+    """
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        if required:
+            raise PreconditionRequired()
+        return None
+    for tag in _etag_list(header):
+        match = _ETAG.match(tag)
+        if match and int(match["pk"]) == project.pk:
+            return int(match["version"])
+    return -1
+
+
+def not_modified(request, project) -> bool:
+    """If-None-Match names the current version (or is "*"): the client's copy is current."""
+    header = request.headers.get("If-None-Match")
+    if header is None:
+        return False
+    tags = [tag.removeprefix("W/") for tag in _etag_list(header)]
+    return "*" in tags or project_etag(project) in tags
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = _(
+        "This request needs an If-Match header with the project's ETag: "
+        "GET the project, then send its ETag back."
+    )
+    default_code = "precondition_required"

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 import projects.import_admin  # noqa: F401 -- registers the spreadsheet imports' admin
+from accounts.roles import may_change_development, may_delete_development
 from projects import exports, services
 from projects.admin_conflicts import merge_onto_current
 from projects.admin_filters import (
@@ -36,7 +37,6 @@ from projects.audit import editor_label
 from projects.dates import format_partial_date
 from projects.forms import PROJECT_FIELDS, BulkStatusForm, DevelopmentForm, ProjectAdminForm
 from projects.models import Development, ListingGroup, Project, Scheme, Sector, Status, StatusChange
-from projects.roles import may_change_development, may_delete_development
 from projects.text import normalize_for_search
 
 STATUS_FORM_FIELDS = ["new_status", "status_effective_on", "status_note"]

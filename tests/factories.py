@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
+from accounts.roles import sync_roles
 from countries.models import Country, Region
 from projects.models import (
     DatePrecision,
@@ -16,7 +17,6 @@ from projects.models import (
     Status,
     StatusChange,
 )
-from projects.roles import sync_roles
 
 
 class RegionFactory(DjangoModelFactory[Region]):

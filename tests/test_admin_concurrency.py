@@ -12,8 +12,8 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
+from accounts.roles import EDITOR
 from projects.models import Project
-from projects.roles import EDITOR
 from tests.admin_helpers import form_data, set_field
 from tests.factories import ProjectFactory, UserFactory
 

@@ -14,8 +14,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
+from accounts.roles import EDITOR
 from projects.models import DatePrecision, Project, Status
-from projects.roles import EDITOR
 from tests.factories import UserFactory
 
 PASSWORD = "correct-horse-battery-staple"  # UserFactory's

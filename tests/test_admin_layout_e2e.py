@@ -9,9 +9,9 @@ Chromium; Japanese text needs a CJK font (fonts-noto-cjk) to be readable in the 
 import pytest
 from django.urls import reverse
 
+from accounts.roles import EDITOR
 from projects.admin import ProjectAdmin
 from projects.models import Project
-from projects.roles import EDITOR
 from tests.factories import UserFactory
 from tests.test_admin_e2e import ARTIFACTS, PASSWORD, _chromium, _playwright
 

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from accounts.roles import ADMINISTRATOR, EDITOR, VIEWER
 from projects.models import Development, DevelopmentKind, Project, Status, StatusChange
-from projects.roles import ADMINISTRATOR, EDITOR, VIEWER
 from tests.admin_helpers import form_data, set_field
 from tests.factories import CountryFactory, DevelopmentFactory, ProjectFactory, SectorFactory, UserFactory
 

@@ -13,9 +13,9 @@ import urllib.request
 import pytest
 from django.db import connection
 
+from accounts.roles import ADMINISTRATOR, EDITOR
 from projects.api.etags import project_etag
 from projects.models import Project, Sector
-from projects.roles import ADMINISTRATOR, EDITOR
 from tests.factories import CountryFactory, ListingGroupFactory, ProjectFactory, SectorFactory, UserFactory
 from tokens.models import APIToken
 

@@ -7,8 +7,8 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.roles import ADMINISTRATOR, EDITOR, VIEWER
 from projects.models import Project, Sector
-from projects.roles import ADMINISTRATOR, EDITOR, VIEWER
 from tests.factories import (
     CountryFactory,
     ListingGroupFactory,

@@ -13,11 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from accounts.roles import ADMINISTRATOR, EDITOR, VIEWER
 from projects.api.etags import project_etag
 from projects.exports import write_list_xlsx
 from projects.imports import import_batch_create
 from projects.models import Project
-from projects.roles import ADMINISTRATOR, EDITOR, VIEWER
 from tests.factories import (
     CountryFactory,
     ListingGroupFactory,

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from accounts.roles import VIEWER
 from countries.models import Country, Region
 from projects.models import DatePrecision, Development, Project, Scheme, Sector, Status, StatusChange
-from projects.roles import VIEWER
 from tests.factories import ListingGroupFactory, UserFactory
 from tokens.models import APIToken
 

@@ -11,8 +11,8 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
 
+from accounts.roles import VIEWER
 from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet
-from projects.roles import VIEWER
 from tests.factories import UserFactory
 
 
@@ -144,7 +144,7 @@ def test_the_schema_states_the_bounds_the_server_keeps(schema):
 
 @pytest.mark.django_db
 def test_a_project_number_below_the_schemas_minimum_is_400():
-    from projects.roles import EDITOR
+    from accounts.roles import EDITOR
     from tests.factories import ProjectFactory
 
     project = ProjectFactory()

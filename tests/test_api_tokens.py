@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.roles import ADMINISTRATOR, EDITOR, VIEWER
 from projects.api.etags import project_etag
-from projects.roles import ADMINISTRATOR, EDITOR, VIEWER
 from tests.factories import ProjectFactory, UserFactory
 from tokens.models import APIToken
 
@@ -240,7 +240,7 @@ def test_token_changelist_loads(client):
 
 
 def test_token_permissions_come_from_the_user_and_their_groups_in_its_own_query(project):
-    """The token's query carries the permissions (tracker.auth): direct ones count, a group
+    """The token's query carries the permissions (accounts.permissions): direct ones count, a group
     taken away counts at the next request, and a user with neither is refused."""
     from django.contrib.auth.models import Permission
 

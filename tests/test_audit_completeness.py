@@ -14,9 +14,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from accounts.roles import EDITOR
 from projects import services
 from projects.models import Development, Project, Status, StatusChange
-from projects.roles import EDITOR
 from tests.admin_helpers import form_data, set_field
 from tests.factories import CountryFactory, ListingGroupFactory, ProjectFactory, SectorFactory, UserFactory
 from tests.test_projects_imports import edit_xlsx, export_xlsx, set_cell

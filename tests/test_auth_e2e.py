@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import pytest
 from django.urls import reverse
 
-from projects.roles import EDITOR, VIEWER
+from accounts.roles import EDITOR, VIEWER
 from tests.factories import UserFactory
 from tests.test_admin_e2e import ARTIFACTS, PASSWORD, _chromium, _playwright
 

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from accounts.roles import ADMINISTRATOR, EDITOR
 from countries.models import Country
-from projects.roles import ADMINISTRATOR, EDITOR
 from tests.factories import CountryFactory, RegionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,8 @@
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.roles import ADMINISTRATOR, VIEWER
 from countries.models import Country
-from projects.roles import ADMINISTRATOR, VIEWER
 from tests.factories import CountryFactory, RegionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

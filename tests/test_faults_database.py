@@ -131,7 +131,7 @@ def _manage(pg, *args, input=None) -> str:
 
 SETUP = """
 from django.contrib.auth import get_user_model
-from projects.roles import ADMINISTRATOR, sync_roles
+from accounts.roles import ADMINISTRATOR, sync_roles
 from django.contrib.auth.models import Group
 from tokens.models import APIToken
 user = get_user_model().objects.create_user("faults", is_staff=True)

@@ -31,9 +31,9 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
+from accounts.roles import ADMINISTRATOR, VIEWER
 from projects.api.etags import project_etag
 from projects.models import Project
-from projects.roles import ADMINISTRATOR, VIEWER
 from tests.factories import DevelopmentFactory, ProjectFactory, SchemeFactory, UserFactory
 from tests.fuzz_seeds import fuzz_seeds
 from tokens.models import APIToken

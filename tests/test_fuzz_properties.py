@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from accounts.roles import ADMINISTRATOR, EDITOR, VIEWER
 from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet
 from projects.models import Development, Project
-from projects.roles import ADMINISTRATOR, EDITOR, VIEWER
 from projects.text import normalize_for_search
 from tests.factories import (
     CountryFactory,

@@ -5,8 +5,8 @@ from django.urls import include, path, reverse
 from django.utils import translation
 
 import projects.import_admin  # noqa: F401 -- registers ImportBatchAdmin (projects/admin.py imports it too)
+from accounts.roles import EDITOR, VIEWER
 from projects.models import ImportBatch, Project, Status, StatusChange
-from projects.roles import EDITOR, VIEWER
 from tests.factories import UserFactory
 from tests.test_projects_imports import edit_xlsx, export_xlsx, set_cell, snapshot
 

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from accounts.roles import EDITOR, VIEWER
 from projects.models import ImportBatch, Project, Status, StatusChange
-from projects.roles import EDITOR, VIEWER
 from tests.factories import UserFactory
 from tests.test_projects_imports import edit_xlsx, export_xlsx, set_cell, snapshot
 

@@ -5,8 +5,8 @@ import pytest
 from django.utils import translation
 from rest_framework.test import APIClient, APIRequestFactory, force_authenticate
 
+from accounts.roles import VIEWER
 from projects.bench.peer import PeerProjectList
-from projects.roles import VIEWER
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,10 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.roles import EDITOR
 from projects import services
 from projects.admin import ProjectAdmin
 from projects.models import DatePrecision, Development, DevelopmentKind, Project, SchemeFamily, Status
-from projects.roles import EDITOR
 from tests.admin_helpers import form_data, set_field
 from tests.factories import (
     CountryFactory,
@@ -247,7 +247,7 @@ def _changelist_queries(client, monkeypatch, per_page, django_assert_num_queries
     assert len(response.context["cl"].result_list) == min(per_page, Project.objects.count())
 
 
-# Session, user, the user's permissions (own and groups', in one query: tracker.auth), the
+# Session, user, the user's permissions (own and groups', in one query: accounts.permissions), the
 # choices of five related-field filters (region, country, sector, scheme, listing group), the
 # filtered and the full count, the page, and two prefetches (sectors, schemes): none per row.
 CHANGELIST_QUERIES = 13

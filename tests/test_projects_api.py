@@ -3,8 +3,8 @@ import datetime
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.roles import EDITOR, VIEWER
 from projects.models import DatePrecision, Development, DevelopmentKind, Project, Status, StatusChange
-from projects.roles import EDITOR, VIEWER
 from projects.services import development_add
 from tests.factories import (
     CountryFactory,

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from accounts.roles import ADMINISTRATOR
 from projects.models import Project
-from projects.roles import ADMINISTRATOR
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from accounts.roles import EDITOR, VIEWER
 from countries.models import Country
 from projects.models import Project
-from projects.roles import EDITOR, VIEWER
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,10 @@ import pytest
 from django.http import QueryDict
 from rest_framework.test import APIClient
 
+from accounts.roles import EDITOR, VIEWER
 from projects.api.etags import project_etag
 from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet
 from projects.models import Development, Project
-from projects.roles import EDITOR, VIEWER
 from tests.factories import DevelopmentFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

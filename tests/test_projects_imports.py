@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
+from accounts.roles import EDITOR
 from projects import imports, services
 from projects.exports import write_list_xlsx
 from projects.imports import (
@@ -34,7 +35,6 @@ from projects.models import (
     Status,
     StatusChange,
 )
-from projects.roles import EDITOR
 from tests.factories import (
     CountryFactory,
     DevelopmentFactory,

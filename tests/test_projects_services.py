@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from accounts.roles import EDITOR
 from projects import services
 from projects.models import DatePrecision, Development, DevelopmentKind, Project, Status, StatusChange
-from projects.roles import EDITOR
 from tests.factories import (
     CountryFactory,
     DevelopmentFactory,

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from accounts.roles import VIEWER
 from projects.models import Sector
-from projects.roles import VIEWER
 from tests.factories import ProjectFactory, SchemeFactory, SectorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

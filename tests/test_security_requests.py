@@ -12,10 +12,10 @@ from django.db import OperationalError
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from accounts.roles import ADMINISTRATOR, EDITOR, VIEWER
 from countries.models import Country, Region
 from projects.api.etags import project_etag
 from projects.models import Project, Sector
-from projects.roles import ADMINISTRATOR, EDITOR, VIEWER
 from tests.factories import ProjectFactory, UserFactory
 from tokens.models import APIToken
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from accounts.roles import EDITOR
 from countries.models import Country
-from projects.roles import EDITOR
 from tests.factories import UserFactory
 from tests.test_admin_e2e import ARTIFACTS, PASSWORD, _chromium, _playwright
 

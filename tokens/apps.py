@@ -7,5 +7,7 @@ class TokensConfig(AppConfig):
     verbose_name = _("API tokens")
 
     def ready(self):
-        from tokens import schema  # noqa: F401 -- registers the OpenAPI extension
-        from tracker import security  # noqa: F401 -- connects the security log's signal receivers
+        from tokens import (
+            schema,  # noqa: F401 -- registers the OpenAPI extension
+            signals,  # noqa: F401 -- connects the security log's token receivers
+        )

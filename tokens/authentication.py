@@ -37,7 +37,7 @@ class APITokenAuthentication(BaseAuthentication):
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("The token's user is inactive."))
         if not user.is_superuser:
-            # What tracker.auth.PermissionBackend would otherwise read in a query of its own.
+            # What accounts.backends.PermissionBackend would otherwise read in a query of its own.
             user._perm_cache = set(token.user_permissions)
         return user, token
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
-from tracker.auth import UserPermissionNames
+from accounts.permissions import UserPermissionNames
 
 DEFAULT_LIFETIME = timedelta(days=90)
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "tracker.axes_app.AxesConfig",  # django-axes, with a translated admin section name
     "countries",
     "projects",
+    "accounts",  # roles, login backends and log, user commands (no models)
     "tokens",
 ]
 
@@ -139,11 +140,11 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
-# axes' lockout check runs before the password check; tracker.security.LoginBackend lets logins
+# axes' lockout check runs before the password check; accounts.backends.LoginBackend lets logins
 # that come with no HTTP request (management commands) through to ModelBackend.
 AUTHENTICATION_BACKENDS = [
-    "tracker.security.LoginBackend",
-    "tracker.auth.PermissionBackend",
+    "accounts.backends.LoginBackend",
+    "accounts.backends.PermissionBackend",
 ]
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
@@ -197,8 +198,8 @@ AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "tracker.log.client_ip"
-AXES_VERBOSE = False  # tracker.security logs logins and failures itself
-AXES_LOCKOUT_CALLABLE = "tracker.security.lockout_response"  # the admin's layout, says how long
+AXES_VERBOSE = False  # accounts.signals logs logins and failures itself
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"  # the admin's layout, says how long
 # API credentials: after this many 401s from one address, the API answers it 429 for a while.
 API_AUTH_FAILURE_LIMIT = env.int("API_AUTH_FAILURE_LIMIT", default=20)
 API_AUTH_LOCKOUT_SECONDS = env.int("API_AUTH_LOCKOUT_SECONDS", default=15 * 60)

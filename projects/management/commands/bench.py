@@ -18,10 +18,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIRequestFactory, force_authenticate
 
+from accounts.roles import VIEWER, sync_roles
 from projects.bench import limit
 from projects.bench.peer import PeerProjectDetail, PeerProjectList
 from projects.models import Project, Sector, bigrams
-from projects.roles import VIEWER, sync_roles
 from projects.text import normalize_for_search
 from tokens.models import APIToken
 

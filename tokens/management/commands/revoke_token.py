@@ -17,7 +17,7 @@ class Command(BaseCommand):
         tokens = tokens.filter(user__username=user) if user else tokens.filter(prefix=prefix)
         revoked = list(tokens.select_related("user"))
         count = tokens.update(revoked=True)
-        for token in revoked:  # update() sends no signal: log each as tracker.security does
+        for token in revoked:  # update() sends no signal: log each as tokens.signals does
             log_event("token_revoked", owner=token.user.get_username(), token=token.prefix, by="command")
         if not count:
             raise CommandError("No such active token.")

@@ -1,10 +1,9 @@
-"""Permission checks in one query, for the session login and API tokens alike."""
+"""A user's permissions in one query, for the session login and API tokens alike."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Func, JSONField
+from django.db.models import Func, JSONField
 
 
 class UserPermissionNames(Func):
@@ -44,24 +43,3 @@ class UserPermissionNames(Func):
     def as_sqlite(self, compiler, connection, **extra_context):
         aggregate = "json_group_array(ct.app_label || '.' || p.codename)"
         return self.as_sql(compiler, connection, aggregate=aggregate, **extra_context)
-
-
-class PermissionBackend(ModelBackend):
-    """Django's ModelBackend, reading the permissions in one query instead of two (the user's,
-    then their groups'). An API token fills the same cache in its own query (tokens.models),
-    so a request with a token spends no query on permissions at all."""
-
-    def get_all_permissions(self, user_obj, obj=None):
-        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
-            return set()
-        if not hasattr(user_obj, "_perm_cache"):
-            if user_obj.is_superuser:
-                return super().get_all_permissions(user_obj, obj)
-            names = (
-                type(user_obj)
-                ._default_manager.filter(pk=user_obj.pk)
-                .values_list(UserPermissionNames(F("pk")), flat=True)
-                .get()
-            )
-            user_obj._perm_cache = set(names)
-        return user_obj._perm_cache

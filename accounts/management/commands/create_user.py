@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from projects.roles import ADMINISTRATOR, EDITOR, VIEWER, sync_roles
+from accounts.roles import ADMINISTRATOR, EDITOR, VIEWER, sync_roles
 
 ROLES = {"viewer": VIEWER, "editor": EDITOR, "administrator": ADMINISTRATOR}
 

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from projects.roles import ADMINISTRATOR, sync_roles
+from accounts.roles import ADMINISTRATOR, sync_roles
 
 
 class Command(BaseCommand):

@@ -235,5 +235,5 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
 
 def router_register(router) -> None:
-    """Add /imports/ to the API's router (projects/urls.py)."""
+    """Add /imports/ to the API's router (tracker/api_router.py)."""
     router.register("imports", ImportBatchViewSet, basename="import")

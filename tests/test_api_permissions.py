@@ -272,7 +272,7 @@ def test_role_matrix(data, role, endpoint, method):
 
 def test_matrix_covers_every_router_endpoint():
     """A new endpoint must join the matrix."""
-    from projects.urls import router
+    from tracker.api_router import router
 
     listed = {spec["path"] for spec in ENDPOINTS.values()}
     for prefix, _viewset, _basename in router.registry:

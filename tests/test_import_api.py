@@ -11,7 +11,7 @@ from projects.models import ImportBatch, Project, Status, StatusChange
 from tests.factories import UserFactory
 from tests.test_projects_imports import edit_xlsx, export_xlsx, set_cell, snapshot
 
-# /api/imports/ as projects/urls.py registers it, independent of the rest of the API.
+# /api/imports/ as tracker/api_router.py registers it, independent of the rest of the API.
 _router = DefaultRouter()
 router_register(_router)
 urlpatterns = [path("api/", include(_router.urls))]

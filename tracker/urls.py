@@ -6,7 +6,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/", include("projects.urls")),
+    path("api/", include("tracker.api_router")),
 ]
 
 handler400 = "tracker.views.bad_request"

@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.test import APIClient
 
 from accounts.roles import EDITOR, VIEWER
-from projects.import_api import router_register
+from projects.api.imports import router_register
 from projects.models import ImportBatch, Project, Status, StatusChange
 from tests.factories import UserFactory
 from tests.test_projects_imports import edit_xlsx, export_xlsx, set_cell, snapshot

@@ -1,4 +1,4 @@
-"""The list's fast path (dict rows from one query, projects.views.list_page_rows) gives exactly
+"""The list's fast path (dict rows from one query, projects.api.list_rows.list_page_rows) gives exactly
 what plain nested DRF serializers give (projects/bench/peer.py), on the real 93 projects."""
 
 import pytest

@@ -115,7 +115,7 @@ def _answers_a_page(request, view) -> bool:
     if getattr(view, "detail", False) or getattr(view, "pagination_class", None) is None:
         return False
     renderer = getattr(request, "accepted_renderer", None)
-    from projects.renderers import FILE_FORMATS
+    from projects.api.renderers import FILE_FORMATS
 
     return renderer is None or renderer.format not in FILE_FORMATS
 

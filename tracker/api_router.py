@@ -6,8 +6,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from countries.urls import router as countries_router
-from projects import views
-from projects.import_api import router_register as register_imports
+from projects.api import views
+from projects.api.imports import router_register as register_imports
 
 
 class APIRoot(APIRootView):

@@ -105,7 +105,7 @@ class APIBodyLimitMiddleware:
     @staticmethod
     def _limit(request) -> int:
         if request.path == "/api/imports/":
-            from projects.import_api import MAX_REQUEST_BYTES
+            from projects.api.imports import MAX_REQUEST_BYTES
 
             return MAX_REQUEST_BYTES
         return settings.API_MAX_BODY_BYTES

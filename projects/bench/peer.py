@@ -4,9 +4,7 @@ queryset without joins, annotations or prefetches: a few queries per row."""
 from django.db.models import F
 from rest_framework import generics, serializers
 
-from projects.filtersets import ProjectFilterSet
-from projects.models import DevelopmentKind, Project, Status
-from projects.serializers import (
+from projects.api.serializers import (
     CodeLabelField,
     CountryBriefSerializer,
     DevelopmentSerializer,
@@ -19,6 +17,8 @@ from projects.serializers import (
     SectorBriefSerializer,
     StatusChangeSerializer,
 )
+from projects.filtersets import ProjectFilterSet
+from projects.models import DevelopmentKind, Project, Status
 from tracker.api import Pagination
 
 

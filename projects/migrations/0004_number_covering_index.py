@@ -1,6 +1,6 @@
 """A covering index for the default order: (number) INCLUDE (id), PostgreSQL only.
 
-The list picks a page's ids first (projects.views.PagedByIds): SELECT id ... ORDER BY number
+The list picks a page's ids first (projects.api.list_rows.PagedByIds): SELECT id ... ORDER BY number
 LIMIT 50 OFFSET n. The unique index on number holds no id, so each skipped row was a heap
 visit: the last page of 100,093 projects took 139 ms (Index Scan using
 projects_project_number_key, 100,093 rows). With the id in the index it is an Index Only Scan

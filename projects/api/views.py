@@ -17,19 +17,9 @@ from rest_framework.response import Response
 
 from projects import exports
 from projects.api.etags import expected_version, not_modified, project_etag
-from projects.expressions import LatestDevelopment, ReferenceList, Won
-from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet, described_filters
-from projects.models import (
-    Development,
-    ListingGroup,
-    Project,
-    Scheme,
-    Sector,
-    StatusChange,
-    latest_developments,
-)
-from projects.renderers import FILE_FORMATS, CSVRenderer, StatusTableHTMLRenderer, XLSXRenderer
-from projects.serializers import (
+from projects.api.list_rows import PagedByIds, list_page_rows
+from projects.api.renderers import FILE_FORMATS, CSVRenderer, StatusTableHTMLRenderer, XLSXRenderer
+from projects.api.serializers import (
     DevelopmentInputSerializer,
     DevelopmentSerializer,
     FeedDevelopmentSerializer,
@@ -41,6 +31,16 @@ from projects.serializers import (
     SectorSerializer,
     StatusChangeInputSerializer,
     StatusChangeSerializer,
+)
+from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet, described_filters
+from projects.models import (
+    Development,
+    ListingGroup,
+    Project,
+    Scheme,
+    Sector,
+    StatusChange,
+    latest_developments,
 )
 from tracker.api import CODE_IN_PATH
 from tracker.schema import ErrorSerializer
@@ -67,63 +67,6 @@ def project_queryset(*, detail=False):
             "developments", Prefetch("status_changes", StatusChange.objects.select_related("recorded_by"))
         )
     return queryset
-
-
-def list_page_rows(queryset):
-    """The queryset's projects as the list shows them: one dict per project, from ONE query.
-
-    Country, region and listing group come from joins; `won`, the latest development and the
-    sectors and schemes (as JSON) from subqueries written out in projects/expressions.py, not
-    prefetches. No model instance is built: ProjectListSerializer reads the dicts.
-    """
-    return queryset.annotate(
-        won=Won(),
-        latest_development=LatestDevelopment(),
-        sector_list=ReferenceList("sectors"),
-        scheme_list=ReferenceList("schemes", "family"),
-    ).values(
-        "id",
-        "number",
-        "name",
-        "name_en",
-        "status",
-        "is_new",
-        "won",
-        "latest_development",
-        "updated",
-        "sector_list",
-        "scheme_list",
-        country_iso_code=F("country__iso_code"),
-        country_name_ja=F("country__name_ja"),
-        country_name_en=F("country__name_en"),
-        region_code=F("country__region__code"),
-        region_name_ja=F("country__region__name_ja"),
-        region_name_en=F("country__region__name_en"),
-        group_number=F("listing_group__number"),
-        group_name_ja=F("listing_group__name_ja"),
-        group_name_en=F("listing_group__name_en"),
-    )
-
-
-class PagedByIds:
-    """A filtered queryset whose slice picks the page's ids first, in a subquery, then reads
-    those rows with `rows` (list_page_rows).
-
-    PostgreSQL computes the select list (the `won` and latest-development subqueries) for
-    every row an OFFSET skips: the last page of 100,000 projects cost 40 times the first. The
-    ids alone come from an index (a covering one for the default order, migration 0004); the
-    page is still one query, and the count stays a bare COUNT(*) of the filtered projects.
-    """
-
-    def __init__(self, queryset, rows):
-        self.queryset = queryset
-        self.rows = rows
-
-    def count(self):
-        return self.queryset.count()
-
-    def __getitem__(self, page):
-        return self.rows(self.queryset.filter(pk__in=self.queryset.values("pk")[page]))
 
 
 # OpenAPI descriptions of the concurrency headers.

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.roles import EDITOR
-from projects.admin import ProjectAdmin
+from projects.admin.projects import ProjectAdmin
 from projects.models import Project
 from tests.factories import UserFactory
 from tests.test_admin_e2e import ARTIFACTS, PASSWORD, _chromium, _playwright

@@ -4,7 +4,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import include, path, reverse
 from django.utils import translation
 
-import projects.import_admin  # noqa: F401 -- registers ImportBatchAdmin (projects/admin.py imports it too)
 from accounts.roles import EDITOR, VIEWER
 from projects.models import ImportBatch, Project, Status, StatusChange
 from tests.factories import UserFactory

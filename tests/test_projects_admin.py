@@ -9,7 +9,7 @@ from django.utils import translation
 
 from accounts.roles import EDITOR
 from projects import services
-from projects.admin import ProjectAdmin
+from projects.admin.projects import ProjectAdmin
 from projects.models import DatePrecision, Development, DevelopmentKind, Project, SchemeFamily, Status
 from tests.admin_helpers import form_data, set_field
 from tests.factories import (
@@ -762,7 +762,7 @@ def test_a_stale_version_found_at_write_time_re_renders_the_form(editor_client, 
             return real_lock(project=project)
         return real_lock(project=project, expected_version=expected_version)
 
-    monkeypatch.setattr("projects.forms.project_lock", lock_passing_once)
+    monkeypatch.setattr("projects.admin.forms.project_lock", lock_passing_once)
     set_field(data, "name", "後から")
 
     response = editor_client.post(change_url(project), data)

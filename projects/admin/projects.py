@@ -21,22 +21,21 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-import projects.import_admin  # noqa: F401 -- registers the spreadsheet imports' admin
 from accounts.roles import may_change_development, may_delete_development
 from projects import exports, services
-from projects.admin_conflicts import merge_onto_current
-from projects.admin_filters import (
+from projects.admin.conflicts import merge_onto_current
+from projects.admin.filters import (
     MultiChoicesFilter,
     MultiRelatedByNameFilter,
     MultiRelatedFilter,
     SchemeFamilyFilter,
     WonFilter,
 )
-from projects.admin_history import project_audit_trail
+from projects.admin.forms import PROJECT_FIELDS, BulkStatusForm, DevelopmentForm, ProjectAdminForm
+from projects.admin.history import project_audit_trail
 from projects.audit import editor_label
 from projects.dates import format_partial_date
-from projects.forms import PROJECT_FIELDS, BulkStatusForm, DevelopmentForm, ProjectAdminForm
-from projects.models import Development, ListingGroup, Project, Scheme, Sector, Status, StatusChange
+from projects.models import Development, Project, Status, StatusChange
 from projects.text import normalize_for_search
 
 STATUS_FORM_FIELDS = ["new_status", "status_effective_on", "status_note"]
@@ -209,7 +208,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
         "updated",
     ]
     list_display_links = ["number", "display_name"]
-    # Every filter but the yes/no ones takes several values (admin_filters).
+    # Every filter but the yes/no ones takes several values (filters.py).
     list_filter = [
         ("country__region", MultiRelatedFilter),
         ("country", MultiRelatedByNameFilter),
@@ -327,7 +326,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
         ]
 
     # Two officers on one project: a page saved after a colleague's save is merged onto the
-    # project as it now is (projects.admin_conflicts). Without a real conflict it is saved;
+    # project as it now is (projects.admin.conflicts). Without a real conflict it is saved;
     # with one, it comes back with the officer's entries and the colleague's change.
 
     MERGE_ATTEMPTS = 3
@@ -607,29 +606,3 @@ class ProjectAdmin(SimpleHistoryAdmin):
             query.pop(parameter, None)
         extra_context = {**(extra_context or {}), "export_query": query.urlencode()}
         return super().changelist_view(request, extra_context)
-
-
-@admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_ja", "name_en", "dac_code", "order"]
-    search_fields = ["code", "name_ja", "name_en"]
-    ordering = ["order", "code"]
-
-
-@admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin):
-    list_display = ["code", "family", "name_ja", "name_en", "order"]
-    list_filter = ["family"]
-    search_fields = ["code", "name_ja", "name_en"]
-    ordering = ["order", "code"]
-
-
-@admin.register(ListingGroup)
-class ListingGroupAdmin(admin.ModelAdmin):
-    list_display = ["number", "mark", "name_ja", "name_en"]
-    search_fields = ["name_ja", "name_en"]
-    ordering = ["number"]
-
-    @admin.display(description=_("mark"))
-    def mark(self, obj):
-        return obj.mark

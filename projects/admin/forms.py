@@ -91,7 +91,7 @@ class ProjectAdminForm(forms.ModelForm):
     """
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    # The audit rows the officer's page was built from (projects.admin_conflicts.history_mark):
+    # The audit rows the officer's page was built from (projects.audit.history_mark):
     # a refused save shows what others changed after them.
     seen_history = PageMarkField(widget=forms.HiddenInput, required=False)
     new_status = forms.ChoiceField(
@@ -122,7 +122,7 @@ class ProjectAdminForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 2, "cols": 80}),
         }
 
-    # Set by the admin when the officer's page was older than the project (admin_conflicts).
+    # Set by the admin when the officer's page was older than the project (conflicts.py).
     conflict = None
 
     def __init__(self, *args, **kwargs):

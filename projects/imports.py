@@ -43,12 +43,6 @@ from openpyxl.utils import get_column_letter
 from countries.models import Country
 from projects import services
 from projects.dates import format_partial_date, parse_development_date
-from projects.export_columns import unescape_cell
-from projects.exports import (
-    DEVELOPMENT_COLUMN_LABELS,
-    LIST_COLUMN_LABELS,
-    developments_sheet_title,
-)
 from projects.models import (
     DatePrecision,
     Development,
@@ -59,7 +53,13 @@ from projects.models import (
     Sector,
     Status,
 )
-from projects.xlsx_stream import decode_characters
+from projects.spreadsheets.columns import (
+    DEVELOPMENT_COLUMN_LABELS,
+    LIST_COLUMN_LABELS,
+    developments_sheet_title,
+    unescape_cell,
+)
+from projects.spreadsheets.xlsx import decode_characters
 from tracker.log import log_event
 
 MAX_FILE_BYTES = 10 * 1024 * 1024

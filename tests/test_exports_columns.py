@@ -1,4 +1,4 @@
-"""The list exports' cells, computed by the database (projects/export_columns.py), are exactly
+"""The list exports' cells, computed by the database (projects/spreadsheets/cells.py), are exactly
 what the Python formatting gives: partial dates as format_partial_date writes them, labels in
 the active language, names in order, escaping as escape_cell does it, local times.
 
@@ -18,15 +18,10 @@ from hypothesis import strategies as st
 
 from projects import dates
 from projects.dates import format_partial_date
-from projects.export_columns import escape_cell, partial_date
-from projects.exports import (
-    DEVELOPMENT_COLUMNS,
-    LIST_COLUMNS,
-    csv_stream,
-    development_rows,
-    list_rows,
-)
 from projects.models import DatePrecision, Development, DevelopmentKind, Project, Status
+from projects.spreadsheets.cells import partial_date
+from projects.spreadsheets.columns import DEVELOPMENT_COLUMNS, LIST_COLUMNS, escape_cell
+from projects.spreadsheets.export import csv_stream, development_rows, list_rows
 from tests.factories import (
     CountryFactory,
     DevelopmentFactory,
@@ -200,7 +195,7 @@ def test_text_that_only_contains_a_trigger_later_is_not_escaped():
 
 
 def _reference_rows(queryset):
-    """The list as projects/exports.py formatted it in Python before the database did."""
+    """The list as the export formatted it in Python before the database did."""
     english = (translation.get_language() or "ja").startswith("en")
     status_labels = dict(Status.choices)
     projects = (

@@ -14,17 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from openpyxl import load_workbook
 
-from projects import exports
-from projects.exports import (
-    DEVELOPMENT_COLUMNS,
-    LIST_COLUMNS,
-    csv_stream,
-    list_rows,
-    write_list_xlsx,
-)
 from projects.filtersets import latest_development_date
 from projects.models import DatePrecision, DevelopmentKind, Project
-from projects.xlsx_stream import NUMBER, TEXT, TOP, WRAP, SheetColumn, StreamingWorkbook
+from projects.spreadsheets import export as exports
+from projects.spreadsheets.columns import DEVELOPMENT_COLUMNS, LIST_COLUMNS
+from projects.spreadsheets.export import csv_stream, list_rows, write_list_xlsx
+from projects.spreadsheets.xlsx import NUMBER, TEXT, TOP, WRAP, SheetColumn, StreamingWorkbook
 from tests.factories import DevelopmentFactory, ProjectFactory, SectorFactory
 
 pytestmark = pytest.mark.django_db
@@ -303,7 +298,7 @@ def test_streaming_workbook_refuses_a_row_of_the_wrong_width():
 def test_streaming_workbook_deflates_with_isal_or_zlib(monkeypatch, deflate):
     import zlib
 
-    from projects import xlsx_stream
+    from projects.spreadsheets import xlsx as xlsx_stream
 
     if deflate == "isal":
         assert xlsx_stream._deflate.__name__ == "isal.isal_zlib"  # installed (requirements.txt)

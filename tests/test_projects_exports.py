@@ -6,18 +6,11 @@ import pytest
 from django.utils import translation
 from openpyxl import load_workbook
 
-from projects.export_columns import unescape_cell
-from projects.exports import (
-    LIST_COLUMNS,
-    csv_stream,
-    escape_cell,
-    export_filename,
-    status_table,
-    write_list_xlsx,
-    write_status_table_xlsx,
-)
 from projects.models import DatePrecision, DevelopmentKind, Project
-from projects.xlsx_stream import encode_characters
+from projects.spreadsheets.columns import LIST_COLUMNS, escape_cell, unescape_cell
+from projects.spreadsheets.export import csv_stream, export_filename, write_list_xlsx
+from projects.spreadsheets.status_table import status_table, write_status_table_xlsx
+from projects.spreadsheets.xlsx import encode_characters
 from tests.factories import DevelopmentFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -203,7 +196,7 @@ def test_status_table_xlsx_keeps_control_characters_encoded_instead_of_failing()
 
 
 def test_characters_xml_cannot_hold_are_encoded_and_decoded_exactly():
-    from projects.xlsx_stream import clean_rows, decode_characters
+    from projects.spreadsheets.xlsx import clean_rows, decode_characters
 
     for text in ["a\x01b", "\x0b", "\r\n", "_x0041_", "_x005F_", "\ufffe\uffff", "x_y", "_x12_", "_X0041_"]:
         encoded = encode_characters(text)

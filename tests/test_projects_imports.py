@@ -14,7 +14,6 @@ from openpyxl.utils import get_column_letter
 
 from accounts.roles import EDITOR
 from projects import imports, services
-from projects.exports import write_list_xlsx
 from projects.imports import (
     AlreadyApplied,
     ImportRefused,
@@ -35,6 +34,7 @@ from projects.models import (
     Status,
     StatusChange,
 )
+from projects.spreadsheets.export import write_list_xlsx
 from tests.factories import (
     CountryFactory,
     DevelopmentFactory,
@@ -88,7 +88,7 @@ def development_row(sheet, number: int, sequence: int) -> int:
 
 def column(sheet, key: str) -> int:
     """The 1-based column of `key` in an export sheet (headers are language-dependent)."""
-    from projects.exports import DEVELOPMENT_COLUMNS, LIST_COLUMNS
+    from projects.spreadsheets.columns import DEVELOPMENT_COLUMNS, LIST_COLUMNS
 
     columns = LIST_COLUMNS if sheet.parent.index(sheet) == 0 else DEVELOPMENT_COLUMNS
     return [c.key for c in columns].index(key) + 1
@@ -412,13 +412,13 @@ def test_bad_project_cells_are_named_by_row_and_column(key, value, message):
 
 
 def column_index(key):
-    from projects.exports import LIST_COLUMNS
+    from projects.spreadsheets.columns import LIST_COLUMNS
 
     return [c.key for c in LIST_COLUMNS].index(key)
 
 
 def header_en(key):
-    from projects.exports import LIST_COLUMNS
+    from projects.spreadsheets.columns import LIST_COLUMNS
 
     with translation.override("en"):
         return next(c.label for c in LIST_COLUMNS if c.key == key)

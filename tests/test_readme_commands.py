@@ -119,7 +119,7 @@ def test_readme_commands_run_as_written_after_the_quick_start(tmp_path):
                 "manage.py",
                 "shell",
                 "-c",
-                "from projects.exports import write_list_xlsx; from projects.models import Project; "
+                "from projects.spreadsheets.export import write_list_xlsx; from projects.models import Project; "
                 "write_list_xlsx(Project.objects.all(), open('weekly.xlsx', 'wb'))",
             ],
             cwd=project,

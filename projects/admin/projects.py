@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import may_change_development, may_delete_development
-from projects import exports, services
+from projects import services
 from projects.admin.conflicts import merge_onto_current
 from projects.admin.filters import (
     MultiChoicesFilter,
@@ -36,6 +36,8 @@ from projects.admin.history import project_audit_trail
 from projects.audit import editor_label
 from projects.dates import format_partial_date
 from projects.models import Development, Project, Status, StatusChange
+from projects.spreadsheets.export import list_file_response, xlsx_file_response
+from projects.spreadsheets.status_table import status_table_context, write_status_table_xlsx
 from projects.text import normalize_for_search
 
 STATUS_FORM_FIELDS = ["new_status", "status_effective_on", "status_note"]
@@ -593,10 +595,10 @@ class ProjectAdmin(SimpleHistoryAdmin):
         changelist = self.get_changelist_instance(request)
         queryset = changelist.get_queryset(request)
         if export_format in ("csv", "xlsx"):
-            return exports.list_file_response(queryset, export_format)
+            return list_file_response(queryset, export_format)
         if export_format == "status-table-xlsx":
-            return exports.xlsx_file_response(exports.write_status_table_xlsx, queryset, "status_table")
-        context = exports.status_table_context(queryset, _chosen_filters(changelist))
+            return xlsx_file_response(write_status_table_xlsx, queryset, "status_table")
+        context = status_table_context(queryset, _chosen_filters(changelist))
         return TemplateResponse(request, "projects/status_table.html", context)
 
     def changelist_view(self, request, extra_context=None):

@@ -6,7 +6,7 @@ The views stream the files themselves (exports.py); these only declare the forma
 
 from rest_framework.renderers import BaseRenderer, TemplateHTMLRenderer
 
-from projects.exports import XLSX_MEDIA_TYPE
+from projects.spreadsheets.export import XLSX_MEDIA_TYPE
 
 # The formats that are files of every matching project: no pagination, only on the list.
 FILE_FORMATS = ("csv", "xlsx")

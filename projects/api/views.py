@@ -15,7 +15,6 @@ from rest_framework.decorators import action
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from projects import exports
 from projects.api.etags import expected_version, not_modified, project_etag
 from projects.api.list_rows import PagedByIds, list_page_rows
 from projects.api.renderers import FILE_FORMATS, CSVRenderer, StatusTableHTMLRenderer, XLSXRenderer
@@ -42,6 +41,8 @@ from projects.models import (
     StatusChange,
     latest_developments,
 )
+from projects.spreadsheets.export import list_file_response, xlsx_file_response
+from projects.spreadsheets.status_table import group_as_dict, status_table_context, write_status_table_xlsx
 from tracker.api import CODE_IN_PATH
 from tracker.schema import ErrorSerializer
 
@@ -190,7 +191,7 @@ class ProjectViewSet(
     def list(self, request, *args, **kwargs):
         export_format = request.accepted_renderer.format
         if export_format in FILE_FORMATS:
-            return exports.list_file_response(self.filter_queryset(Project.objects.all()), export_format)
+            return list_file_response(self.filter_queryset(Project.objects.all()), export_format)
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
@@ -218,8 +219,8 @@ class ProjectViewSet(
         queryset = self.filter_queryset(Project.objects.all())
         export_format = request.accepted_renderer.format
         if export_format == "xlsx":
-            return exports.xlsx_file_response(exports.write_status_table_xlsx, queryset, "status_table")
-        context = exports.status_table_context(queryset, described_filters(request.query_params))
+            return xlsx_file_response(write_status_table_xlsx, queryset, "status_table")
+        context = status_table_context(queryset, described_filters(request.query_params))
         if export_format == "json":
             return Response([group_as_dict(group) for group in context["groups"]])
         html = render_to_string("projects/status_table.html", context, request=request)
@@ -261,22 +262,6 @@ class ProjectViewSet(
         project = project_queryset(detail=True).get(pk=project.pk)
         data = ProjectDetailSerializer(project, context=self.get_serializer_context()).data
         return Response(data, status=code, headers={"ETag": project_etag(project)})
-
-
-def group_as_dict(group):
-    return {
-        "heading": group.heading,
-        "rows": [
-            {
-                "number": row.number,
-                "name": row.name,
-                "summary": row.summary,
-                "developments": row.developments,
-            }
-            for row in group.rows
-        ],
-        "notes": group.notes,
-    }
 
 
 class ProjectChildViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):

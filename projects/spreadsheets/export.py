@@ -1,13 +1,13 @@
 """Exports of a project queryset: the flat list as CSV and XLSX, and the plan's status table.
 
-The list's cells are computed by the database (projects/export_columns.py: one ORM expression
+The list's cells are computed by the database (cells.py: one ORM expression
 per column), so no model instance is built. The list exports stream, so memory stays flat
 however many projects are exported:
 
 - CSV on PostgreSQL is the database's own `COPY (<the queryset's SELECT>) TO STDOUT` streamed
   through; elsewhere (SQLite) the same SELECT is iterated into Python's csv module. The bytes are
   the same: UTF-8 with a byte-order mark, CRLF line ends, fields quoted only when needed.
-- XLSX is written by projects/xlsx_stream.py into a temporary file.
+- XLSX is written by xlsx.py into a temporary file.
 """
 
 import csv
@@ -15,110 +15,35 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
-from projects.export_columns import (
+from projects.models import Development
+from projects.spreadsheets.cells import (
     development_expressions,
-    escape_cell,
     list_expressions,
     values_of,
 )
-from projects.models import Development
-from projects.xlsx_stream import NUMBER, TEXT, TOP, WRAP, SheetColumn, StreamingWorkbook, encode_characters
+from projects.spreadsheets.columns import DEVELOPMENT_COLUMNS, LIST_COLUMNS, Column, developments_sheet_title
+from projects.spreadsheets.xlsx import (
+    NUMBER,
+    TEXT,
+    TOP,
+    WRAP,
+    SheetColumn,
+    StreamingWorkbook,
+)
 
 CHUNK_SIZE = 2000
 # The CSV goes out in pieces of about this many bytes.
 CSV_PIECE_BYTES = 64 * 1024
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    width: int
-    wrap: bool = False
-    number: bool = False  # a column of integers (the XLSX writer's fast path expects them)
-    hidden: bool = False  # hidden in the XLSX (a technical column the import reads)
-
-    @property
-    def label(self):
-        labels = LIST_COLUMN_LABELS if self.key in LIST_COLUMN_LABELS else DEVELOPMENT_COLUMN_LABELS
-        return str(labels[self.key]())
-
-
-# Labels are functions so they are translated in the language active at export time.
-LIST_COLUMN_LABELS = {
-    "number": lambda: _("Number"),
-    "name": lambda: _("Name"),
-    "name_en": lambda: _("English name"),
-    "country": lambda: _("Country"),
-    "region": lambda: _("Region"),
-    "sectors": lambda: _("Sectors"),
-    "schemes": lambda: _("Schemes"),
-    "status": lambda: _("Status"),
-    "is_new": lambda: _("New"),
-    "won": lambda: _("Won"),
-    "latest_development_date": lambda: _("Latest development date"),
-    "latest_development_text": lambda: _("Latest development"),
-    "updated": lambda: _("Updated"),
-    "version": lambda: _("Version"),
-}
-
-LIST_COLUMNS = [
-    Column("number", 8, number=True),
-    Column("name", 36, wrap=True),
-    Column("name_en", 40, wrap=True),
-    Column("country", 16),
-    Column("region", 18),
-    Column("sectors", 20, wrap=True),
-    Column("schemes", 20, wrap=True),
-    Column("status", 14),
-    Column("is_new", 8),
-    Column("won", 8),
-    Column("latest_development_date", 18),
-    Column("latest_development_text", 60, wrap=True),
-    Column("updated", 18),
-    # The project's version when the file was made: the import refuses to overwrite a project
-    # saved since (projects/imports.py, check_stale), as the admin and the API do.
-    Column("version", 8, number=True, hidden=True),
-]
-
-# The second sheet of the XLSX list: every development of the exported projects. Editors edit
-# rows to change a development and append rows with an empty No. to add one (projects/imports.py).
-DEVELOPMENT_COLUMN_LABELS = {
-    "project_number": lambda: _("Project number"),
-    "sequence": lambda: _("No."),
-    "date": lambda: _("Date"),
-    "kind": lambda: _("Kind"),
-    "text": lambda: _("Text"),
-    "source": lambda: _("Source"),
-}
-
-DEVELOPMENT_COLUMNS = [
-    Column("project_number", 10, number=True),
-    Column("sequence", 6, number=True),
-    Column("date", 22),
-    Column("kind", 20),
-    Column("text", 80, wrap=True),
-    Column("source", 24),
-]
-
-
-def developments_sheet_title() -> str:
-    return _("Developments")[:31]
 
 
 def list_values(queryset: QuerySet) -> QuerySet:
@@ -327,21 +252,6 @@ def _closable(rows: Iterator[tuple]):
     yield from rows
 
 
-def _text_cell(sheet, value, alignment=None):
-    """A cell of openpyxl's writer holding the value as the list export writes it: escaped, and
-    the characters XML cannot hold encoded (openpyxl would refuse them)."""
-    value = escape_cell(value)
-    if isinstance(value, str):
-        value = encode_characters(value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(cell.value, str):
-        # openpyxl would store a string that starts with "=" as a formula; force text.
-        cell.data_type = "s"
-    if alignment is not None:
-        cell.alignment = alignment
-    return cell
-
-
 def spooled_xlsx(writer, queryset: QuerySet):
     """Run an XLSX writer into a temporary file and return it, rewound, for a FileResponse."""
     spool = tempfile.TemporaryFile()
@@ -357,104 +267,6 @@ def export_filename(what: str, extension: str, today: date | None = None) -> str
 
 
 # The status table in the plan's own layout.
-
-
-@dataclass
-class TableRow:
-    number: int
-    name: str
-    summary: str
-    developments: list[str]
-    note: str
-
-
-@dataclass
-class TableGroup:
-    heading: str
-    rows: list[TableRow] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def has_developments(self):
-        return any(row.developments for row in self.rows)
-
-
-NEW_MARK = "【新規案件】"
-
-
-def status_table(queryset: QuerySet) -> list[TableGroup]:
-    """The projects grouped under the plan's listing-group headings, in the plan's order.
-
-    One development per line, in recorded order (newest last, as in the plan); a project with
-    several developments gets the plan's bullet "・" before each. New projects carry 【新規案件】.
-    """
-    projects = (
-        queryset.select_related("listing_group")
-        .prefetch_related(Prefetch("developments", queryset=Development.objects.order_by("sequence")))
-        .order_by("listing_group__number", "number")
-    )
-    groups: dict[int, TableGroup] = {}
-    for project in projects:
-        group = project.listing_group
-        table_group = groups.get(group.number)
-        if table_group is None:
-            table_group = groups[group.number] = TableGroup(heading=f"{group.mark}{group.name_ja}")
-        texts = [d.text for d in project.developments.all()]
-        if len(texts) > 1:
-            texts = ["・" + text for text in texts]
-        table_group.rows.append(
-            TableRow(
-                number=project.number,
-                name=project.name + (NEW_MARK if project.is_new else ""),
-                summary=project.summary,
-                developments=texts,
-                note=project.note,
-            )
-        )
-        if project.note and project.note not in table_group.notes:
-            table_group.notes.append(project.note)
-    return list(groups.values())
-
-
-STATUS_TABLE_HEADERS = ["番号", "名称", "概要", "直近における動き"]
-STATUS_TABLE_WIDTHS = [6, 24, 48, 60]
-
-
-def write_status_table_xlsx(queryset: QuerySet, fileobj) -> None:
-    """The status table as XLSX: a heading row per listing group, then its projects."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="主要プロジェクト")
-    sheet.freeze_panes = "A2"
-    sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    for index, width in enumerate(STATUS_TABLE_WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    header = []
-    for label in STATUS_TABLE_HEADERS:
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = bold
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        header.append(cell)
-    sheet.append(header)
-    for group in status_table(queryset):
-        heading = _text_cell(sheet, group.heading)
-        heading.font = bold
-        sheet.append([heading])
-        for row in group.rows:
-            sheet.append(
-                [
-                    _text_cell(sheet, row.number, wrap),
-                    _text_cell(sheet, row.name, wrap),
-                    _text_cell(sheet, row.summary, wrap),
-                    _text_cell(sheet, "\n".join(row.developments), wrap),
-                ]
-            )
-        for note in group.notes:
-            sheet.append([None, _text_cell(sheet, "※" + note.removeprefix("※"), wrap)])
-    workbook.save(fileobj)
 
 
 # HTTP responses, shared by the API and the admin.
@@ -476,18 +288,3 @@ def xlsx_file_response(writer, queryset: QuerySet, what: str):
         filename=export_filename(what, "xlsx"),
         content_type=XLSX_MEDIA_TYPE,
     )
-
-
-def status_table_context(queryset: QuerySet, filters: list[tuple[str, str]] = ()) -> dict:
-    """The template context of projects/status_table.html.
-
-    `filters` are the (label, values) pairs that chose the rows, as the reader named them
-    (国=ベトナム); the printed table repeats them, with its title, on every page.
-    """
-    groups = status_table(queryset)
-    return {
-        "groups": groups,
-        "project_count": sum(len(group.rows) for group in groups),
-        "generated": timezone.localtime(),
-        "filters": " / ".join(f"{label}={values}" for label, values in filters),
-    }

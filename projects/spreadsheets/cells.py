@@ -1,10 +1,10 @@
 """The list exports' cells as database expressions, so the database formats them.
 
 Each column of the CSV/XLSX list (and of the XLSX developments sheet) is defined once here as
-a Django ORM expression that gives the cell's text exactly as `projects.exports` used to
-format it in Python: labels in the active language, names joined with "、", 「はい」/"Yes" or
-nothing for booleans, partial dates as `projects.dates.format_partial_date` writes them,
-`updated` in local time, and formula-injection escaping as `escape_cell` (below) does it.
+a Django ORM expression that gives the cell's text exactly as Python would format it: labels
+in the active language, names joined with "、", 「はい」/"Yes" or nothing for booleans, partial
+dates as `projects.dates.format_partial_date` writes them, `updated` in local time, and
+formula-injection escaping as `columns.escape_cell` does it.
 
 A cell that is empty is NULL, not "": PostgreSQL's COPY writes an empty string as `""` and NULL
 as nothing, so NULLs make COPY's CSV byte for byte what Python's csv module writes.
@@ -14,8 +14,6 @@ language active at export time.
 """
 
 from __future__ import annotations
-
-import re
 
 from django.db.models import (
     Aggregate,
@@ -49,37 +47,9 @@ from django.utils.translation import gettext as _
 
 from projects import dates
 from projects.models import Development, DevelopmentKind, Project, Status, latest_developments
+from projects.spreadsheets.columns import APOSTROPHE, FORMULA_TRIGGERS, NAME_SEPARATOR, escape_cell
 
-# A cell that starts with one of these is a formula (or becomes one) in Excel and LibreOffice:
-# the full-width forms too, which Japanese Excel turns into their ASCII forms as it reads them.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-APOSTROPHE = "'"
-
-NAME_SEPARATOR = "、"
 MONTHS_EN = "".join(dates._MONTHS_EN)  # "JanFebMar…" (format_partial_date's): month m at 3m - 2
-
-# Text that gets the apostrophe: a trigger at the start, after any number of apostrophes. The
-# apostrophes are part of the rule so that a text which really starts with "'=" (or "''+") is
-# escaped too, and `unescape_cell` can remove exactly one apostrophe whenever one is followed
-# by such text: the two are inverse for every text (escape_cell's docstring).
-_ESCAPED_START = re.compile(f"{APOSTROPHE}*[{re.escape(''.join(FORMULA_TRIGGERS))}]")
-
-
-def escape_cell(value):
-    """Neutralize formula injection: an apostrophe before a text that starts with a formula
-    trigger, or with apostrophes and then one ("'=A1" becomes "''=A1"). Anything else is left
-    as it is. `unescape_cell(escape_cell(text)) == text` for every text."""
-    if isinstance(value, str) and _ESCAPED_START.match(value):
-        return APOSTROPHE + value
-    return value
-
-
-def unescape_cell(value):
-    """Undo `escape_cell` on text read back from a spreadsheet: one apostrophe is removed where
-    escape_cell would have put it, and nowhere else ("'quoted" stays as it is)."""
-    if isinstance(value, str) and value.startswith(APOSTROPHE) and _ESCAPED_START.match(value, 1):
-        return value[1:]
-    return value
 
 
 def english() -> bool:

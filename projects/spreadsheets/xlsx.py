@@ -10,8 +10,8 @@ It writes what the export needs and nothing more: sheets of numbers and text, co
 style per column (plus one for the header row) and frozen panes. Text is always an inline
 string, so a value starting with "=" is text, never a formula; characters XML cannot hold are
 written as Excel writes them, `_xHHHH_` (encode_characters; decode_characters reads them back,
-as projects/imports.py does). The files open in Excel and LibreOffice and read back with openpyxl
-(projects/imports.py reads them).
+as the import does). The files open in Excel and LibreOffice and read back with openpyxl
+(the import reads them).
 """
 
 from __future__ import annotations

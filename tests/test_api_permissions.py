@@ -15,8 +15,8 @@ from rest_framework.test import APIClient
 
 from accounts.roles import ADMINISTRATOR, EDITOR, VIEWER
 from projects.api.etags import project_etag
-from projects.imports import import_batch_create
 from projects.models import Project
+from projects.spreadsheets.apply import import_batch_create
 from projects.spreadsheets.export import write_list_xlsx
 from tests.factories import (
     CountryFactory,

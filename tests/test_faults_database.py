@@ -296,7 +296,7 @@ def test_a_worker_killed_during_an_import_leaves_nothing(pg):
         STALL_AFTER_WRITE
         + """
 from django.contrib.auth import get_user_model
-from projects.imports import apply_preview, import_batch_create
+from projects.spreadsheets.apply import apply_preview, import_batch_create
 from tests.test_projects_imports import edit_xlsx, export_xlsx, set_cell
 def edit(projects, developments):
     for number in (2, 3, 4):

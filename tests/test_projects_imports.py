@@ -13,18 +13,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from accounts.roles import EDITOR
-from projects import imports, services
-from projects.imports import (
-    AlreadyApplied,
-    ImportRefused,
-    ImportRejected,
-    PreviewOutdated,
-    apply_preview,
-    build_preview,
-    import_batch_create,
-    parse_date_cell,
-    read_workbook,
-)
+from projects import services
 from projects.models import (
     DatePrecision,
     Development,
@@ -34,7 +23,13 @@ from projects.models import (
     Status,
     StatusChange,
 )
+from projects.spreadsheets import preview as preview_module
+from projects.spreadsheets import reading, values
+from projects.spreadsheets.apply import AlreadyApplied, PreviewOutdated, apply_preview, import_batch_create
 from projects.spreadsheets.export import write_list_xlsx
+from projects.spreadsheets.preview import build_preview
+from projects.spreadsheets.reading import ImportRefused, ImportRejected, read_workbook
+from projects.spreadsheets.values import parse_date_cell
 from tests.factories import (
     CountryFactory,
     DevelopmentFactory,
@@ -194,7 +189,7 @@ def _with_formula(content: bytes) -> bytes:
             lambda: _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"}),
             "not an XLSX",
         ),
-        ("too large", lambda: b"PK\x03\x04" + b"\0" * imports.MAX_FILE_BYTES, "larger than 10 MB"),
+        ("too large", lambda: b"PK\x03\x04" + b"\0" * reading.MAX_FILE_BYTES, "larger than 10 MB"),
         (
             "zip bomb",
             lambda: _zip(
@@ -241,20 +236,20 @@ def test_formula_message_names_the_cell_and_says_what_to_do():
 
 def test_total_uncompressed_size_is_limited(monkeypatch):
     content = _workbook_with_rows(2000)
-    monkeypatch.setattr(imports, "MAX_UNCOMPRESSED_BYTES", 10_000)
+    monkeypatch.setattr(reading, "MAX_UNCOMPRESSED_BYTES", 10_000)
     with pytest.raises(ImportRefused, match="unpack to more than"):
         read_workbook(content, "x.xlsx")
 
 
 def test_too_many_rows_are_refused(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 50)
+    monkeypatch.setattr(reading, "MAX_ROWS", 50)
     with pytest.raises(ImportRefused, match="more than 50 rows"):
         read_workbook(_workbook_with_rows(60), "x.xlsx")
 
 
 def test_a_lying_dimension_does_not_hide_rows(monkeypatch):
     """Rows are counted as read, not taken from the sheet's stored dimension."""
-    monkeypatch.setattr(imports, "MAX_ROWS", 50)
+    monkeypatch.setattr(reading, "MAX_ROWS", 50)
     content = _workbook_with_rows(60)
     members = {}
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
@@ -958,7 +953,7 @@ def test_references_in_defined_names_and_constant_validations_are_accepted():
 
 def test_exactly_the_row_limit_is_accepted_and_one_more_is_refused(monkeypatch):
     """A header plus exactly MAX_ROWS data rows was refused as "more than MAX_ROWS rows"."""
-    monkeypatch.setattr(imports, "MAX_ROWS", 50)
+    monkeypatch.setattr(reading, "MAX_ROWS", 50)
     sheets = read_workbook(_workbook_with_rows(50), "x.xlsx").sheets
     assert len(sheets[0].rows) == 50
     with pytest.raises(ImportRefused, match="more than 50 rows"):
@@ -982,15 +977,17 @@ def test_a_list_cell_of_thousands_of_names_is_refused_by_its_length_with_row_and
     assert (error["row"], error["column"], error["cell"]) == (2, "Sectors", "F2")
     assert error[
         "message"
-    ] == f"At most {imports.CELL_LIMITS['sectors']:,d} characters (this has {len(cell):,d}).".replace(",", "")
+    ] == f"At most {preview_module.CELL_LIMITS['sectors']:,d} characters (this has {len(cell):,d}).".replace(
+        ",", ""
+    )
 
 
 @pytest.mark.parametrize("key", ["date", "kind", "text"])
 def test_every_development_cell_is_capped(key, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_CELL_CHARS", 1000)  # Excel's 32,767 for text, by default
+    monkeypatch.setattr(preview_module, "MAX_CELL_CHARS", 1000)  # Excel's 32,767 for text, by default
     project = ProjectFactory(number=1)
     DevelopmentFactory(project=project, sequence=1)
-    limit = imports.CELL_LIMITS.get(key, imports.MAX_CELL_CHARS)
+    limit = preview_module.CELL_LIMITS.get(key, preview_module.MAX_CELL_CHARS)
 
     def edit(projects, developments):
         developments.cell(2, column(developments, key)).value = "2" * (limit + 1)
@@ -1007,16 +1004,16 @@ def column_index_dev(key):
 def test_splitting_names_is_linear_in_the_number_of_names(monkeypatch):
     """Counted in normalizations, not timed: ten times the names cost at most ten times the steps."""
     lookup = {
-        imports._norm(name): name
+        values._norm(name): name
         for name in ["Rail", "Urban, real estate and housing development, smart cities"]
     }
     steps = []
-    norm = imports._norm
-    monkeypatch.setattr(imports, "_norm", lambda value: steps.append(1) or norm(value))
+    norm = values._norm
+    monkeypatch.setattr(values, "_norm", lambda value: steps.append(1) or norm(value))
 
     def count(n):
         steps.clear()
-        found, unknown = imports._split_names(",".join(["nosuchsector"] * n), lookup)
+        found, unknown = values._split_names(",".join(["nosuchsector"] * n), lookup)
         assert (found, len(unknown)) == ([], n)
         return len(steps)
 

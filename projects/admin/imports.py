@@ -15,17 +15,10 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from projects.imports import (
-    MAX_FILE_BYTES,
-    MAX_ROWS,
-    ImportProblem,
-    ImportRefused,
-    PreviewOutdated,
-    apply_preview,
-    import_batch_create,
-    shown_errors,
-)
 from projects.models import ImportBatch
+from projects.spreadsheets.apply import PreviewOutdated, apply_preview, import_batch_create
+from projects.spreadsheets.messages import shown_errors
+from projects.spreadsheets.reading import MAX_FILE_BYTES, MAX_ROWS, ImportProblem, ImportRefused
 
 # The preview page lists at most this many rows of changes and errors each; the API and the
 # management command give the full lists.

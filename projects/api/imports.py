@@ -29,18 +29,10 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from projects.imports import (
-    MAX_FILE_BYTES,
-    AlreadyApplied,
-    ImportProblem,
-    ImportRefused,
-    ImportRejected,
-    PreviewOutdated,
-    apply_preview,
-    import_batch_create,
-    shown_errors,
-)
 from projects.models import ImportBatch
+from projects.spreadsheets.apply import AlreadyApplied, PreviewOutdated, apply_preview, import_batch_create
+from projects.spreadsheets.messages import shown_errors
+from projects.spreadsheets.reading import MAX_FILE_BYTES, ImportProblem, ImportRefused, ImportRejected
 from tracker.api import ModelPermissions
 from tracker.parsers import JSONParser
 from tracker.schema import ErrorSerializer

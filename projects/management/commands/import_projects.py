@@ -4,17 +4,10 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from projects.imports import (
-    MAX_FILE_BYTES,
-    ImportProblem,
-    ImportRejected,
-    apply_preview,
-    build_preview,
-    import_batch_create,
-    import_options,
-    read_workbook,
-)
 from projects.models import ImportBatch
+from projects.spreadsheets.apply import apply_preview, import_batch_create, import_options
+from projects.spreadsheets.preview import build_preview
+from projects.spreadsheets.reading import MAX_FILE_BYTES, ImportProblem, ImportRejected, read_workbook
 
 
 class Command(BaseCommand):

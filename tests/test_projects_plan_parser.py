@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from projects.plan_parser import (
+from plans.parser import (
     CorrectionError,
     PlanParseError,
     apply_corrections,

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "countries",
     "projects",
     "accounts",  # roles, login backends and log, user commands (no models)
+    "plans",  # the action plan parser, fixture builder and load_plan (no models)
     "tokens",
 ]
 

@@ -2,7 +2,7 @@
 
     python manage.py build_plan_fixture [--source PATH] [--output PATH] [--check]
 
-1. `projects.plan_parser` parses the source text (fixtures/sources/action_plan_2023_projects.txt)
+1. `plans.parser` parses the source text (fixtures/sources/action_plan_2023_projects.txt)
    into 23 listing groups and their rows; the rows must be numbered 1..N in order.
 2. The reviewed correction list (fixtures/action_plan_2023_corrections.json) is applied: each
    entry replaces one parsed field, and only if the parsed value is the one it was written for.
@@ -10,7 +10,7 @@
    in a column: the English name, sectors, schemes and status, each backed by an evidence quote
    that must be a verbatim substring of the project's own row (name, summary, developments,
    note), and optional per-development kind overrides, backed by words of that development.
-4. Development kinds come from the keyword rule `plan_parser.classify_development` unless an
+4. Development kinds come from the keyword rule `parser.classify_development` unless an
    annotation overrides them; dates from `projects.dates.parse_development_date`.
 5. The fixture is written with natural keys and no primary keys, in a fixed order, with every
    timestamp set to the recorded-at constant, so a rebuild is byte-identical. `--check` builds
@@ -21,12 +21,9 @@ import json
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
-from django.utils.dateparse import parse_datetime
+from django.core.management.base import CommandError
 
-from projects.dates import parse_development_date
-from projects.models import DatePrecision, DevelopmentKind, Project, Status
-from projects.plan_parser import (
+from plans.parser import (
     CorrectionError,
     PlanParseError,
     apply_corrections,
@@ -34,6 +31,8 @@ from projects.plan_parser import (
     classify_development,
     parse_plan,
 )
+from projects.dates import parse_development_date
+from projects.models import DatePrecision, DevelopmentKind, Project, Status
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DEFAULT_SOURCE = FIXTURES / "sources" / "action_plan_2023_projects.txt"
@@ -193,7 +192,7 @@ def _check_evidence(number, what, quote, row):
         )
 
 
-def _load_json(path, what):
+def load_json(path, what):
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -416,54 +415,3 @@ def build_fixture(source_text, corrections, annotations, recorded_at=RECORDED_AT
 
 def render(objects):
     return json.dumps(objects, ensure_ascii=False, indent=1) + "\n"
-
-
-class Command(BaseCommand):
-    help = "Build the action plan 2023 fixture from the source text, corrections and annotations."
-    # A pure file-to-file build: it needs the models, not the URL conf or the other checks.
-    requires_system_checks = []
-
-    def add_arguments(self, parser):
-        parser.add_argument("--source", default=str(DEFAULT_SOURCE), help="The plan's project table text.")
-        parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="Where to write the fixture.")
-        parser.add_argument("--corrections", default=str(DEFAULT_CORRECTIONS), help="The correction list.")
-        parser.add_argument("--annotations", default=str(DEFAULT_ANNOTATIONS), help="The annotations.")
-        parser.add_argument(
-            "--recorded-at",
-            default=RECORDED_AT,
-            help=f"Timestamp for recorded_at, created and updated (default {RECORDED_AT}).",
-        )
-        parser.add_argument(
-            "--check",
-            action="store_true",
-            help="Write nothing; fail if the fixture at --output differs from what would be built.",
-        )
-
-    def handle(self, *args, **options):
-        source = Path(options["source"])
-        try:
-            source_text = source.read_text(encoding="utf-8")
-        except FileNotFoundError as exc:
-            raise CommandError(f"The source {source} does not exist.") from exc
-        recorded_at = options["recorded_at"]
-        parsed = parse_datetime(recorded_at) if isinstance(recorded_at, str) else None
-        if parsed is None or parsed.tzinfo is None:
-            raise CommandError(
-                f"--recorded-at must be an ISO 8601 date-time with a time zone, not {recorded_at!r}."
-            )
-        corrections = _load_json(options["corrections"], "corrections")
-        annotations = _load_json(options["annotations"], "annotations")
-        content = render(build_fixture(source_text, corrections, annotations, recorded_at))
-        output = Path(options["output"])
-        if options["check"]:
-            current = output.read_text(encoding="utf-8") if output.exists() else None
-            if current != content:
-                raise CommandError(
-                    f"{output} is not what build_plan_fixture builds from {source}; "
-                    "run `python manage.py build_plan_fixture` and review the difference."
-                )
-            self.stdout.write(f"{output} is up to date.")
-            return
-        output.write_text(content, encoding="utf-8")
-        count = sum(1 for obj in json.loads(content) if obj["model"] == "projects.project")
-        self.stdout.write(f"Wrote {output}: {count} projects.")

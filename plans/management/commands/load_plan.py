@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.base import DeserializationError
 from django.db import transaction
 
-from projects.management.commands.build_plan_fixture import DEFAULT_OUTPUT as PLAN_FIXTURE
+from plans.fixture import DEFAULT_OUTPUT as PLAN_FIXTURE
 from projects.models import Project
 
 

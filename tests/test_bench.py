@@ -7,8 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from projects.bench import limit
-from projects.management.commands.bench import SCENARIOS
+from bench import limit
+from bench.run import SCENARIOS
 
 # The limit reads through its own connection, so the data must be committed.
 pytestmark = pytest.mark.django_db(transaction=True)

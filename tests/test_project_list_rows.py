@@ -1,12 +1,12 @@
 """The list's fast path (dict rows from one query, projects.api.list_rows.list_page_rows) gives exactly
-what plain nested DRF serializers give (projects/bench/peer.py), on the real 93 projects."""
+what plain nested DRF serializers give (bench/peer.py), on the real 93 projects."""
 
 import pytest
 from django.utils import translation
 from rest_framework.test import APIClient, APIRequestFactory, force_authenticate
 
 from accounts.roles import VIEWER
-from projects.bench.peer import PeerProjectList
+from bench.peer import PeerProjectList
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "plans",  # the action plan parser, fixture builder and load_plan (no models)
     "tokens",
 ]
+if env.bool("BENCH", default=False):
+    # The benchmark and its data generator (manage.py bench, generate_projects): they delete and
+    # generate projects in bulk, so a server has them only when asked.
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "tracker.middleware.RequestIdMiddleware",

@@ -342,7 +342,7 @@ class ProjectListSerializer(serializers.ModelSerializer):
         # The declared fields above give the schema and the same output; walking them costs
         # about 0.3 ms a row (five nested serializers), most of a page's time. This builds the
         # dict directly from a row of projects.api.list_rows.list_page_rows(). `manage.py bench` checks it
-        # against plain nested serializers (projects/bench/peer.py) field for field.
+        # against plain nested serializers (bench/peer.py) field for field.
         fields = self.fields
         english = self._english
         latest = row["latest_development"]

@@ -1,4 +1,4 @@
-"""The seeds of the API fuzz (tests/test_fuzz_api.py): a fixed one, so that every run covers the
+"""The seeds of the API fuzz (tests/tracker/test_fuzz_api.py): a fixed one, so that every run covers the
 same ground, and one that changes with the commit, so that CI explores new inputs over time.
 
 FUZZ_SEEDS=1,2 replays given seeds instead (the README's "Fuzzing the API" says how).

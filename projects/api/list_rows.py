@@ -6,7 +6,7 @@ Japanese company won it.
 The same values composed from querysets (Subquery, Exists, JSONObject over related managers)
 cost about 4 ms of ORM work per list page to build and compile, more than the database takes
 to run them. Each expression here compiles in microseconds; table and column names come from
-the models' _meta. tests/test_project_list_rows.py checks the list built from them against
+the models' _meta. tests/projects/api/test_list_rows.py checks the list built from them against
 plain nested serializers over the ORM, on PostgreSQL and SQLite.
 """
 

@@ -19,7 +19,7 @@ from projects import services
 from projects.models import Development, Project, Status, StatusChange
 from tests.admin_helpers import form_data, set_field
 from tests.factories import CountryFactory, ListingGroupFactory, ProjectFactory, SectorFactory, UserFactory
-from tests.test_projects_imports import edit_xlsx, export_xlsx, set_cell
+from tests.workbooks import edit_xlsx, export_xlsx, set_cell
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 1366–1440 px screen without sideways scrolling, a phone shows number, name and status, English
 mode names projects in English, and the list's search and multi-value filters work.
 
-Screenshots go to artifacts/ (git-ignored). Like tests/test_admin_e2e.py it needs Debian's
+Screenshots go to artifacts/ (git-ignored). Like tests/projects/admin/test_e2e.py it needs Debian's
 Chromium; Japanese text needs a CJK font (fonts-noto-cjk) to be readable in the screenshots.
 """
 
@@ -12,8 +12,8 @@ from django.urls import reverse
 from accounts.roles import EDITOR
 from projects.admin.projects import ProjectAdmin
 from projects.models import Project
+from tests.browser import ARTIFACTS, PASSWORD, _chromium, _playwright
 from tests.factories import UserFactory
-from tests.test_admin_e2e import ARTIFACTS, PASSWORD, _chromium, _playwright
 
 LIST_COLUMNS = ProjectAdmin.list_display
 

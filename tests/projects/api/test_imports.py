@@ -9,7 +9,7 @@ from accounts.roles import EDITOR, VIEWER
 from projects.api.imports import router_register
 from projects.models import ImportBatch, Project, Status, StatusChange
 from tests.factories import UserFactory
-from tests.test_projects_imports import edit_xlsx, export_xlsx, set_cell, snapshot
+from tests.workbooks import edit_xlsx, export_xlsx, set_cell, snapshot
 
 # /api/imports/ as tracker/api_router.py registers it, independent of the rest of the API.
 _router = DefaultRouter()

@@ -7,7 +7,7 @@ from django.utils import translation
 from accounts.roles import EDITOR, VIEWER
 from projects.models import ImportBatch, Project, Status, StatusChange
 from tests.factories import UserFactory
-from tests.test_projects_imports import edit_xlsx, export_xlsx, set_cell, snapshot
+from tests.workbooks import edit_xlsx, export_xlsx, set_cell, snapshot
 
 pytestmark = pytest.mark.django_db
 

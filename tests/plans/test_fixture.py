@@ -5,6 +5,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -23,7 +24,7 @@ from projects.models import (
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES = Path(django_settings.BASE_DIR) / "fixtures"
 SOURCE = FIXTURES / "sources" / "action_plan_2023_projects.txt"
 D = datetime.date
 

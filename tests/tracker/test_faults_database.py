@@ -22,10 +22,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 
 pytestmark = pytest.mark.postgresql
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(django_settings.BASE_DIR)
 
 
 def _pg_bin() -> Path:
@@ -297,7 +298,7 @@ def test_a_worker_killed_during_an_import_leaves_nothing(pg):
         + """
 from django.contrib.auth import get_user_model
 from projects.spreadsheets.apply import apply_preview, import_batch_create
-from tests.test_projects_imports import edit_xlsx, export_xlsx, set_cell
+from tests.workbooks import edit_xlsx, export_xlsx, set_cell
 def edit(projects, developments):
     for number in (2, 3, 4):
         set_cell(projects, number, "status", "suspended")

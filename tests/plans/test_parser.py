@@ -2,6 +2,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 
 from plans.parser import (
     CorrectionError,
@@ -15,7 +16,7 @@ from plans.parser import (
     parse_plan,
 )
 
-SOURCE = Path(__file__).resolve().parent.parent / "fixtures" / "sources" / "action_plan_2023_projects.txt"
+SOURCE = Path(django_settings.BASE_DIR) / "fixtures" / "sources" / "action_plan_2023_projects.txt"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓"
 GROUP_NAMES = [
     "ベトナム",

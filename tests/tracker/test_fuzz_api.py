@@ -14,7 +14,7 @@ every method too.
 Seeds: a fixed one, so that every run covers the same ground, and one that changes with the
 commit (FUZZ_SEED, else derived from `git rev-parse HEAD`), so that CI explores new inputs over
 time. Both are in the test ids and at the top of pytest's output; re-run one with
-`FUZZ_SEEDS=<seed> pytest tests/test_fuzz_api.py` (README: "Fuzzing the API (tests)"). Bounded
+`FUZZ_SEEDS=<seed> pytest tests/tracker/test_fuzz_api.py` (README: "Fuzzing the API (tests)"). Bounded
 by FUZZ_EXAMPLES (fuzzing examples per operation) and FUZZ_STEPS (stateful scenarios).
 """
 

@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 
 from accounts.roles import EDITOR
 from countries.models import Country
+from tests.browser import ARTIFACTS, PASSWORD, _chromium, _playwright
 from tests.factories import UserFactory
-from tests.test_admin_e2e import ARTIFACTS, PASSWORD, _chromium, _playwright
 
 TITLE = "我が国企業による受注を目指す主要プロジェクトの概要及び進捗状況"
 

@@ -5,6 +5,7 @@ import io
 import json
 
 import pytest
+from django.conf import settings as django_settings
 from rest_framework.test import APIClient
 
 from accounts.roles import ADMINISTRATOR, EDITOR, VIEWER
@@ -476,6 +477,6 @@ def test_gunicorn_passes_every_line_the_app_can_answer():
     import runpy
     from pathlib import Path
 
-    config = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+    config = runpy.run_path(str(Path(django_settings.BASE_DIR) / "gunicorn.conf.py"))
 
     assert config["limit_request_line"] == 8190

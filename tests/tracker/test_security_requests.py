@@ -421,7 +421,7 @@ def test_issue_token_command_is_logged_without_the_key(caplog):
     ],
 )
 def test_a_json_string_with_a_lone_surrogate_is_a_400_and_stores_nothing(path, body):
-    """Found by the fuzz (tests/test_fuzz_properties.py): `"\\ud800"` parsed into a string no
+    """Found by the fuzz (tests/projects/api/test_properties.py): `"\\ud800"` parsed into a string no
     encoder takes, and the 400 echoing it, or the INSERT storing it, failed with a 500."""
     client = token_client(UserFactory(role=ADMINISTRATOR, is_superuser=True))
     before = {model: model.objects.count() for model in (Sector, Country, Region, Project)}

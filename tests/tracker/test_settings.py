@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 
 from tests.factories import UserFactory
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(settings.BASE_DIR)
 
 # The production environment of the README's "Running with PostgreSQL in production".
 PRODUCTION_ENV = {

@@ -7,7 +7,7 @@ from django.utils import translation
 from accounts.roles import EDITOR, VIEWER
 from projects.models import ImportBatch, Project, Status, StatusChange
 from tests.factories import UserFactory
-from tests.test_projects_imports import edit_xlsx, export_xlsx, set_cell, snapshot
+from tests.workbooks import edit_xlsx, export_xlsx, set_cell, snapshot
 
 # The admin's URLs as they are once ImportBatchAdmin is registered, whatever the import order.
 urlpatterns = [

@@ -1,7 +1,7 @@
 """Getting in and out, in a real browser (headless Chromium via Playwright): a link to the
 status table opened without a session, log out in the browsable API, and the lockout page.
 
-Run only these with `pytest -m e2e`; see tests/test_admin_e2e.py for the browser set-up.
+Run only these with `pytest -m e2e`; see tests/projects/admin/test_e2e.py for the browser set-up.
 """
 
 from contextlib import contextmanager
@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.roles import EDITOR, VIEWER
+from tests.browser import ARTIFACTS, PASSWORD, _chromium, _playwright
 from tests.factories import UserFactory
-from tests.test_admin_e2e import ARTIFACTS, PASSWORD, _chromium, _playwright
 
 pytestmark = pytest.mark.e2e
 

@@ -2,13 +2,11 @@
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
 
 VIEWER = "閲覧者"
 EDITOR = "担当者"
 ADMINISTRATOR = "管理者"
 
-ROLE_LABELS = {VIEWER: _("Viewer"), EDITOR: _("Editor"), ADMINISTRATOR: _("Administrator")}
 
 # Models whose rows are project data, and the reference data only administrators edit.
 DATA_APP_MODELS = {

@@ -75,10 +75,6 @@ class Pipes(Func):
     output_field = TextField()
 
 
-def concat(*expressions):
-    return Pipes(*expressions)
-
-
 class TextArray(Func):
     """ARRAY[a, b, …] of text (PostgreSQL): several cells from one correlated subquery."""
 
@@ -105,7 +101,7 @@ def escaped(expression):
     first_after_apostrophes = Left(LTrimChars(expression, text(APOSTROPHE)), 1)
     starts_with_trigger = In(first_after_apostrophes, list(FORMULA_TRIGGERS))
     return NullIf(
-        text_case(When(starts_with_trigger, then=concat(text(APOSTROPHE), expression)), default=expression),
+        text_case(When(starts_with_trigger, then=Pipes(text(APOSTROPHE), expression)), default=expression),
         text(""),
     )
 
@@ -225,17 +221,17 @@ def _one(field: str, precision: str, english_names: bool):
     year, month, day, month_en = _date_parts(field)
     if english_names:
         forms = {
-            dates.DAY: concat(day, text(" "), month_en, text(" "), year),
-            dates.MONTH: concat(month_en, text(" "), year),
-            dates.FISCAL_YEAR: concat(text("FY"), year),
+            dates.DAY: Pipes(day, text(" "), month_en, text(" "), year),
+            dates.MONTH: Pipes(month_en, text(" "), year),
+            dates.FISCAL_YEAR: Pipes(text("FY"), year),
         }
     else:
         forms = {
-            dates.DAY: concat(year, text("年"), month, text("月"), day, text("日")),
-            dates.MONTH: concat(year, text("年"), month, text("月")),
-            dates.FISCAL_YEAR: concat(year, text("年度")),
+            dates.DAY: Pipes(year, text("年"), month, text("月"), day, text("日")),
+            dates.MONTH: Pipes(year, text("年"), month, text("月")),
+            dates.FISCAL_YEAR: Pipes(year, text("年度")),
         }
-        year = concat(year, text("年"))
+        year = Pipes(year, text("年"))
     return text_case(*(When(**{precision: key}, then=form) for key, form in forms.items()), default=year)
 
 
@@ -253,8 +249,8 @@ def partial_date(english_names: bool | None = None):
         _year, _month, _day, start_month_en = _date_parts(start)
         # "Nov–Dec 2023" for a month range within a year, else "Nov 2022 – Jan 2023".
         range_ = text_case(
-            When(Q(**{precision: dates.MONTH}) & same_year, then=concat(start_month_en, text("–"), last)),
-            default=concat(first, text(" – "), last),
+            When(Q(**{precision: dates.MONTH}) & same_year, then=Pipes(start_month_en, text("–"), last)),
+            default=Pipes(first, text(" – "), last),
         )
     else:
         _year, end_month, end_day, _month_en = _date_parts(end)
@@ -262,13 +258,13 @@ def partial_date(english_names: bool | None = None):
         range_ = text_case(
             When(
                 Q(**{precision: dates.MONTH}) & same_year,
-                then=concat(first, text("～"), end_month, text("月")),
+                then=Pipes(first, text("～"), end_month, text("月")),
             ),
             When(
                 Q(**{precision: dates.DAY}) & same_year,
-                then=concat(first, text("～"), end_month, text("月"), end_day, text("日")),
+                then=Pipes(first, text("～"), end_month, text("月"), end_day, text("日")),
             ),
-            default=concat(first, text("～"), last),
+            default=Pipes(first, text("～"), last),
         )
     return text_case(
         When(

@@ -75,8 +75,7 @@ CELL_LIMITS = {
     "schemes": 2_000,
 }
 
-# Project columns an import may change; the other export columns are derived and ignored.
-PROJECT_EDITABLE = ("name", "name_en", "country", "sectors", "schemes", "status", "is_new")
+# The development columns an import may change.
 DEVELOPMENT_EDITABLE = ("date", "kind", "text", "source")
 
 

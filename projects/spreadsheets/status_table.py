@@ -37,7 +37,6 @@ class TableRow:
     name: str
     summary: str
     developments: list[str]
-    note: str
 
 
 @dataclass
@@ -80,7 +79,6 @@ def status_table(queryset: QuerySet) -> list[TableGroup]:
                 name=project.name + (NEW_MARK if project.is_new else ""),
                 summary=project.summary,
                 developments=texts,
-                note=project.note,
             )
         )
         if project.note and project.note not in table_group.notes:

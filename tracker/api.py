@@ -1,6 +1,9 @@
 """REST API plumbing shared by every endpoint: permissions, pagination, query-parameter
 checking and error bodies (ETags: projects/api/etags.py). Configured in settings.REST_FRAMEWORK.
 
+It imports no app (projects, accounts, ...): the apps import it. An app's own errors reach the
+API as tracker.errors.ApplicationError.
+
 It must not import rest_framework.views (or anything importing it) at module level: DRF's
 APIView reads the settings that name this module when it is defined.
 """
@@ -18,8 +21,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
-from projects.api.etags import project_etag
-from projects.services import StaleVersion
+from tracker.errors import ApplicationError
 
 # A reference code in a URL (/api/sectors/rail/): what SlugField stores. Anything else (a NUL
 # byte, which PostgreSQL cannot even compare) is a 404 from the router, not a query.
@@ -114,10 +116,8 @@ PAGE_PARAMETERS = {"limit", "offset"}
 def _answers_a_page(request, view) -> bool:
     if getattr(view, "detail", False) or getattr(view, "pagination_class", None) is None:
         return False
-    renderer = getattr(request, "accepted_renderer", None)
-    from projects.api.renderers import FILE_FORMATS
-
-    return renderer is None or renderer.format not in FILE_FORMATS
+    # A file of every matching row says so (projects.api.renderers.FileRenderer).
+    return getattr(getattr(request, "accepted_renderer", None), "answers_a_page", True)
 
 
 class ContentNegotiation(DefaultContentNegotiation):
@@ -197,12 +197,8 @@ def exception_handler(exc, context):
     # Imported here: rest_framework.views reads the settings that name this module.
     from rest_framework.views import exception_handler as drf_exception_handler
 
-    if isinstance(exc, StaleVersion):
-        return Response(
-            {"detail": str(exc), "code": "stale_version", "etag": project_etag(exc.project)},
-            status=status.HTTP_412_PRECONDITION_FAILED,
-            headers={"ETag": project_etag(exc.project)},
-        )
+    if isinstance(exc, ApplicationError):
+        return Response(exc.body(), status=exc.status, headers=exc.headers())
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_error_detail(exc))
     if isinstance(exc, Http404):

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.text import capfirst
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django_filters import utils as filter_utils
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, permissions, status
@@ -21,6 +20,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
+from tokens.permissions import READ_ONLY_MESSAGE, refuses_write
 from tracker.errors import ApplicationError
 
 # A reference code in a URL (/api/sectors/rail/): what SlugField stores. Anything else (a NUL
@@ -47,8 +47,8 @@ class ModelPermissions(permissions.DjangoModelPermissions):
             return False
         if not hasattr(view, request.method.lower()):
             return True  # the view answers 405
-        if getattr(request.auth, "read_only", False) and request.method not in permissions.SAFE_METHODS:
-            self.message = _("This API token is read-only.")
+        if refuses_write(request):
+            self.message = READ_ONLY_MESSAGE
             return False
         return super().has_permission(request, view)
 

@@ -33,6 +33,7 @@ from projects.models import ImportBatch
 from projects.spreadsheets.apply import AlreadyApplied, PreviewOutdated, apply_preview, import_batch_create
 from projects.spreadsheets.messages import shown_errors
 from projects.spreadsheets.reading import MAX_FILE_BYTES, ImportProblem, ImportRefused, ImportRejected
+from tokens.permissions import READ_ONLY_MESSAGE, refuses_write
 from tracker.api import ModelPermissions
 from tracker.parsers import JSONParser
 from tracker.schema import ErrorSerializer
@@ -133,8 +134,8 @@ class ImportPermissions(ModelPermissions):
             return super().has_permission(request, view)
         if not (request.user and request.user.is_authenticated):
             return False
-        if getattr(request.auth, "read_only", False):
-            self.message = _("This API token is read-only.")
+        if refuses_write(request):  # apply is a POST
+            self.message = READ_ONLY_MESSAGE
             return False
         return request.user.has_perm("projects.change_importbatch")
 

@@ -1,8 +1,8 @@
 """REST API plumbing shared by every endpoint: permissions, pagination, query-parameter
 checking and error bodies (ETags: projects/api/etags.py). Configured in settings.REST_FRAMEWORK.
 
-It imports no app (projects, accounts, ...): the apps import it. An app's own errors reach the
-API as tracker.errors.ApplicationError.
+The apps import it, not the reverse: of the apps it asks only tokens.permissions (the read-only
+token check), and an app's own errors reach it as tracker.errors.ApplicationError.
 
 It must not import rest_framework.views (or anything importing it) at module level: DRF's
 APIView reads the settings that name this module when it is defined.

@@ -22,10 +22,10 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self):
-        # Django sends post_migrate only for apps with a models module, and this app has none:
-        # the roles sync after the projects app's, as they did when they lived there. Permissions
-        # are created by auth's post_migrate handler, which runs before it.
-        post_migrate.connect(
-            _sync_roles, sender=self.apps.get_app_config("projects"), dispatch_uid="accounts.sync_roles"
-        )
+        # Django sends post_migrate once per app with a models module, in INSTALLED_APPS order,
+        # and auth's handler creates that app's permissions. The administrator has every
+        # permission, so the roles sync after the last of those apps (tokens today): synced
+        # any earlier, a first migrate left the administrator without the later apps'.
+        last = [config for config in self.apps.get_app_configs() if config.models_module is not None][-1]
+        post_migrate.connect(_sync_roles, sender=last, dispatch_uid="accounts.sync_roles")
         from accounts import signals  # noqa: F401 -- connects the security log's login receivers

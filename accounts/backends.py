@@ -5,7 +5,7 @@ from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import F
 
-from accounts.permissions import UserPermissionNames
+from accounts.permissions import UserPermissionNames, cached_permissions, remember_permissions
 
 
 class LoginBackend(AxesStandaloneBackend):
@@ -29,14 +29,15 @@ class PermissionBackend(ModelBackend):
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
-        if not hasattr(user_obj, "_perm_cache"):
-            if user_obj.is_superuser:
-                return super().get_all_permissions(user_obj, obj)
-            names = (
-                type(user_obj)
-                ._default_manager.filter(pk=user_obj.pk)
-                .values_list(UserPermissionNames(F("pk")), flat=True)
-                .get()
-            )
-            user_obj._perm_cache = set(names)
-        return user_obj._perm_cache
+        cached = cached_permissions(user_obj)
+        if cached is not None:
+            return cached
+        if user_obj.is_superuser:
+            return super().get_all_permissions(user_obj, obj)  # Django's: every permission
+        names = (
+            type(user_obj)
+            ._default_manager.filter(pk=user_obj.pk)
+            .values_list(UserPermissionNames(F("pk")), flat=True)
+            .get()
+        )
+        return remember_permissions(user_obj, names)

@@ -1,4 +1,5 @@
-"""A user's permissions in one query, for the session login and API tokens alike."""
+"""A user's permissions in one query, for the session login and API tokens alike, and the
+cache Django's permission checks read them from."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -43,3 +44,24 @@ class UserPermissionNames(Func):
     def as_sqlite(self, compiler, connection, **extra_context):
         aggregate = "json_group_array(ct.app_label || '.' || p.codename)"
         return self.as_sql(compiler, connection, aggregate=aggregate, **extra_context)
+
+
+# Django's ModelBackend keeps a user's permissions in the private attribute `_perm_cache`, read
+# by every has_perm() of the request. These two functions are the only code that touches it:
+# PermissionBackend fills it from its one query, and an API token from the query that found the
+# token (tokens.models), so a request reads the permissions once. If Django renames the
+# attribute, this is the one place to change (tests/projects/api/test_query_counts.py counts
+# the token's single query).
+_CACHE = "_perm_cache"
+
+
+def remember_permissions(user, names) -> set[str]:
+    """Set the user's permissions ("app_label.codename") for the rest of the request."""
+    permissions = set(names)
+    setattr(user, _CACHE, permissions)
+    return permissions
+
+
+def cached_permissions(user) -> set[str] | None:
+    """The permissions remembered for this user object, or None if there are none yet."""
+    return getattr(user, _CACHE, None)

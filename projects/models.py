@@ -309,6 +309,11 @@ class Project(models.Model):
             return self.name_en
         return self.name
 
+    @property
+    def etag(self) -> str:
+        """The API's ETag: it names the version, which every write through services.py bumps."""
+        return f'"p{self.pk}-v{self.version}"'
+
     def build_search_text(self, development_texts=None):
         """The normalized text `search()` matches against: number, names, summary, developments."""
         if development_texts is None:

@@ -15,15 +15,29 @@ from django.utils.translation import gettext as _
 
 from projects.audit import last_change
 from projects.models import DatePrecision, Development, Project, Status, StatusChange
+from tracker.errors import ApplicationError
 
 
 @dataclass
-class StaleVersion(Exception):
-    """The caller edited an older version of the project than the one stored."""
+class StaleVersion(ApplicationError):
+    """The caller edited an older version of the project than the one stored.
+
+    The API answers 412 with the project's current ETag, in the body and as the ETag header,
+    so the client can read the project again and redo its change.
+    """
+
+    status = 412
+    code = "stale_version"
 
     project: Project
     changed_by: str
     changed_at: datetime | None
+
+    def body(self) -> dict:
+        return {**super().body(), "etag": self.project.etag}
+
+    def headers(self) -> dict[str, str]:
+        return {"ETag": self.project.etag}
 
     def __str__(self):
         when = (

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from accounts.permissions import remember_permissions
 from tokens.models import APIToken
 
 
@@ -38,7 +39,7 @@ class APITokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("The token's user is inactive."))
         if not user.is_superuser:
             # What accounts.backends.PermissionBackend would otherwise read in a query of its own.
-            user._perm_cache = set(token.user_permissions)
+            remember_permissions(user, token.user_permissions)
         return user, token
 
     def authenticate_header(self, request):

@@ -1,6 +1,9 @@
 """REST API plumbing shared by every endpoint: permissions, pagination, query-parameter
 checking and error bodies (ETags: projects/api/etags.py). Configured in settings.REST_FRAMEWORK.
 
+The apps import it, not the reverse: of the apps it asks only tokens.permissions (the read-only
+token check), and an app's own errors reach it as tracker.errors.ApplicationError.
+
 It must not import rest_framework.views (or anything importing it) at module level: DRF's
 APIView reads the settings that name this module when it is defined.
 """
@@ -9,7 +12,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.text import capfirst
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django_filters import utils as filter_utils
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, permissions, status
@@ -18,8 +20,19 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
-from projects.api.etags import project_etag
-from projects.services import StaleVersion
+from tokens.permissions import READ_ONLY_MESSAGE, refuses_write
+from tracker.errors import ApplicationError
+
+# Where tracker/urls.py mounts the API. Under it, refusals are JSON (tracker.views, the
+# middleware), the language follows Accept-Language (tracker.locale), and a browser without a
+# session is sent to the login page.
+API_PREFIX = "/api/"
+
+
+def is_api(request) -> bool:
+    """The request is for the API (its path within the site: path_info, as URLs resolve it)."""
+    return request.path_info.startswith(API_PREFIX)
+
 
 # A reference code in a URL (/api/sectors/rail/): what SlugField stores. Anything else (a NUL
 # byte, which PostgreSQL cannot even compare) is a 404 from the router, not a query.
@@ -45,8 +58,8 @@ class ModelPermissions(permissions.DjangoModelPermissions):
             return False
         if not hasattr(view, request.method.lower()):
             return True  # the view answers 405
-        if getattr(request.auth, "read_only", False) and request.method not in permissions.SAFE_METHODS:
-            self.message = _("This API token is read-only.")
+        if refuses_write(request):
+            self.message = READ_ONLY_MESSAGE
             return False
         return super().has_permission(request, view)
 
@@ -114,10 +127,8 @@ PAGE_PARAMETERS = {"limit", "offset"}
 def _answers_a_page(request, view) -> bool:
     if getattr(view, "detail", False) or getattr(view, "pagination_class", None) is None:
         return False
-    renderer = getattr(request, "accepted_renderer", None)
-    from projects.api.renderers import FILE_FORMATS
-
-    return renderer is None or renderer.format not in FILE_FORMATS
+    # A file of every matching row says so (projects.api.renderers.FileRenderer).
+    return getattr(getattr(request, "accepted_renderer", None), "answers_a_page", True)
 
 
 class ContentNegotiation(DefaultContentNegotiation):
@@ -197,12 +208,8 @@ def exception_handler(exc, context):
     # Imported here: rest_framework.views reads the settings that name this module.
     from rest_framework.views import exception_handler as drf_exception_handler
 
-    if isinstance(exc, StaleVersion):
-        return Response(
-            {"detail": str(exc), "code": "stale_version", "etag": project_etag(exc.project)},
-            status=status.HTTP_412_PRECONDITION_FAILED,
-            headers={"ETag": project_etag(exc.project)},
-        )
+    if isinstance(exc, ApplicationError):
+        return Response(exc.body(), status=exc.status, headers=exc.headers())
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_error_detail(exc))
     if isinstance(exc, Http404):

@@ -2,6 +2,8 @@
 
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 
+from tracker.api import is_api
+
 
 class LocaleMiddleware(DjangoLocaleMiddleware):
     """Django's LocaleMiddleware, but pages follow the language switch, not the browser.
@@ -12,6 +14,6 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
     """
 
     def process_request(self, request):
-        if not request.path_info.startswith("/api/"):
+        if not is_api(request):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         super().process_request(request)

@@ -13,13 +13,10 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext
 
+from tracker.api import API_PREFIX, is_api
 from tracker.log import client_ip, log_event, request_id_var, request_var
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-
-
-def _is_api(request) -> bool:
-    return request.path.startswith("/api/")
 
 
 class RequestIdMiddleware:
@@ -51,8 +48,8 @@ class APIBodyLimitMiddleware:
     the limit and handed on as if its length had been declared; past the limit it is a 413. A
     server that cannot tell where a chunked body ends (no `wsgi.input_terminated`, e.g.
     runserver) gets a 411 asking for a Content-Length. The spreadsheet upload (POST
-    /api/imports/) has its own, larger limit. Django's DATA_UPLOAD_MAX_MEMORY_SIZE still guards
-    the rest of the site.
+    /api/imports/) has its own, larger limit, IMPORT_MAX_REQUEST_BYTES; the view never sees a
+    larger one. Django's DATA_UPLOAD_MAX_MEMORY_SIZE still guards the rest of the site.
     """
 
     READ_SIZE = 64 * 1024
@@ -61,7 +58,7 @@ class APIBodyLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _is_api(request):
+        if is_api(request):
             length = request.META.get("CONTENT_LENGTH") or ""
             limit = self._limit(request)
             if length.isdigit() and int(length) > limit:
@@ -104,10 +101,8 @@ class APIBodyLimitMiddleware:
 
     @staticmethod
     def _limit(request) -> int:
-        if request.path == "/api/imports/":
-            from projects.api.imports import MAX_REQUEST_BYTES
-
-            return MAX_REQUEST_BYTES
+        if request.path_info == f"{API_PREFIX}imports/":
+            return settings.IMPORT_MAX_REQUEST_BYTES
         return settings.API_MAX_BODY_BYTES
 
 
@@ -143,7 +138,7 @@ class BrowserLoginRedirectMiddleware:
         response = self.get_response(request)
         if (
             response.status_code == 401
-            and _is_api(request)
+            and is_api(request)
             and request.method == "GET"
             and "HTTP_AUTHORIZATION" not in request.META
             and "text/html" in request.headers.get("Accept", "")
@@ -163,7 +158,7 @@ class APIAuthLockoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _is_api(request):
+        if not is_api(request):
             return self.get_response(request)
         key = f"api-auth-failures:{client_ip(request) or '-'}"
         window = settings.API_AUTH_LOCKOUT_SECONDS
@@ -228,7 +223,7 @@ class DatabaseUnavailableMiddleware:
         )
         logging.getLogger("tracker.database").warning("Database error", exc_info=exception)
         message = gettext("The database is unavailable. Try again shortly.")
-        if _is_api(request):
+        if is_api(request):
             response = JsonResponse({"detail": message, "code": "service_unavailable"}, status=503)
         else:
             response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")

@@ -186,9 +186,13 @@ CONTENT_SECURITY_POLICY = (
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
-# Request bodies. The API answers 413 in JSON above API_MAX_BODY_BYTES (the spreadsheet upload
-# has its own 11 MB limit); Django refuses form data above DATA_UPLOAD_MAX_MEMORY_SIZE.
+# Request bodies. The API answers 413 in JSON above API_MAX_BODY_BYTES, and the spreadsheet
+# upload (POST /api/imports/) above IMPORT_MAX_REQUEST_BYTES: the largest file an import reads
+# (projects.spreadsheets.reading), with room for the multipart envelope and the other fields.
+# Django refuses form data above DATA_UPLOAD_MAX_MEMORY_SIZE.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+IMPORT_MAX_FILE_BYTES = 10 * 1024 * 1024
+IMPORT_MAX_REQUEST_BYTES = IMPORT_MAX_FILE_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2621440)
 DATABASE_RETRY_AFTER = 30  # seconds, in the 503 answered while the database is down
 

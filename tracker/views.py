@@ -4,16 +4,18 @@ from django.http import JsonResponse
 from django.utils.translation import gettext
 from django.views import defaults
 
+from tracker.api import is_api
+
 
 def bad_request(request, exception):
     # Django's own refusals before a view answers: a bad Host, an oversized form, a bad cookie.
-    if request.path.startswith("/api/"):
+    if is_api(request):
         return JsonResponse({"detail": gettext("Bad request."), "code": "bad_request"}, status=400)
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request, exception):
-    if request.path.startswith("/api/"):
+    if is_api(request):
         return JsonResponse(
             {
                 "detail": gettext("You do not have permission to perform this action."),
@@ -25,12 +27,12 @@ def permission_denied(request, exception):
 
 
 def page_not_found(request, exception):
-    if request.path.startswith("/api/"):
+    if is_api(request):
         return JsonResponse({"detail": gettext("Not found."), "code": "not_found"}, status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
-    if request.path.startswith("/api/"):
+    if is_api(request):
         return JsonResponse({"detail": gettext("A server error occurred."), "code": "error"}, status=500)
     return defaults.server_error(request)

@@ -5,13 +5,12 @@ import re
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 
-# ETags. A project's ETag names its version, which every write through services.py bumps.
-
+# What Project.etag writes, read back from an If-Match header.
 _ETAG = re.compile(r'^"p(?P<pk>\d+)-v(?P<version>\d+)"$')
 
 
 def project_etag(project) -> str:
-    return f'"p{project.pk}-v{project.version}"'
+    return project.etag
 
 
 def _etag_list(header: str) -> list[str]:

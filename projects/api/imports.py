@@ -15,7 +15,6 @@ Uploading needs projects.add_importbatch, applying projects.change_importbatch, 
 projects.view_importbatch.
 """
 
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -32,13 +31,11 @@ from rest_framework.response import Response
 from projects.models import ImportBatch
 from projects.spreadsheets.apply import AlreadyApplied, PreviewOutdated, apply_preview, import_batch_create
 from projects.spreadsheets.messages import shown_errors
-from projects.spreadsheets.reading import MAX_FILE_BYTES, ImportProblem, ImportRefused, ImportRejected
+from projects.spreadsheets.reading import ImportProblem, ImportRefused, ImportRejected
+from tokens.permissions import READ_ONLY_MESSAGE, refuses_write
 from tracker.api import ModelPermissions
 from tracker.parsers import JSONParser
 from tracker.schema import ErrorSerializer
-
-# Room for the multipart envelope and the other fields around the file.
-MAX_REQUEST_BYTES = MAX_FILE_BYTES + 1024 * 1024
 
 
 class ImportChangeSerializer(serializers.Serializer):
@@ -133,8 +130,8 @@ class ImportPermissions(ModelPermissions):
             return super().has_permission(request, view)
         if not (request.user and request.user.is_authenticated):
             return False
-        if getattr(request.auth, "read_only", False):
-            self.message = _("This API token is read-only.")
+        if refuses_write(request):  # apply is a POST
+            self.message = READ_ONLY_MESSAGE
             return False
         return request.user.has_perm("projects.change_importbatch")
 
@@ -160,21 +157,13 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             400: OpenApiResponse(
                 ErrorSerializer, description="A hostile or unreadable file; nothing stored."
             ),
+            # Answered by tracker.middleware.APIBodyLimitMiddleware, before the body is read.
             413: OpenApiResponse(
                 ErrorSerializer, description="The request is far larger than the file limit."
             ),
         },
     )
     def create(self, request):
-        length = request.META.get("CONTENT_LENGTH") or ""
-        # Refuse a huge body before Django spools it to disk.
-        if length.isdigit() and int(length) > MAX_REQUEST_BYTES:
-            message = gettext("The file is larger than %(limit)s MB.") % {
-                "limit": f"{MAX_FILE_BYTES / 1024 / 1024:g}"
-            }
-            return Response(
-                {"detail": message, "code": "too_large"}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-            )
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         data = upload.validated_data

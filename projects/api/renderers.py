@@ -8,11 +8,17 @@ from rest_framework.renderers import BaseRenderer, TemplateHTMLRenderer
 
 from projects.spreadsheets.export import XLSX_MEDIA_TYPE
 
-# The formats that are files of every matching project: no pagination, only on the list.
-FILE_FORMATS = ("csv", "xlsx")
+
+class FileRenderer(BaseRenderer):
+    """A file of every matching project: no pagination, only on the list.
+
+    `answers_a_page` tells tracker.api's filter check that limit and offset do not apply.
+    """
+
+    answers_a_page = False
 
 
-class CSVRenderer(BaseRenderer):
+class CSVRenderer(FileRenderer):
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
@@ -21,7 +27,7 @@ class CSVRenderer(BaseRenderer):
         return data
 
 
-class XLSXRenderer(BaseRenderer):
+class XLSXRenderer(FileRenderer):
     media_type = XLSX_MEDIA_TYPE
     format = "xlsx"
     charset = None
@@ -29,6 +35,10 @@ class XLSXRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         return data
+
+
+# The formats that are files (FileRenderer).
+FILE_FORMATS = tuple(renderer.format for renderer in (CSVRenderer, XLSXRenderer))
 
 
 class StatusTableHTMLRenderer(TemplateHTMLRenderer):

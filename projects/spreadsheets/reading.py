@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.utils.translation import override
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -28,7 +29,7 @@ from projects.spreadsheets.columns import (
 )
 from projects.spreadsheets.messages import Message, _
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILE_BYTES = settings.IMPORT_MAX_FILE_BYTES
 
 
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024

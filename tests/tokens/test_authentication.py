@@ -119,6 +119,18 @@ def test_read_only_token_refuses_writes_whatever_the_role(project):
     assert project.name_en != "x"
 
 
+def test_read_only_token_refuses_applying_an_import():
+    # Applying has a permission check of its own (projects.api.imports.ImportPermissions).
+    _token, key = APIToken.objects.issue(user=UserFactory(role=ADMINISTRATOR), name="ro", read_only=True)
+    client = token_client(key)
+
+    applied = client.post("/api/imports/1/apply/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert applied.status_code == 403
+    assert "read-only" in applied.json()["detail"]
+    assert client.get("/api/imports/").status_code == 200
+
+
 def test_read_write_token_of_an_editor_writes(project):
     _token, key = APIToken.objects.issue(user=UserFactory(role=EDITOR), name="rw")
 

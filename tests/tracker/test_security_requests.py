@@ -16,8 +16,10 @@ from accounts.roles import ADMINISTRATOR, EDITOR, VIEWER
 from countries.models import Country, Region
 from projects.api.etags import project_etag
 from projects.models import Project, Sector
+from projects.spreadsheets import reading
 from tests.factories import ProjectFactory, UserFactory
 from tokens.models import APIToken
+from tracker.api import is_api
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +94,32 @@ def test_import_upload_keeps_its_own_larger_limit(settings):
     )
     assert response.status_code == 413
     assert response.json()["code"] == "too_large"
+
+
+def test_import_upload_limit_is_the_setting(settings):
+    # The limit the middleware applies is IMPORT_MAX_REQUEST_BYTES: the view never sees more.
+    settings.API_MAX_BODY_BYTES = 1000
+    settings.IMPORT_MAX_REQUEST_BYTES = 3000
+    client = token_client(UserFactory(role=EDITOR))
+
+    under = client.post("/api/imports/", data=b"x" * 2999, content_type="application/octet-stream")
+    over = client.post("/api/imports/", data=b"x" * 3001, content_type="application/octet-stream")
+
+    assert under.status_code != 413
+    assert over.status_code == 413 and over.json()["code"] == "too_large"
+
+
+def test_the_import_limits_leave_room_for_the_envelope(settings):
+    assert reading.MAX_FILE_BYTES == settings.IMPORT_MAX_FILE_BYTES == 10 * 1024 * 1024
+    assert settings.IMPORT_MAX_REQUEST_BYTES == settings.IMPORT_MAX_FILE_BYTES + 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("path", "api"),
+    [("/api/", True), ("/api/projects/1/", True), ("/api", False), ("/apis/", False), ("/admin/api/", False)],
+)
+def test_is_api_is_the_path_under_the_api_prefix(rf, path, api):
+    assert is_api(rf.get(path)) is api
 
 
 # Failed logins: admin (django-axes) and API

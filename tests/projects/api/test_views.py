@@ -264,6 +264,7 @@ def test_patch_with_stale_etag_is_412_with_the_current_etag(editor_client, proje
     assert response["ETag"] == f'"p{project.pk}-v{project.version}"'
     assert response.json()["code"] == "stale_version"
     assert response.json()["etag"] == response["ETag"]
+    assert list(response.json()) == ["detail", "code", "etag"]
     assert project.name_en != "x"
 
 

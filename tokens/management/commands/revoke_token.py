@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from tokens.models import APIToken
-from tracker.log import log_event
+from tokens.signals import log_token_revoked
 
 
 class Command(BaseCommand):
@@ -17,8 +17,8 @@ class Command(BaseCommand):
         tokens = tokens.filter(user__username=user) if user else tokens.filter(prefix=prefix)
         revoked = list(tokens.select_related("user"))
         count = tokens.update(revoked=True)
-        for token in revoked:  # update() sends no signal: log each as tokens.signals does
-            log_event("token_revoked", owner=token.user.get_username(), token=token.prefix, by="command")
+        for token in revoked:  # update() sends no signal
+            log_token_revoked(token, by="command")
         if not count:
             raise CommandError("No such active token.")
         self.stdout.write(self.style.SUCCESS(f"Revoked {count} token(s)."))

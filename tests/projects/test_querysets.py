@@ -4,7 +4,8 @@ search_bigrams (projects_bigrams(search_text), generated) on PostgreSQL, and thr
 import pytest
 from django.db import connection
 
-from projects.models import Project, bigrams
+from projects.models import Project
+from projects.querysets import bigrams
 from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db

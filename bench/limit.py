@@ -5,10 +5,20 @@ import json
 
 from django.utils import translation
 
-from projects.models import DevelopmentKind, Status
+from projects.choices import DevelopmentKind, Status, labels
+from projects.querysets import WON_KIND, latest_development_order_sql
+from projects.text import CIRCLED_RUNS
 
-MARK = """CASE WHEN g.number <= 20 THEN chr(9311 + g.number)
-    WHEN g.number <= 35 THEN chr(12881 + g.number - 21) ELSE chr(12977 + g.number - 36) END"""
+
+def mark_sql(number):
+    """The circled number of `number` (SQL) by the runs circled_number reads: a CASE whose last
+    run, as there, takes every larger number."""
+    *runs, (last_first, _last, last_code) = CIRCLED_RUNS
+    cases = " ".join(
+        f"WHEN {number} <= {last} THEN chr({code} + {number} - {first})" for first, last, code in runs
+    )
+    return f"CASE {cases} ELSE chr({last_code} + {number} - {last_first}) END"
+
 
 PROJECT = """
     'id', p.id, 'number', p.number, 'name', p.name, 'name_en', p.name_en,
@@ -25,12 +35,12 @@ PROJECT = """
         WHERE pm.project_id = p.id), '[]'),
     'status', json_build_object('code', p.status, 'label', %(status_labels)s::jsonb ->> p.status),
     'is_new', p.is_new,
-    'won', EXISTS(SELECT 1 FROM projects_development d WHERE d.project_id = p.id AND d.kind = 'award'),
+    'won', EXISTS(SELECT 1 FROM projects_development d WHERE d.project_id = p.id AND d.kind = %(won_kind)s),
     'latest_development', (SELECT json_build_object('date', d.date, 'precision', d.date_precision,
             'kind', json_build_object('code', d.kind, 'label', %(kind_labels)s::jsonb ->> d.kind),
             'text', d.text)
         FROM projects_development d WHERE d.project_id = p.id
-        ORDER BY d.date DESC NULLS LAST, d.sequence DESC LIMIT 1),
+        ORDER BY {latest_order} LIMIT 1),
     'updated', p.updated,
     'url', %(base)s || p.id || '/'
 """
@@ -81,36 +91,44 @@ COPY (SELECT p.number, p.name, p.name_en, c.name_{lang}, r.name_{lang},
         FROM projects_project_schemes pm JOIN projects_scheme m ON m.id = pm.scheme_id
         WHERE pm.project_id = p.id),
     p.status, p.is_new,
-    EXISTS(SELECT 1 FROM projects_development d WHERE d.project_id = p.id AND d.kind = 'award'),
+    EXISTS(SELECT 1 FROM projects_development d WHERE d.project_id = p.id AND d.kind = %(won_kind)s),
     l.date, l.text, p.updated
     FROM projects_project p {joins}
     LEFT JOIN LATERAL (SELECT d.date, d.text FROM projects_development d WHERE d.project_id = p.id
-        ORDER BY d.date DESC NULLS LAST, d.sequence DESC LIMIT 1) l ON true
+        ORDER BY {latest_order} LIMIT 1) l ON true
     ORDER BY p.number) TO STDOUT WITH (FORMAT csv, HEADER)
 """
 
 
-def labels(lang):
+def label_params(lang):
     with translation.override(lang):
-        return (
-            json.dumps({value: str(label) for value, label in Status.choices}),
-            json.dumps({value: str(label) for value, label in DevelopmentKind.choices}),
-        )
+        return json.dumps(labels(Status)), json.dumps(labels(DevelopmentKind))
 
 
 def common_params(lang, base):
-    status_labels, kind_labels = labels(lang)
-    return {"status_labels": status_labels, "kind_labels": kind_labels, "base": base}
+    """The parameters of every query here (COPY_CSV uses only won_kind)."""
+    status_labels, kind_labels = label_params(lang)
+    return {
+        "status_labels": status_labels,
+        "kind_labels": kind_labels,
+        "base": base,
+        "won_kind": WON_KIND.value,
+    }
+
+
+def _project(lang):
+    return PROJECT.format(
+        lang=lang, mark=mark_sql("g.number"), latest_order=latest_development_order_sql("d")
+    )
 
 
 def page_sql(where, lang="ja"):
-    project = PROJECT.format(lang=lang, mark=MARK)
-    return PAGE.format(where=where, project=project, joins=JOINS)
+    return PAGE.format(where=where, project=_project(lang), joins=JOINS)
 
 
 def detail_sql(lang="ja"):
-    return DETAIL.format(project=PROJECT.format(lang=lang, mark=MARK), joins=JOINS)
+    return DETAIL.format(project=_project(lang), joins=JOINS)
 
 
 def copy_csv_sql(lang="ja"):
-    return COPY_CSV.format(lang=lang, joins=JOINS)
+    return COPY_CSV.format(lang=lang, joins=JOINS, latest_order=latest_development_order_sql("d"))

@@ -1,7 +1,6 @@
 """The typical peer: a straightforward DRF ModelSerializer with nested serializers, on a
 queryset without joins, annotations or prefetches: a few queries per row."""
 
-from django.db.models import F
 from rest_framework import generics, serializers
 
 from projects.api.serializers import (
@@ -18,7 +17,8 @@ from projects.api.serializers import (
     StatusChangeSerializer,
 )
 from projects.filtersets import ProjectFilterSet
-from projects.models import DevelopmentKind, Project, Status
+from projects.models import Project, Status
+from projects.querysets import WON_KIND, latest_development_order
 from tracker.api import Pagination
 
 
@@ -38,10 +38,10 @@ class PeerProjectSerializer(serializers.ModelSerializer):
         fields = ProjectListSerializer.Meta.fields  # the same fields, built the plain way
 
     def get_won(self, project):
-        return project.developments.filter(kind=DevelopmentKind.AWARD).exists()
+        return project.developments.filter(kind=WON_KIND).exists()
 
     def get_latest_development(self, project):
-        latest = project.developments.order_by(F("date").desc(nulls_last=True), "-sequence").first()
+        latest = project.developments.order_by(*latest_development_order()).first()
         if latest is None:
             return None
         return LatestDevelopmentSerializer(

@@ -20,7 +20,8 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 from accounts.roles import VIEWER, sync_roles
 from bench import limit
 from bench.peer import PeerProjectDetail, PeerProjectList
-from projects.models import Project, Sector, bigrams
+from projects.models import Project, Sector
+from projects.querysets import bigrams
 from projects.text import normalize_for_search
 from tokens.models import APIToken
 
@@ -144,7 +145,7 @@ class Bench:
             check = compare_json
         elif name == "export_csv":
             project = lambda: self.get(BASE + "?format=csv", stream=True)  # noqa: E731
-            lim = lambda: self.copy(limit.copy_csv_sql())  # noqa: E731
+            lim = lambda: self.copy(limit.copy_csv_sql(), self.params)  # noqa: E731
             peer, check = None, compare_csv
         elif name == "export_xlsx":
             project = lambda: self.get(BASE + "?format=xlsx", stream=True)  # noqa: E731
@@ -200,9 +201,10 @@ class Bench:
             cursor.execute(sql, params)
             return cursor.fetchone()[0].encode()
 
-    def copy(self, sql):
+    def copy(self, sql, params):
         chunks = []
-        with self.pg.cursor() as cursor, cursor.copy(sql) as copy:
+        # psycopg merges a COPY's parameters on the client (PostgreSQL takes none in COPY).
+        with self.pg.cursor() as cursor, cursor.copy(sql, params) as copy:
             for chunk in copy:
                 chunks.append(bytes(chunk))
         return b"".join(chunks)

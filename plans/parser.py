@@ -41,8 +41,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚㉛㉜㉝㉞㉟"
-NEW_MARK = "【新規案件】"
+from projects.text import CIRCLED, NEW_MARK
+
 BULLET = "・"
 NOTE_MARK = "※"
 DEVELOPMENTS_COLUMN = "直近における動き"

@@ -10,7 +10,7 @@ from datetime import timedelta
 import django_filters
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.drainage import set_override
@@ -27,8 +27,8 @@ from projects.models import (
     SchemeFamily,
     Sector,
     Status,
-    latest_developments,
 )
+from projects.querysets import latest_development_date, won
 from projects.text import normalize_for_search
 
 
@@ -325,10 +325,6 @@ class ProjectOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, "number")
 
 
-def latest_development_date():
-    return Subquery(latest_developments().values("date")[:1])
-
-
 # The longest search: a few words or a pasted project name, never a document. Longer is a 400.
 Q_MAX_LENGTH = 200
 
@@ -432,8 +428,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         return queryset.filter(pk__in=Project.objects.filter(condition).values("pk"))
 
     def filter_won(self, queryset, name, value):
-        awards = Development.objects.filter(project=OuterRef("pk"), kind=DevelopmentKind.AWARD)
-        return queryset.filter(Exists(awards) if value else ~Exists(awards))
+        return queryset.filter(won() if value else ~won())
 
     def search(self, queryset, name, value):
         if not normalize_for_search(value):

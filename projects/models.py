@@ -1,13 +1,15 @@
 from django.conf import settings
-from django.db import connection, models
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Subquery
+from django.db import models
+from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from countries.models import Country, localized_name
-from projects.text import normalize_for_search, search_words, validate_line, validate_text
+from projects.choices import DatePrecision, DevelopmentKind, SchemeFamily, Status
+from projects.querysets import ProjectQuerySet
+from projects.text import circled_number, normalize_for_search, validate_line, validate_text
 
 
 class SectorManager(models.Manager):
@@ -40,13 +42,6 @@ class Sector(models.Model):
     @property
     def name(self):
         return localized_name(self)
-
-
-class SchemeFamily(models.TextChoices):
-    ODA = "ODA", _("ODA")
-    PPP = "PPP", _("PPP")
-    JOIN = "JOIN", _("JOIN")
-    PRIVATE = "PRIVATE", _("Private")
 
 
 class SchemeManager(models.Manager):
@@ -130,104 +125,6 @@ class ListingGroup(models.Model):
     def mark(self):
         """The circled number the plan prints before the heading: ① … ⑳, ㉑ … ㊿."""
         return circled_number(self.number)
-
-
-def circled_number(number: int) -> str:
-    """① … ⑳, ㉑ … ㊿ for 1 … 50."""
-    if number <= 20:
-        return chr(0x2460 + number - 1)
-    if number <= 35:
-        return chr(0x3251 + number - 21)
-    return chr(0x32B1 + number - 36)
-
-
-class Status(models.TextChoices):
-    """The current stage of a project, as a Japanese bidder sees it (DOMAIN.md)."""
-
-    IDENTIFICATION = "identification", _("Identification")
-    PREPARATION = "preparation", _("Preparation")
-    PROCUREMENT = "procurement", pgettext_lazy("status", "Procurement")
-    IMPLEMENTATION = "implementation", _("Implementation")
-    OPERATION = "operation", _("Operation")
-    COMPLETED = "completed", _("Completed")
-    SUSPENDED = "suspended", _("Suspended")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-def latest_developments():
-    """The developments of the outer query's project, latest first: by date (undated last),
-    then the last recorded. The one definition of "latest development" everywhere."""
-    return Development.objects.filter(project=OuterRef("pk")).order_by(
-        F("date").desc(nulls_last=True), "-sequence"
-    )
-
-
-class ProjectQuerySet(models.QuerySet):
-    def with_won(self):
-        """Annotate `won`: a Japanese company has won all or part of the project."""
-        awards = Development.objects.filter(project=OuterRef("pk"), kind=DevelopmentKind.AWARD)
-        return self.annotate(won=Exists(awards))
-
-    def with_latest_development(self):
-        """Annotate `latest_development_*` (date, date_precision, date_end, kind, text)."""
-        latest = latest_developments()[:1]
-        return self.annotate(
-            **{
-                f"latest_development_{field}": Subquery(latest.values(field))
-                for field in ("date", "date_precision", "date_end", "kind", "text")
-            }
-        )
-
-    def search(self, query):
-        """Projects matching every word of `query` (projects.text.search_words), the one search
-        of the admin's list and the API's `q`.
-
-        A word naming a number ("No.36", "36番", or a lone "36") is that project. Any other word
-        is looked for in the search text (number, names, summary, note, developments) whatever
-        the character width, and in the names of the project's country and region, in both
-        languages. On PostgreSQL a text word of two characters or more is first looked up in the
-        GIN index of the search text's character bigrams (search_bigrams, migration 0003): a
-        2-character word is exactly its bigram, a longer one is then checked with LIKE on the
-        rows the index found.
-        """
-        from projects import codes
-
-        qs = self
-        for word in search_words(query):
-            if isinstance(word, int):
-                qs = qs.filter(number=word)
-                continue
-            if connection.vendor == "postgresql" and len(word) >= 2:
-                in_text = Q(HasBigrams(F("search_text"), bigrams(word)))
-                if len(word) > 2:
-                    in_text &= Q(search_text__contains=word)
-            else:
-                in_text = Q(search_text__contains=word)
-            countries = codes.countries_named(word)
-            qs = qs.filter(in_text | Q(country__in=countries) if countries else in_text)
-        return qs
-
-
-def bigrams(text: str) -> list[str]:
-    """The distinct 2-character substrings of `text`, as SQL's projects_bigrams() gives them."""
-    return sorted({text[i : i + 2] for i in range(len(text) - 1)})
-
-
-class HasBigrams(Func):
-    """PostgreSQL: the project's search_bigrams contain every one of `bigrams`. search_bigrams
-    is a generated column of projects_bigrams(search_text) with a GIN index (migration 0003),
-    kept out of the model because SQLite has no array type."""
-
-    output_field = BooleanField()
-
-    def __init__(self, expression, bigrams):
-        self.bigrams = list(bigrams)
-        super().__init__(expression)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        column = self.source_expressions[0]  # search_text, resolved to its table alias
-        table = compiler.quote_name_unless_alias(column.alias)
-        return f"{table}.search_bigrams @> %s::text[]", (self.bigrams,)
 
 
 class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
@@ -322,14 +219,6 @@ class Project(models.Model):
         return normalize_for_search("\n".join(parts), keep_spaces=False)
 
 
-class DatePrecision(models.TextChoices):
-    DAY = "day", _("Day")
-    MONTH = "month", _("Month")
-    YEAR = "year", _("Year")
-    FISCAL_YEAR = "fiscal_year", _("Fiscal year")
-    NONE = "none", _("No date")
-
-
 class StatusChangeManager(models.Manager):
     def get_by_natural_key(self, project_number, sequence):
         return self.get(project__number=project_number, sequence=sequence)
@@ -404,19 +293,6 @@ class StatusChange(models.Model):
     natural_key.dependencies = ["projects.project"]
 
 
-class DevelopmentKind(models.TextChoices):
-    AGREEMENT = "agreement", _("Agreement")
-    DECISION = "decision", _("Decision")
-    STUDY = "study", _("Study")
-    PROCUREMENT = "procurement", pgettext_lazy("development kind", "Procurement")
-    AWARD = "award", _("Award to a Japanese company")
-    CONSTRUCTION = "construction", _("Construction")
-    PILOT = "pilot", _("Pilot")
-    DIPLOMACY = "diplomacy", _("Diplomacy")
-    SETBACK = "setback", _("Setback")
-    OTHER = "other", _("Other")
-
-
 class DevelopmentManager(models.Manager):
     def get_by_natural_key(self, project_number, sequence):
         return self.get(project__number=project_number, sequence=sequence)
@@ -463,8 +339,8 @@ class Development(models.Model):
         # change_ and delete_development cover the rows one recorded oneself; this, the others'.
         permissions = [("manage_others_development", _("Can change and delete developments others recorded"))]
         indexes = [
-            # latest_developments() has its own on PostgreSQL (migration 0003): SQLite cannot
-            # index NULLS LAST.
+            # The latest development (projects.querysets.LATEST_DEVELOPMENT_ORDER) has its own
+            # on PostgreSQL (migration 0003): SQLite cannot index NULLS LAST.
             # won: a project's developments of one kind.
             models.Index(fields=["project", "kind"], name="projects_development_kind"),
             # The cross-project feed and its date filters.

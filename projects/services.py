@@ -53,6 +53,11 @@ class StaleVersion(ApplicationError):
         }
 
 
+def acting_user(user):
+    """The user to record as the author of a change: None for no user or an anonymous one."""
+    return user if user is not None and user.is_authenticated else None
+
+
 def _lock(project: Project) -> Project:
     return Project.objects.select_for_update().get(pk=project.pk)
 
@@ -125,7 +130,7 @@ def project_change_status(
         effective_on=effective_on,
         effective_precision=_effective_precision(effective_on, effective_precision),
         note=note,
-        recorded_by=user if user is not None and user.is_authenticated else None,
+        recorded_by=acting_user(user),
         recorded_at=timezone.now(),
     )
     change.full_clean()
@@ -166,7 +171,7 @@ def development_add(
         date_precision=date_precision,
         date_end=date_end,
         source=source,
-        recorded_by=user if user is not None and user.is_authenticated else None,
+        recorded_by=acting_user(user),
         recorded_at=timezone.now(),
     )
     development.full_clean()
@@ -190,7 +195,7 @@ def development_update(*, development: Development, user=None, **changes) -> Dev
     if development.date is None:
         development.date_precision = DatePrecision.NONE
     development.full_clean()
-    development._history_user = user if user is not None and user.is_authenticated else None
+    development._history_user = acting_user(user)
     development.save()
     _touch(locked)
     return development
@@ -199,7 +204,7 @@ def development_update(*, development: Development, user=None, **changes) -> Dev
 @transaction.atomic
 def development_delete(*, development: Development, user=None) -> None:
     locked = _lock(development.project)
-    development._history_user = user if user is not None and user.is_authenticated else None
+    development._history_user = acting_user(user)
     development.delete()
     _touch(locked)
 
@@ -227,7 +232,7 @@ def project_create(
         raise ValidationError({"status": _("Unknown status: %(status)s") % {"status": status}})
     if not sectors:
         raise ValidationError({"sectors": _("A project has at least one sector.")})
-    recorder = user if user is not None and user.is_authenticated else None
+    recorder = acting_user(user)
     project = Project(**fields, status=status)
     project.full_clean(exclude=["search_text"])
     project._history_user = recorder
@@ -311,6 +316,6 @@ def project_update(
     del locked.skip_history_when_saving
     locked.version += 1
     locked.search_text = locked.build_search_text()
-    locked._history_user = user if user is not None and user.is_authenticated else None
+    locked._history_user = acting_user(user)
     locked.save()
     return locked

@@ -85,3 +85,24 @@ def search_words(query: str) -> list[str | int]:
         match = _NUMBER_WORD.match(word)
         parsed.append(int(match.group(1) or match.group(2)) if match else word)
     return parsed
+
+
+# The plan's marks.
+
+# What the plan prints after the name of a project new to this edition.
+NEW_MARK = "【新規案件】"
+
+# The circled numbers the plan prints before a listing group's heading come in runs of
+# consecutive code points: (first number, last number, code point of the first number's mark).
+# The last run also serves any larger number, as it always has.
+CIRCLED_RUNS = ((1, 20, 0x2460), (21, 35, 0x3251), (36, 50, 0x32B1))
+
+
+def circled_number(number: int) -> str:
+    """① … ⑳, ㉑ … ㊿ for 1 … 50."""
+    first, _last, code = next((run for run in CIRCLED_RUNS if number <= run[1]), CIRCLED_RUNS[-1])
+    return chr(code + number - first)
+
+
+# ① … ㉟: the headings the plan parser recognises (plans.parser).
+CIRCLED = "".join(circled_number(number) for number in range(1, 36))

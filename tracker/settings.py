@@ -261,10 +261,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        "StatusEnum": "projects.models.Status",
-        "DevelopmentKindEnum": "projects.models.DevelopmentKind",
-        "DatePrecisionEnum": "projects.models.DatePrecision",
-        "SchemeFamilyEnum": "projects.models.SchemeFamily",
+        "StatusEnum": "projects.choices.Status",
+        "DevelopmentKindEnum": "projects.choices.DevelopmentKind",
+        "DatePrecisionEnum": "projects.choices.DatePrecision",
+        "SchemeFamilyEnum": "projects.choices.SchemeFamily",
     },
 }
 

@@ -12,6 +12,8 @@ plain nested serializers over the ORM, on PostgreSQL and SQLite.
 
 from django.db.models import BooleanField, F, Func, JSONField
 
+from projects.querysets import WON_KIND, latest_development_order_sql
+
 
 class _ProjectSQL(Func):
     """SQL about one project; the argument is the project's id column (F("pk") by default)."""
@@ -75,8 +77,8 @@ class ReferenceList(_ProjectSQL):
 class LatestDevelopment(_ProjectSQL):
     """The project's latest development as {"date", "precision", "kind", "text"}, or NULL.
 
-    "Latest" as projects.models.latest_developments() orders them: the latest date (undated
-    ones last), then the last added.
+    "Latest" in the order of projects.querysets.LATEST_DEVELOPMENT_ORDER: the latest date
+    (undated ones last), then the last added.
     """
 
     output_field = JSONField()
@@ -91,23 +93,28 @@ class LatestDevelopment(_ProjectSQL):
         )
         return (
             f"(SELECT {item} FROM {qn(Development._meta.db_table)} d WHERE d.project_id = {{project}}"
-            " ORDER BY d.date DESC NULLS LAST, d.sequence DESC LIMIT 1)"
+            f" ORDER BY {latest_development_order_sql('d')} LIMIT 1)"
         )
 
 
 class Won(_ProjectSQL):
-    """A Japanese company has won all or part of the project: it has an award development."""
+    """A Japanese company has won all or part of the project: it has a development of
+    projects.querysets.WON_KIND."""
 
     output_field = BooleanField()
 
     def template_for(self, connection):
-        from projects.models import Development, DevelopmentKind
+        from projects.models import Development
 
         qn = connection.ops.quote_name
         return (
             f"EXISTS(SELECT 1 FROM {qn(Development._meta.db_table)} d"
-            f" WHERE d.project_id = {{project}} AND d.kind = '{DevelopmentKind.AWARD.value}')"
+            " WHERE d.project_id = {project} AND d.kind = %s)"
         )
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(compiler, connection, **extra_context)
+        return sql, (*params, WON_KIND.value)  # the kind's %s comes after {project}
 
 
 def list_page_rows(queryset):

@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from countries.models import Country, Region
-from projects import services
+from projects import choices, services
 from projects.models import (
     DatePrecision,
     Development,
@@ -25,9 +25,8 @@ from projects.models import (
     Sector,
     Status,
     StatusChange,
-    circled_number,
 )
-from projects.text import validate_line
+from projects.text import circled_number, validate_line
 
 
 class CodeLabelSerializer(serializers.Serializer):
@@ -399,11 +398,11 @@ class ProjectListSerializer(serializers.ModelSerializer):
 
     @cached_property
     def _status_labels(self):
-        return {value: str(label) for value, label in Status.choices}
+        return choices.labels(Status)
 
     @cached_property
     def _kind_labels(self):
-        return {value: str(label) for value, label in DevelopmentKind.choices}
+        return choices.labels(DevelopmentKind)
 
     @cached_property
     def _english(self):

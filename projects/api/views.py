@@ -2,8 +2,7 @@
 the projects app owns. Permissions, pagination, filter checking and error bodies are the
 defaults set in settings.REST_FRAMEWORK (tracker/api.py)."""
 
-from django.db.models import F, JSONField, Prefetch, Subquery
-from django.db.models.functions import JSONObject
+from django.db.models import F, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -32,34 +31,18 @@ from projects.api.serializers import (
     StatusChangeSerializer,
 )
 from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet, described_filters
-from projects.models import (
-    Development,
-    ListingGroup,
-    Project,
-    Scheme,
-    Sector,
-    StatusChange,
-    latest_developments,
-)
+from projects.models import Development, ListingGroup, Project, Scheme, Sector, StatusChange
+from projects.querysets import latest_development_json
 from projects.spreadsheets.export import list_file_response, xlsx_file_response
 from projects.spreadsheets.status_table import group_as_dict, status_table_context, write_status_table_xlsx
 from tracker.api import CODE_IN_PATH
 from tracker.schema import ErrorSerializer
 
 
-def latest_development():
-    """The latest development (latest date, then last added) as one JSON value, so the list
-    needs no query per project for it."""
-    latest = latest_developments().values(
-        json=JSONObject(date="date", precision="date_precision", kind="kind", text="text")
-    )[:1]
-    return Subquery(latest, output_field=JSONField())
-
-
 def project_queryset(*, detail=False):
     queryset = (
         Project.objects.with_won()
-        .annotate(latest_development=latest_development())
+        .annotate(latest_development=latest_development_json())
         .select_related("country__region", "listing_group")
         .prefetch_related("sectors", "schemes")
     )

@@ -91,7 +91,7 @@ def import_batch_create(
         content=parsed.content,
         state=ImportBatch.State.PREVIEWED if preview.is_clean else ImportBatch.State.REJECTED,
         preview=preview.as_json(import_options(note, effective_on)),
-        uploaded_by=user if user is not None and user.is_authenticated else None,
+        uploaded_by=services.acting_user(user),
     )
     log_event("import_uploaded", user=user, batch=batch.pk, filename=filename, state=batch.state)
     return batch

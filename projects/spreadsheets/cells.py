@@ -19,7 +19,6 @@ from django.db.models import (
     Aggregate,
     Case,
     CharField,
-    Exists,
     F,
     Func,
     IntegerField,
@@ -46,7 +45,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from projects import dates
-from projects.models import Development, DevelopmentKind, Project, Status, latest_developments
+from projects.models import DevelopmentKind, Project, Status
+from projects.querysets import latest_developments, won
 from projects.spreadsheets.columns import APOSTROPHE, FORMULA_TRIGGERS, NAME_SEPARATOR, escape_cell
 
 MONTHS_EN = "".join(dates._MONTHS_EN)  # "JanFebMar…" (format_partial_date's): month m at 3m - 2
@@ -312,7 +312,6 @@ def list_expressions(*, latest_as_array: bool = False) -> dict:
     en = english()
     lang = "en" if en else "ja"
     latest = latest_developments()
-    awards = Development.objects.filter(project=OuterRef("pk"), kind=DevelopmentKind.AWARD)
     latest_date, latest_text = partial_date(english_names=en), escaped(F("text"))
     if latest_as_array:
         latest_cells = {
@@ -339,7 +338,7 @@ def list_expressions(*, latest_as_array: bool = False) -> dict:
         "schemes": joined_names("schemes", en),
         "status": label_case("status", Status.choices),
         "is_new": yes_or_null(Q(is_new=True)),
-        "won": yes_or_null(Exists(awards)),
+        "won": yes_or_null(won()),
         **latest_cells,
         "updated": LocalMinute(F("updated")),
         "version": F("version"),

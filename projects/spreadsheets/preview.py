@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import override
 
+from projects import choices
 from projects.dates import parse_development_date
 from projects.models import (
     Development,
@@ -380,7 +381,7 @@ class _PreviewBuilder:
                 )
             elif status != project.status:
                 edit.status = status
-                labels = dict(Status.choices)
+                labels = choices.labels(Status)
                 self.change(
                     sheet,
                     row,
@@ -495,7 +496,7 @@ class _PreviewBuilder:
 
     def development_row(self, sheet, row, values, project, development: Development | None) -> None:
         errors_before = len(self.errors)
-        kind_labels = dict(DevelopmentKind.choices)
+        kind_labels = choices.labels(DevelopmentKind)
         new = {}
 
         def error(key, message):

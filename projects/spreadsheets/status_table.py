@@ -14,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from projects.models import Development
 from projects.spreadsheets.columns import escape_cell
 from projects.spreadsheets.xlsx import encode_characters
+from projects.text import NEW_MARK
 
 
 def _text_cell(sheet, value, alignment=None):
@@ -48,9 +49,6 @@ class TableGroup:
     @property
     def has_developments(self):
         return any(row.developments for row in self.rows)
-
-
-NEW_MARK = "【新規案件】"
 
 
 def status_table(queryset: QuerySet) -> list[TableGroup]:

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from openpyxl import load_workbook
 
-from projects.filtersets import latest_development_date
 from projects.models import DatePrecision, DevelopmentKind, Project
+from projects.querysets import latest_development_date
 from projects.spreadsheets import export as exports
 from projects.spreadsheets.columns import DEVELOPMENT_COLUMNS, LIST_COLUMNS
 from projects.spreadsheets.export import csv_stream, list_rows, write_list_xlsx

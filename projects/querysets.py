@@ -1,0 +1,146 @@
+"""Querysets and query expressions over projects: the ONE definition of a project's "latest
+development" and of "won", the project search (`ProjectQuerySet.search`) and its bigram
+lookup.
+
+Imports no model at module level (models.py imports this module for `ProjectQuerySet`): the
+functions get `Development` when they are called, through the app registry.
+"""
+
+from django.apps import apps
+from django.db import connection, models
+from django.db.models import BooleanField, Exists, F, Func, JSONField, OuterRef, Q, Subquery
+from django.db.models.functions import JSONObject
+
+from projects.choices import DevelopmentKind
+from projects.text import search_words
+
+# "Latest development": the latest date (undated ones last), then the last recorded (highest
+# sequence). Entries are (field, descending, nulls_last). The PostgreSQL index
+# projects_development_latest of migration 0003, (project_id, date DESC NULLS LAST,
+# sequence DESC), must match this order: it makes each project's LIMIT 1 an index scan.
+LATEST_DEVELOPMENT_ORDER = (("date", True, True), ("sequence", True, False))
+
+# "Won": a Japanese company has won all or part of the project, i.e. it has a development of
+# this kind.
+WON_KIND = DevelopmentKind.AWARD
+
+
+def _development():
+    return apps.get_model("projects", "Development")
+
+
+def latest_development_order() -> list:
+    """LATEST_DEVELOPMENT_ORDER as ORM ordering expressions over Development."""
+    order = []
+    for field, descending, nulls_last in LATEST_DEVELOPMENT_ORDER:
+        # None, not False: "the database's default place for nulls" (Django refuses False).
+        place = {"nulls_last": True} if nulls_last else {}
+        order.append(F(field).desc(**place) if descending else F(field).asc(**place))
+    return order
+
+
+def latest_development_order_sql(alias: str) -> str:
+    """LATEST_DEVELOPMENT_ORDER as the text of an SQL ORDER BY over the development table
+    aliased `alias`: "d.date DESC NULLS LAST, d.sequence DESC" for "d"."""
+    meta = _development()._meta
+    terms = []
+    for field, descending, nulls_last in LATEST_DEVELOPMENT_ORDER:
+        term = f"{alias}.{meta.get_field(field).column} {'DESC' if descending else 'ASC'}"
+        terms.append(f"{term} NULLS LAST" if nulls_last else term)
+    return ", ".join(terms)
+
+
+def latest_developments():
+    """The developments of the outer query's project, latest first (LATEST_DEVELOPMENT_ORDER)."""
+    return _development().objects.filter(project=OuterRef("pk")).order_by(*latest_development_order())
+
+
+def latest_development_json():
+    """The latest development as one JSON value {"date", "precision", "kind", "text"} (NULL
+    without one), so a list needs no query per project for it."""
+    latest = latest_developments().values(
+        json=JSONObject(date="date", precision="date_precision", kind="kind", text="text")
+    )[:1]
+    return Subquery(latest, output_field=JSONField())
+
+
+def latest_development_date():
+    """The latest development's date (NULL when undated or without one)."""
+    return Subquery(latest_developments().values("date")[:1])
+
+
+def won_developments():
+    """The developments of the outer query's project that make it won (WON_KIND)."""
+    return _development().objects.filter(project=OuterRef("pk"), kind=WON_KIND)
+
+
+def won():
+    """Whether the outer query's project is won: Exists(won_developments())."""
+    return Exists(won_developments())
+
+
+class ProjectQuerySet(models.QuerySet):
+    def with_won(self):
+        """Annotate `won`: a Japanese company has won all or part of the project."""
+        return self.annotate(won=won())
+
+    def with_latest_development(self):
+        """Annotate `latest_development_*` (date, date_precision, date_end, kind, text)."""
+        latest = latest_developments()[:1]
+        return self.annotate(
+            **{
+                f"latest_development_{field}": Subquery(latest.values(field))
+                for field in ("date", "date_precision", "date_end", "kind", "text")
+            }
+        )
+
+    def search(self, query):
+        """Projects matching every word of `query` (projects.text.search_words), the one search
+        of the admin's list and the API's `q`.
+
+        A word naming a number ("No.36", "36番", or a lone "36") is that project. Any other word
+        is looked for in the search text (number, names, summary, note, developments) whatever
+        the character width, and in the names of the project's country and region, in both
+        languages. On PostgreSQL a text word of two characters or more is first looked up in the
+        GIN index of the search text's character bigrams (search_bigrams, migration 0003): a
+        2-character word is exactly its bigram, a longer one is then checked with LIKE on the
+        rows the index found.
+        """
+        from projects import codes
+
+        qs = self
+        for word in search_words(query):
+            if isinstance(word, int):
+                qs = qs.filter(number=word)
+                continue
+            if connection.vendor == "postgresql" and len(word) >= 2:
+                in_text = Q(HasBigrams(F("search_text"), bigrams(word)))
+                if len(word) > 2:
+                    in_text &= Q(search_text__contains=word)
+            else:
+                in_text = Q(search_text__contains=word)
+            countries = codes.countries_named(word)
+            qs = qs.filter(in_text | Q(country__in=countries) if countries else in_text)
+        return qs
+
+
+def bigrams(text: str) -> list[str]:
+    """The distinct 2-character substrings of `text`, as SQL's projects_bigrams() gives them."""
+    return sorted({text[i : i + 2] for i in range(len(text) - 1)})
+
+
+class HasBigrams(Func):
+    """PostgreSQL: the project's search_bigrams contain every one of `bigrams`. search_bigrams
+    is a generated column of projects_bigrams(search_text) with a GIN index (migration 0003),
+    kept out of the model because SQLite has no array type."""
+
+    output_field = BooleanField()
+
+    def __init__(self, expression, bigrams):
+        self.bigrams = list(bigrams)
+        super().__init__(expression)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column = self.source_expressions[0]  # search_text, resolved to its table alias
+        table = compiler.quote_name_unless_alias(column.alias)
+        return f"{table}.search_bigrams @> %s::text[]", (self.bigrams,)

@@ -26,6 +26,17 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request through LocaleMiddleware (the test
+    client's) leaves its language active in the thread, which would leak into the next test."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def plan_data(db):
     """The real 2023 action plan: 93 projects, loaded from the committed fixture."""

@@ -49,7 +49,7 @@ from projects import dates
 from projects.models import Development, DevelopmentKind, Project, Status, latest_developments
 from projects.spreadsheets.columns import APOSTROPHE, FORMULA_TRIGGERS, NAME_SEPARATOR, escape_cell
 
-MONTHS_EN = "".join(dates._MONTHS_EN)  # "JanFebMar…" (format_partial_date's): month m at 3m - 2
+MONTHS_EN = "".join(dates.MONTHS_EN)  # "JanFebMar…" (format_partial_date's): month m at 3m - 2
 
 
 def english() -> bool:

@@ -1,4 +1,4 @@
-"""Partial dates in development texts: parse the first date a text names, and format one.
+"""Partial dates: read them (development texts, date boxes, spreadsheet cells) and write them.
 
 `parse_development_date(text)` reads the FIRST date expression of a text (a normalized copy
 is read, so "２０２３年１月" and "2023 年 1 月" parse like "2023年1月"; the text itself is not
@@ -171,28 +171,28 @@ class Part(enum.Enum):
     MONTH_EN = "month_en"  # MONTHS_EN[month - 1]
 
 
-Y, M, D, MON = Part.YEAR, Part.MONTH, Part.DAY, Part.MONTH_EN
+_Y, _M, _D, _MON = Part.YEAR, Part.MONTH, Part.DAY, Part.MONTH_EN
 
 # (language, precision) -> the parts of one date written at that precision.
 DATE_FORMS: dict[tuple[str, str], tuple[Part | str, ...]] = {
-    ("ja", DAY): (Y, "年", M, "月", D, "日"),
-    ("ja", MONTH): (Y, "年", M, "月"),
-    ("ja", FISCAL_YEAR): (Y, "年度"),
-    ("ja", YEAR): (Y, "年"),
-    ("en", DAY): (D, " ", MON, " ", Y),
-    ("en", MONTH): (MON, " ", Y),
-    ("en", FISCAL_YEAR): ("FY", Y),
-    ("en", YEAR): (Y,),
+    ("ja", DAY): (_Y, "年", _M, "月", _D, "日"),
+    ("ja", MONTH): (_Y, "年", _M, "月"),
+    ("ja", FISCAL_YEAR): (_Y, "年度"),
+    ("ja", YEAR): (_Y, "年"),
+    ("en", DAY): (_D, " ", _MON, " ", _Y),
+    ("en", MONTH): (_MON, " ", _Y),
+    ("en", FISCAL_YEAR): ("FY", _Y),
+    ("en", YEAR): (_Y,),
 }
 
 # A range is its start, a separator and its end, each in its DATE_FORMS form …
 RANGE_SEPARATORS = {"ja": "～", "en": " – "}
-# … except within one year, where (language, precision) -> (start parts, end parts) leave out
-# the repeated year: "2023年4月～7月", "2023年4月1日～7月5日", "Apr–Jul 2023".
-SAME_YEAR_RANGES: dict[tuple[str, str], tuple[tuple[Part | str, ...], tuple[Part | str, ...]]] = {
-    ("ja", MONTH): (DATE_FORMS["ja", MONTH], ("～", M, "月")),
-    ("ja", DAY): (DATE_FORMS["ja", DAY], ("～", M, "月", D, "日")),
-    ("en", MONTH): ((MON, "–"), DATE_FORMS["en", MONTH]),
+# … except within one year, where (language, precision) -> (start parts, separator, end parts)
+# leave out the repeated year: "2023年4月～7月", "2023年4月1日～7月5日", "Apr–Jul 2023".
+SAME_YEAR_RANGES: dict[tuple[str, str], tuple[tuple[Part | str, ...], str, tuple[Part | str, ...]]] = {
+    ("ja", MONTH): (DATE_FORMS["ja", MONTH], RANGE_SEPARATORS["ja"], (_M, "月")),
+    ("ja", DAY): (DATE_FORMS["ja", DAY], RANGE_SEPARATORS["ja"], (_M, "月", _D, "日")),
+    ("en", MONTH): ((_MON,), "–", DATE_FORMS["en", MONTH]),
 }
 
 
@@ -202,15 +202,15 @@ def language_key(language: str | None = None) -> str:
 
 
 def range_forms(language: str, precision: str, same_year: bool):
-    """(start parts, end parts) of a range at `precision` in `language` ("en" or "ja")."""
+    """(start parts, separator, end parts) of a range at `precision` in `language` ("en", "ja")."""
     if same_year and (language, precision) in SAME_YEAR_RANGES:
         return SAME_YEAR_RANGES[language, precision]
     one = DATE_FORMS[language, precision]
-    return (*one, RANGE_SEPARATORS[language]), one
+    return one, RANGE_SEPARATORS[language], one
 
 
 def _written(parts, value: datetime.date) -> str:
-    fields = {Y: value.year, M: value.month, D: value.day, MON: MONTHS_EN[value.month - 1]}
+    fields = {_Y: value.year, _M: value.month, _D: value.day, _MON: MONTHS_EN[value.month - 1]}
     return "".join(part if isinstance(part, str) else str(fields[part]) for part in parts)
 
 
@@ -231,8 +231,8 @@ def format_partial_date(
         precision = YEAR  # a precision this table does not know is written as the year
     if date_end is None or date_end <= date:
         return _written(DATE_FORMS[language, precision], date)
-    start, end = range_forms(language, precision, date_end.year == date.year)
-    return _written(start, date) + _written(end, date_end)
+    start, separator, end = range_forms(language, precision, date_end.year == date.year)
+    return _written(start, date) + separator + _written(end, date_end)
 
 
 def format_partial_date_input(
@@ -358,89 +358,3 @@ def parse_partial_date(value: str | None, *, accept: frozenset = FIELD) -> Parse
     if parsed is None:
         raise NotADate(value)
     return parsed
-
-
-# The readers and writer before step B2, kept until the oracle test has compared them.
-
-
-def _format_one_ja(value: datetime.date, precision: str) -> str:
-    if precision == DAY:
-        return f"{value.year}年{value.month}月{value.day}日"
-    if precision == MONTH:
-        return f"{value.year}年{value.month}月"
-    if precision == FISCAL_YEAR:
-        return f"{value.year}年度"
-    return f"{value.year}年"
-
-
-def _format_one_en(value: datetime.date, precision: str) -> str:
-    if precision == DAY:
-        return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
-    if precision == MONTH:
-        return f"{MONTHS_EN[value.month - 1]} {value.year}"
-    if precision == FISCAL_YEAR:
-        return f"FY{value.year}"
-    return str(value.year)
-
-
-def _format_before_b2(
-    date: datetime.date | None,
-    precision: str | None,
-    date_end: datetime.date | None = None,
-    language: str = "ja",
-) -> str:
-    """A partial date (or range) as text: "2023年1月", "2022年11月～2023年1月", "FY2021", "" …"""
-    precision = str(precision or NONE)
-    if date is None or precision == NONE:
-        return ""
-    english = (language or "ja").lower().startswith("en")
-    one = _format_one_en if english else _format_one_ja
-    text = one(date, precision)
-    if date_end is None or date_end <= date:
-        return text
-    if english:
-        if precision == MONTH and date_end.year == date.year:
-            return f"{MONTHS_EN[date.month - 1]}–{one(date_end, precision)}"
-        return f"{text} – {one(date_end, precision)}"
-    if precision in (MONTH, DAY) and date_end.year == date.year:
-        tail = f"{date_end.month}月" + (f"{date_end.day}日" if precision == DAY else "")
-        return f"{text}～{tail}"
-    return f"{text}～{one(date_end, precision)}"
-
-
-# Typed dates: what a person enters in one date box.
-
-_TYPED_NUMERIC = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?$")
-_TYPED_FISCAL = re.compile(r"^fy(\d{4})$")
-
-
-def _parse_typed_before_b2(value: str | None) -> ParsedDate | None:
-    """One typed date with its precision: the single parser of the admin's date boxes.
-
-    Reads 2024, 2024-03, 2024-03-15 (also with "/" or "."), FY2024, and every Japanese form
-    `parse_development_date` reads: 2024年, 2024年3月, 2024年3月15日, 2024年度, and 和暦
-    (令和6年3月, 令和6年度, 令和元年). Full-width characters and spaces are ignored
-    ("２０２４ 年 ３ 月"). Returns None for empty input; raises NotADate or NoSuchDate.
-    """
-    text = _normalize(value or "").casefold()
-    if not text:
-        return None
-    if match := _TYPED_FISCAL.match(text):
-        return ParsedDate(datetime.date(int(match[1]), 4, 1), FISCAL_YEAR, None)
-    if match := _TYPED_NUMERIC.match(text):
-        year, month, day = match.groups()
-    elif (match := _START.fullmatch(text)) and not match["decade"]:
-        year = _year(match["era"], match["era_year"], match["year"])
-        if match["fiscal"]:
-            return ParsedDate(datetime.date(year, 4, 1), FISCAL_YEAR, None)
-        month, day = match["month"], match["day"]
-    else:
-        raise NotADate(value)
-    try:
-        if day:
-            return ParsedDate(datetime.date(int(year), int(month), int(day)), DAY, None)
-        if month:
-            return ParsedDate(datetime.date(int(year), int(month), 1), MONTH, None)
-        return ParsedDate(datetime.date(int(year), 1, 1), YEAR, None)
-    except ValueError as exc:
-        raise NoSuchDate(value) from exc

@@ -1,8 +1,8 @@
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from projects.text import validate_line
+from tracker.locale import is_english
 
 
 class RegionManager(models.Manager):
@@ -80,6 +80,6 @@ class Country(models.Model):
 
 def localized_name(obj):
     """The object's name in the active language: English for "en", Japanese otherwise."""
-    if (get_language() or "ja").startswith("en"):
+    if is_english():
         return obj.name_en
     return obj.name_ja

@@ -1,4 +1,4 @@
-"""Partial dates in development texts: parse the first date a text names, and format one.
+"""Partial dates: read them (development texts, date boxes, spreadsheet cells) and write them.
 
 `parse_development_date(text)` reads the FIRST date expression of a text (a normalized copy
 is read, so "２０２３年１月" and "2023 年 1 月" parse like "2023年1月"; the text itself is not
@@ -27,7 +27,12 @@ same-year month range whose end month comes before its start runs into the next 
 hold: it is skipped, and the search goes on to the next expression. A day that does not
 exist (2023年2月30日) gives the month.
 
-`format_partial_date(date, precision, date_end=None, language="ja")` writes one back:
+`parse_partial_date(text, accept=...)` reads one whole text as a date: FIELD, the forms of the
+admin's date boxes (2024-03, FY2024, 2024年度, 令和6年3月), or CELL, those of a spreadsheet
+cell (also "Mar 2024", ranges "2022-11 ~ 2023-01", and Japanese prose as above).
+
+`format_partial_date(date, precision, date_end=None, language=None)` writes one back, from the
+table DATE_FORMS / SAME_YEAR_RANGES that projects.spreadsheets.cells also builds its SQL from:
 "2023年1月", "2022年11月～2023年1月", "2021年度", "2022年", "" for none; in English "Jan 2023",
 "Nov 2022 – Jan 2023", "FY2021", "2022".
 """
@@ -35,19 +40,23 @@ exist (2023年2月30日) gives the month.
 from __future__ import annotations
 
 import datetime
+import enum
 import re
-import unicodedata
 from typing import NamedTuple
 
-DAY = "day"
-MONTH = "month"
-YEAR = "year"
-FISCAL_YEAR = "fiscal_year"
-NONE = "none"
+from projects.choices import DatePrecision
+from projects.text import fold, match_form
+from tracker.locale import is_english
+
+DAY = DatePrecision.DAY.value
+MONTH = DatePrecision.MONTH.value
+YEAR = DatePrecision.YEAR.value
+FISCAL_YEAR = DatePrecision.FISCAL_YEAR.value
+NONE = DatePrecision.NONE.value
 
 ERAS = {"令和": 2018, "平成": 1988}
 
-_MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _YEAR = r"(?:(?P<era>令和|平成)(?P<era_year>\d{1,2}|元)|(?<!\d)(?P<year>\d{4}))年"
 _START = re.compile(_YEAR + r"(?:(?P<fiscal>度)|(?P<decade>代)|(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})日)?)?")
@@ -68,7 +77,7 @@ NO_DATE = ParsedDate(None, NONE, None)
 
 
 def _normalize(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return re.sub(r"\s+", "", fold(text))
 
 
 def _year(era: str | None, era_year: str | None, year: str | None) -> int | None:
@@ -150,55 +159,123 @@ def parse_development_date(text: str | None) -> ParsedDate:
     return NO_DATE
 
 
-def _format_one_ja(value: datetime.date, precision: str) -> str:
-    if precision == DAY:
-        return f"{value.year}年{value.month}月{value.day}日"
-    if precision == MONTH:
-        return f"{value.year}年{value.month}月"
-    if precision == FISCAL_YEAR:
-        return f"{value.year}年度"
-    return f"{value.year}年"
+# Writing a partial date: one table for Python (format_partial_date) and SQL (spreadsheets.cells).
 
 
-def _format_one_en(value: datetime.date, precision: str) -> str:
-    if precision == DAY:
-        return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
-    if precision == MONTH:
-        return f"{_MONTHS_EN[value.month - 1]} {value.year}"
-    if precision == FISCAL_YEAR:
-        return f"FY{value.year}"
-    return str(value.year)
+class Part(enum.Enum):
+    """A field of a date in a written form; the other parts of a form are literal text."""
+
+    YEAR = "year"  # 2023
+    MONTH = "month"  # 1 … 12, no leading zero
+    DAY = "day"  # 1 … 31, no leading zero
+    MONTH_EN = "month_en"  # MONTHS_EN[month - 1]
+
+
+_Y, _M, _D, _MON = Part.YEAR, Part.MONTH, Part.DAY, Part.MONTH_EN
+
+# (language, precision) -> the parts of one date written at that precision.
+DATE_FORMS: dict[tuple[str, str], tuple[Part | str, ...]] = {
+    ("ja", DAY): (_Y, "年", _M, "月", _D, "日"),
+    ("ja", MONTH): (_Y, "年", _M, "月"),
+    ("ja", FISCAL_YEAR): (_Y, "年度"),
+    ("ja", YEAR): (_Y, "年"),
+    ("en", DAY): (_D, " ", _MON, " ", _Y),
+    ("en", MONTH): (_MON, " ", _Y),
+    ("en", FISCAL_YEAR): ("FY", _Y),
+    ("en", YEAR): (_Y,),
+}
+
+# A range is its start, a separator and its end, each in its DATE_FORMS form …
+RANGE_SEPARATORS = {"ja": "～", "en": " – "}
+# … except within one year, where (language, precision) -> (start parts, separator, end parts)
+# leave out the repeated year: "2023年4月～7月", "2023年4月1日～7月5日", "Apr–Jul 2023".
+SAME_YEAR_RANGES: dict[tuple[str, str], tuple[tuple[Part | str, ...], str, tuple[Part | str, ...]]] = {
+    ("ja", MONTH): (DATE_FORMS["ja", MONTH], RANGE_SEPARATORS["ja"], (_M, "月")),
+    ("ja", DAY): (DATE_FORMS["ja", DAY], RANGE_SEPARATORS["ja"], (_M, "月", _D, "日")),
+    ("en", MONTH): ((_MON,), "–", DATE_FORMS["en", MONTH]),
+}
+
+
+def language_key(language: str | None = None) -> str:
+    """The key of DATE_FORMS for `language` (None: the active language): "en" or "ja"."""
+    return "en" if is_english(language) else "ja"
+
+
+def range_forms(language: str, precision: str, same_year: bool):
+    """(start parts, separator, end parts) of a range at `precision` in `language` ("en", "ja")."""
+    if same_year and (language, precision) in SAME_YEAR_RANGES:
+        return SAME_YEAR_RANGES[language, precision]
+    one = DATE_FORMS[language, precision]
+    return one, RANGE_SEPARATORS[language], one
+
+
+def _written(parts, value: datetime.date) -> str:
+    fields = {_Y: value.year, _M: value.month, _D: value.day, _MON: MONTHS_EN[value.month - 1]}
+    return "".join(part if isinstance(part, str) else str(fields[part]) for part in parts)
 
 
 def format_partial_date(
     date: datetime.date | None,
     precision: str | None,
     date_end: datetime.date | None = None,
-    language: str = "ja",
+    language: str | None = None,
 ) -> str:
-    """A partial date (or range) as text: "2023年1月", "2022年11月～2023年1月", "FY2021", "" …"""
+    """A partial date (or range) as text: "2023年1月", "2022年11月～2023年1月", "FY2021", "" …
+
+    In `language`, or the active language when it is None."""
     precision = str(precision or NONE)
     if date is None or precision == NONE:
         return ""
-    english = (language or "ja").lower().startswith("en")
-    one = _format_one_en if english else _format_one_ja
-    text = one(date, precision)
+    language = language_key(language)
+    if (language, precision) not in DATE_FORMS:
+        precision = YEAR  # a precision this table does not know is written as the year
     if date_end is None or date_end <= date:
-        return text
-    if english:
-        if precision == MONTH and date_end.year == date.year:
-            return f"{_MONTHS_EN[date.month - 1]}–{one(date_end, precision)}"
-        return f"{text} – {one(date_end, precision)}"
-    if precision in (MONTH, DAY) and date_end.year == date.year:
-        tail = f"{date_end.month}月" + (f"{date_end.day}日" if precision == DAY else "")
-        return f"{text}～{tail}"
-    return f"{text}～{one(date_end, precision)}"
+        return _written(DATE_FORMS[language, precision], date)
+    start, separator, end = range_forms(language, precision, date_end.year == date.year)
+    return _written(start, date) + separator + _written(end, date_end)
 
 
-# Typed dates: what a person enters in one date box.
+def format_partial_date_input(
+    value: datetime.date | None, precision: str | None, language: str | None = None
+) -> str:
+    """A date as `parse_partial_date` reads it back: 2024-03-15, 2024-03, 2024, 2024年度 / FY2024.
 
-_TYPED_NUMERIC = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?$")
-_TYPED_FISCAL = re.compile(r"^fy(\d{4})$")
+    In `language`, or the active language when it is None."""
+    precision = str(precision or NONE)
+    if value is None or precision == NONE:
+        return ""
+    if precision == DAY:
+        return value.isoformat()
+    if precision == MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    if precision == FISCAL_YEAR:
+        return f"FY{value.year}" if is_english(language) else f"{value.year}年度"
+    return str(value.year)
+
+
+# Reading one whole text as a date (a date box, a spreadsheet cell).
+
+# The forms a text may take; `accept` names those a reader takes.
+ISO = "iso"  # 2024, 2024-03, 2024-03-15 (also with "/" or ".")
+FISCAL = "fiscal"  # FY2024, FY 2024
+JAPANESE = "japanese"  # the whole text is one Japanese date: 2024年3月15日, 2024年度, 令和6年3月
+ENGLISH = "english"  # Mar 2024, 15 March 2024
+RANGES = "ranges"  # two dates of one precision: "2022-11 ~ 2023-01", "Nov–Dec 2022"
+PROSE = "prose"  # a text with a Japanese date is read as parse_development_date reads it
+COMPACT = "compact"  # white space is ignored anywhere ("２０２４ 年 ３ 月", "2024 -03")
+
+FIELD = frozenset({ISO, FISCAL, JAPANESE, COMPACT})  # what the admin's date boxes take
+CELL = frozenset({ISO, FISCAL, ENGLISH, RANGES, PROSE})  # what the spreadsheet import takes
+
+_NUMERIC = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?")
+_FISCAL = re.compile(r"fy ?(\d{4})")
+_JAPANESE_MARK = re.compile(r"\d\s*年|令和|平成")
+_MONTH_NAME = r"([a-z]{3})[a-z]*\.?"
+_EN_MONTH = re.compile(_MONTH_NAME + r"\s+(\d{4})")
+_EN_DAY = re.compile(r"(\d{1,2})\s+" + _MONTH_NAME + r"\s+(\d{4})")
+_EN_MONTH_RANGE = re.compile(_MONTH_NAME + r"\s*[–~-]\s*" + _MONTH_NAME + r"\s+(\d{4})")
+_TEXT_RANGE = re.compile(r"(.+?)\s*(?:[~〜～–—]|\s-\s|\sto\s)\s*(.+)")
+_MONTH_NUMBERS = {name.casefold(): number for number, name in enumerate(MONTHS_EN, 1)}
 
 
 class NotADate(ValueError):
@@ -209,28 +286,8 @@ class NoSuchDate(ValueError):
     """The text has a date's form but names no real date (2024-02-30, 2024年13月)."""
 
 
-def parse_partial_date(value: str | None) -> ParsedDate | None:
-    """One typed date with its precision: the single parser of the admin's date boxes.
-
-    Reads 2024, 2024-03, 2024-03-15 (also with "/" or "."), FY2024, and every Japanese form
-    `parse_development_date` reads: 2024年, 2024年3月, 2024年3月15日, 2024年度, and 和暦
-    (令和6年3月, 令和6年度, 令和元年). Full-width characters and spaces are ignored
-    ("２０２４ 年 ３ 月"). Returns None for empty input; raises NotADate or NoSuchDate.
-    """
-    text = _normalize(value or "").casefold()
-    if not text:
-        return None
-    if match := _TYPED_FISCAL.match(text):
-        return ParsedDate(datetime.date(int(match[1]), 4, 1), FISCAL_YEAR, None)
-    if match := _TYPED_NUMERIC.match(text):
-        year, month, day = match.groups()
-    elif (match := _START.fullmatch(text)) and not match["decade"]:
-        year = _year(match["era"], match["era_year"], match["year"])
-        if match["fiscal"]:
-            return ParsedDate(datetime.date(year, 4, 1), FISCAL_YEAR, None)
-        month, day = match["month"], match["day"]
-    else:
-        raise NotADate(value)
+def _exact(value: str, year, month=None, day=None) -> ParsedDate:
+    """The date with the precision of the fields given; NoSuchDate if it does not exist."""
     try:
         if day:
             return ParsedDate(datetime.date(int(year), int(month), int(day)), DAY, None)
@@ -241,17 +298,63 @@ def parse_partial_date(value: str | None) -> ParsedDate | None:
         raise NoSuchDate(value) from exc
 
 
-def format_partial_date_input(
-    value: datetime.date | None, precision: str | None, language: str = "ja"
-) -> str:
-    """A date as `parse_partial_date` reads it back: 2024-03-15, 2024-03, 2024, 2024年度 / FY2024."""
-    precision = str(precision or NONE)
-    if value is None or precision == NONE:
-        return ""
-    if precision == DAY:
-        return value.isoformat()
-    if precision == MONTH:
-        return f"{value.year:04d}-{value.month:02d}"
-    if precision == FISCAL_YEAR:
-        return f"FY{value.year}" if (language or "ja").lower().startswith("en") else f"{value.year}年度"
-    return str(value.year)
+def _one(value: str, text: str, accept: frozenset) -> ParsedDate | None:
+    """`text` (folded) as one date of a form in `accept`, or None."""
+    if FISCAL in accept and (match := _FISCAL.fullmatch(text)):
+        return ParsedDate(datetime.date(int(match[1]), 4, 1), FISCAL_YEAR, None)
+    if ISO in accept and (match := _NUMERIC.fullmatch(text)):
+        return _exact(value, *match.groups())
+    if JAPANESE in accept and (match := _START.fullmatch(text)) and not match["decade"]:
+        year = _year(match["era"], match["era_year"], match["year"])
+        if match["fiscal"]:
+            return ParsedDate(datetime.date(year, 4, 1), FISCAL_YEAR, None)
+        return _exact(value, year, match["month"], match["day"])
+    if ENGLISH in accept:
+        if (match := _EN_MONTH.fullmatch(text)) and match[1] in _MONTH_NUMBERS:
+            return _exact(value, match[2], _MONTH_NUMBERS[match[1]])
+        if (match := _EN_DAY.fullmatch(text)) and match[2] in _MONTH_NUMBERS:
+            return _exact(value, match[3], _MONTH_NUMBERS[match[2]], match[1])
+    return None
+
+
+def _range(value: str, text: str, accept: frozenset) -> ParsedDate | None:
+    """`text` (folded) as a range of two dates of one precision, or None."""
+    match = _EN_MONTH_RANGE.fullmatch(text) if ENGLISH in accept else None
+    if match and match[1] in _MONTH_NUMBERS and match[2] in _MONTH_NUMBERS:
+        start = _exact(value, match[3], _MONTH_NUMBERS[match[1]]).date
+        end = _exact(value, match[3], _MONTH_NUMBERS[match[2]]).date
+        return ParsedDate(start, MONTH, end) if end > start else None
+    if match := _TEXT_RANGE.fullmatch(text):
+        start, end = _one(value, match[1].strip(), accept), _one(value, match[2].strip(), accept)
+        if start and end and start.precision == end.precision and end.date > start.date:
+            return ParsedDate(start.date, start.precision, end.date)
+    return None
+
+
+def parse_partial_date(value: str | None, *, accept: frozenset = FIELD) -> ParsedDate | None:
+    """One date (or range) with its precision, the whole of `value`, in a form of `accept`.
+
+    FIELD (the admin's date boxes) reads 2024, 2024-03, 2024-03-15 (also with "/" or "."),
+    FY2024, and the Japanese forms 2024年, 2024年3月, 2024年3月15日, 2024年度 and 和暦
+    (令和6年3月, 令和6年度, 令和元年), ignoring spaces. CELL (spreadsheet cells) reads the
+    same numeric forms, "Mar 2024", "15 Mar 2024", ranges of those ("2022-11 ~ 2023-01",
+    "Nov 2022 – Jan 2023", "Nov–Dec 2022"), and a text with a Japanese date as
+    `parse_development_date` reads it. Full-width characters are read as their plain form.
+    Returns None for empty input; raises NotADate or NoSuchDate.
+    """
+    text = match_form(value or "")
+    if COMPACT in accept:
+        text = text.replace(" ", "")
+    if not text:
+        return None
+    if PROSE in accept and _JAPANESE_MARK.search(text):
+        parsed = parse_development_date(value)
+        if parsed.date is None:
+            raise NotADate(value)
+        return parsed
+    parsed = _one(value, text, accept)
+    if parsed is None and RANGES in accept:
+        parsed = _range(value, text, accept)
+    if parsed is None:
+        raise NotADate(value)
+    return parsed

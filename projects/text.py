@@ -11,6 +11,17 @@ from django.utils.translation import gettext_lazy as _
 _SPACE = re.compile(r"\s+")
 
 
+def fold(text: str) -> str:
+    """NFKC: full-width letters and digits, and other compatibility forms, as their plain
+    form ("２０２３年Ｅ／Ｎ" -> "2023年E/N")."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def match_form(text: str) -> str:
+    """One form for matching codes, labels and dates: folded, casefolded, single spaces."""
+    return " ".join(fold(text).casefold().split())
+
+
 def normalize_for_search(text: str, *, keep_spaces: bool = True) -> str:
     """NFKC-fold and casefold `text`, so "２０２３年Ｅ／Ｎ" and "2023年e/n" are equal.
 
@@ -18,11 +29,11 @@ def normalize_for_search(text: str, *, keep_spaces: bool = True) -> str:
     words; without it (for the stored search text) all white space is dropped, so a word
     matches whether or not the source put a space inside it ("2023 年" vs "2023年").
     """
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = fold(text).casefold()
     joined = _SPACE.sub(" " if keep_spaces else "", folded)
     # NFKC once more: casefolding can decompose ("ǰ"), and dropping a space can bring a letter
     # and a combining mark together ("a ́"), so that the result is its own normal form.
-    return unicodedata.normalize("NFKC", joined).strip()
+    return fold(joined).strip()
 
 
 # What a stored text may hold. PostgreSQL cannot store NUL; XML (so XLSX) cannot hold the other

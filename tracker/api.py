@@ -26,14 +26,6 @@ from tracker.errors import ApplicationError
 # Where tracker/urls.py mounts the API. Under it, refusals are JSON (tracker.views, the
 # middleware), the language follows Accept-Language (tracker.locale), and a browser without a
 # session is sent to the login page.
-API_PREFIX = "/api/"
-
-
-def is_api(request) -> bool:
-    """The request is for the API (its path within the site: path_info, as URLs resolve it)."""
-    return request.path_info.startswith(API_PREFIX)
-
-
 # A reference code in a URL (/api/sectors/rail/): what SlugField stores. Anything else (a NUL
 # byte, which PostgreSQL cannot even compare) is a 404 from the router, not a query.
 CODE_IN_PATH = r"[-a-zA-Z0-9_]+"

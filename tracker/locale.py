@@ -1,8 +1,16 @@
 """Language selection: Japanese unless the user chose English."""
 
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils.translation import get_language
 
-from tracker.api import is_api
+from tracker.paths import is_api
+
+
+def is_english(language: str | None = None) -> bool:
+    """Whether `language` (None: the active language) is English; anything else is Japanese."""
+    if language is None:
+        language = get_language()
+    return (language or "ja").lower().startswith("en")
 
 
 class LocaleMiddleware(DjangoLocaleMiddleware):

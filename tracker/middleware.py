@@ -13,8 +13,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext
 
-from tracker.api import API_PREFIX, is_api
 from tracker.log import client_ip, log_event, request_id_var, request_var
+from tracker.paths import API_PREFIX, is_api
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 

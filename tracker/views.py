@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.utils.translation import gettext
 from django.views import defaults
 
-from tracker.api import is_api
+from tracker.paths import is_api
 
 
 def bad_request(request, exception):

@@ -21,13 +21,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils import formats, timezone
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 
 from projects.admin.forms import PROJECT_FIELDS
 from projects.admin.history import AuditEntry, project_audit_trail
 from projects.audit import MARK_MODELS as _MARK_MODELS
 from projects.audit import history_mark
 from projects.models import Development, StatusChange
+from tracker.locale import is_english
 
 # The most others' audit entries a refusal lists.
 MAX_ENTRIES = 12
@@ -70,7 +71,7 @@ class Conflict:
             name = entry.editor
             if name not in names:
                 names.append(name)
-        return ("、" if not _english() else ", ").join(names) or gettext("someone")
+        return (", " if is_english() else "、").join(names) or gettext("someone")
 
     def when(self) -> str:
         if not self.entries:
@@ -122,10 +123,6 @@ class Conflict:
             message = self.developments.get(form.prefix)
             if message:
                 form.add_error(None, message)
-
-
-def _english() -> bool:
-    return (get_language() or "ja").startswith("en")
 
 
 # Posted values
@@ -180,7 +177,7 @@ def _shown(form_field, value) -> str:
     """A value as the colleague's change reads in a message."""
     if isinstance(value, list | tuple) or hasattr(value, "all"):
         items = value.all() if hasattr(value, "all") else value
-        return ("、" if not _english() else ", ").join(str(item) for item in items)
+        return (", " if is_english() else "、").join(str(item) for item in items)
     if hasattr(form_field, "choices") and not hasattr(value, "pk"):
         return str(dict(form_field.choices).get(value, value) if value not in (None, "") else "")
     if value is None:

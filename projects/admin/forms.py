@@ -4,11 +4,18 @@ with partial dates, and the bulk status change."""
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects.audit import history_mark
-from projects.dates import NoSuchDate, NotADate, ParsedDate, format_partial_date_input, parse_partial_date
+from projects.dates import (
+    FIELD,
+    NoSuchDate,
+    NotADate,
+    ParsedDate,
+    format_partial_date_input,
+    parse_partial_date,
+)
 from projects.models import DatePrecision, Development, Project, Status
 from projects.services import project_lock
 
@@ -17,7 +24,7 @@ DATE_FORMS_MESSAGE = _("Enter a date as 2024, 2024-03, 2024-03-15, FY2024, 2024å
 
 def _typed_date(value) -> ParsedDate | None:
     try:
-        return parse_partial_date(value)
+        return parse_partial_date(value, accept=FIELD)
     except NoSuchDate as exc:
         raise ValidationError(
             _("There is no such date: %(value)s"), code="invalid", params={"value": value}
@@ -27,7 +34,7 @@ def _typed_date(value) -> ParsedDate | None:
 
 
 def _input_text(value: ParsedDate) -> str:
-    return format_partial_date_input(value.date, value.precision, language=get_language() or "ja")
+    return format_partial_date_input(value.date, value.precision)
 
 
 class PartialDateWidget(forms.TextInput):

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from simple_history.utils import get_m2m_reverse_field_name
 
 from projects.audit import editor_label, is_plan_import
@@ -159,10 +159,10 @@ def _display(f, value, record) -> str:
         and isinstance(record, Development.history.model)
     ):
         precision = record.date_precision or DatePrecision.NONE
-        return format_partial_date(value, precision, language=get_language() or "ja") or value.isoformat()
+        return format_partial_date(value, precision) or value.isoformat()
     if isinstance(value, date) and isinstance(record, StatusChange.history.model):
         precision = record.effective_precision or DatePrecision.DAY
-        return format_partial_date(value, precision, language=get_language() or "ja")
+        return format_partial_date(value, precision)
     if isinstance(value, date):
         return value.isoformat()
     return str(value)

@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -39,12 +39,13 @@ from projects.models import Development, Project, Status, StatusChange
 from projects.spreadsheets.export import list_file_response, xlsx_file_response
 from projects.spreadsheets.status_table import status_table_context, write_status_table_xlsx
 from projects.text import normalize_for_search
+from tracker.locale import is_english
 
 STATUS_FORM_FIELDS = ["new_status", "status_effective_on", "status_note"]
 
 
 def _join(names) -> str:
-    separator = ", " if (get_language() or "ja").startswith("en") else "、"
+    separator = ", " if is_english() else "、"
     return separator.join(str(name) for name in names)
 
 
@@ -56,7 +57,7 @@ def _effective(typed) -> dict:
 
 
 def _partial_date(value, precision, date_end=None) -> str:
-    return format_partial_date(value, precision, date_end, language=get_language() or "ja")
+    return format_partial_date(value, precision, date_end)
 
 
 def _check(value) -> str:

@@ -8,7 +8,7 @@ A write accepts what a read gave back (`{"code": "rail", "label": "鉄道"}` as 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils.functional import cached_property
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -27,6 +27,7 @@ from projects.models import (
     StatusChange,
 )
 from projects.text import circled_number, validate_line
+from tracker.locale import is_english
 
 
 class CodeLabelSerializer(serializers.Serializer):
@@ -406,7 +407,8 @@ class ProjectListSerializer(serializers.ModelSerializer):
 
     @cached_property
     def _english(self):
-        return (get_language() or "ja").startswith("en")
+        # Read for every row: asked once per serializer (so once per page).
+        return is_english()
 
     @cached_property
     def _detail_url_parts(self):

@@ -41,20 +41,15 @@ from django.db.models.functions import (
 )
 from django.db.models.lookups import Exact, GreaterThan, In
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from projects import dates
 from projects.models import DevelopmentKind, Project, Status
 from projects.querysets import latest_developments, won
 from projects.spreadsheets.columns import APOSTROPHE, FORMULA_TRIGGERS, NAME_SEPARATOR, escape_cell
+from tracker.locale import is_english
 
-MONTHS_EN = "".join(dates._MONTHS_EN)  # "JanFebMar…" (format_partial_date's): month m at 3m - 2
-
-
-def english() -> bool:
-    """Whether the active language is English (else Japanese), as format_partial_date decides."""
-    return (get_language() or "ja").lower().startswith("en")
+MONTHS_EN = "".join(dates.MONTHS_EN)  # "JanFebMar…": month m at 3m - 2
 
 
 def text_case(*cases, **extra):
@@ -205,34 +200,37 @@ def joined_names(relation: str, english_names: bool):
     return Subquery(names, output_field=TextField())
 
 
-# Partial dates: format_partial_date in SQL, over a Development's date, date_precision, date_end.
+# Partial dates: format_partial_date in SQL, over a Development's date, date_precision, date_end,
+# written from the same table (dates.DATE_FORMS, dates.SAME_YEAR_RANGES).
 
 
-def _date_parts(field: str):
-    year = as_text(ExtractYear(field))
+def _date_parts(field: str) -> dict:
+    """Each dates.Part of the date in `field` as a text expression."""
     month = Cast(ExtractMonth(field), IntegerField())
-    day = as_text(ExtractDay(field))
-    month_en = Substr(text(MONTHS_EN), month * 3 - 2, 3)
-    return year, as_text(month), day, month_en
+    return {
+        dates.Part.YEAR: as_text(ExtractYear(field)),
+        dates.Part.MONTH: as_text(month),
+        dates.Part.DAY: as_text(ExtractDay(field)),
+        dates.Part.MONTH_EN: Substr(text(MONTHS_EN), month * 3 - 2, 3),
+    }
 
 
-def _one(field: str, precision: str, english_names: bool):
-    """One date at its precision (_format_one_ja / _format_one_en)."""
-    year, month, day, month_en = _date_parts(field)
-    if english_names:
-        forms = {
-            dates.DAY: Pipes(day, text(" "), month_en, text(" "), year),
-            dates.MONTH: Pipes(month_en, text(" "), year),
-            dates.FISCAL_YEAR: Pipes(text("FY"), year),
-        }
-    else:
-        forms = {
-            dates.DAY: Pipes(year, text("年"), month, text("月"), day, text("日")),
-            dates.MONTH: Pipes(year, text("年"), month, text("月")),
-            dates.FISCAL_YEAR: Pipes(year, text("年度")),
-        }
-        year = Pipes(year, text("年"))
-    return text_case(*(When(**{precision: key}, then=form) for key, form in forms.items()), default=year)
+def _written(parts, field: str):
+    """The parts of a form (dates.Part or literal text) over the date in `field`."""
+    fields = _date_parts(field)
+    return Pipes(*(text(part) if isinstance(part, str) else fields[part] for part in parts))
+
+
+def _one(field: str, language: str):
+    """One date at its precision, as DATE_FORMS writes it: CASE date_precision WHEN … END, with
+    the year as the default (as format_partial_date writes a precision it does not know)."""
+    forms = {
+        precision: _written(parts, field)
+        for (form_language, precision), parts in dates.DATE_FORMS.items()
+        if form_language == language
+    }
+    year = forms.pop(dates.YEAR)
+    return text_case(*(When(date_precision=key, then=form) for key, form in forms.items()), default=year)
 
 
 def partial_date(english_names: bool | None = None):
@@ -240,38 +238,28 @@ def partial_date(english_names: bool | None = None):
     in the active language unless `english_names` says. NULL where it gives "" (no date, or
     precision "none")."""
     if english_names is None:
-        english_names = english()
-    start, precision, end = "date", "date_precision", "date_end"
-    first = _one(start, precision, english_names)
-    last = _one(end, precision, english_names)
+        english_names = is_english()
+    language = "en" if english_names else "ja"
+    start, end = "date", "date_end"
     same_year = Exact(ExtractYear(end), ExtractYear(start))
-    if english_names:
-        _year, _month, _day, start_month_en = _date_parts(start)
-        # "Nov–Dec 2023" for a month range within a year, else "Nov 2022 – Jan 2023".
-        range_ = text_case(
-            When(Q(**{precision: dates.MONTH}) & same_year, then=Pipes(start_month_en, text("–"), last)),
-            default=Pipes(first, text(" – "), last),
-        )
-    else:
-        _year, end_month, end_day, _month_en = _date_parts(end)
-        # "2023年4月～7月" / "2023年4月1日～7月5日" within a year, else "2022年11月～2023年1月".
-        range_ = text_case(
+    # "2023年4月～7月", "Apr–Jul 2023" within a year, else "2022年11月～2023年1月", "Nov 2022 – Jan 2023".
+    range_ = text_case(
+        *(
             When(
-                Q(**{precision: dates.MONTH}) & same_year,
-                then=Pipes(first, text("～"), end_month, text("月")),
-            ),
-            When(
-                Q(**{precision: dates.DAY}) & same_year,
-                then=Pipes(first, text("～"), end_month, text("月"), end_day, text("日")),
-            ),
-            default=Pipes(first, text("～"), last),
-        )
+                Q(date_precision=precision) & same_year,
+                then=Pipes(_written(first, start), text(separator), _written(last, end)),
+            )
+            for (form_language, precision), (first, separator, last) in dates.SAME_YEAR_RANGES.items()
+            if form_language == language
+        ),
+        default=Pipes(_one(start, language), text(dates.RANGE_SEPARATORS[language]), _one(end, language)),
+    )
     return text_case(
         When(
-            Q(**{f"{start}__isnull": True}) | Q(**{precision: dates.NONE}) | Q(**{precision: ""}), then=None
+            Q(**{f"{start}__isnull": True}) | Q(date_precision=dates.NONE) | Q(date_precision=""), then=None
         ),
         When(GreaterThan(F(end), F(start)), then=range_),
-        default=first,
+        default=_one(start, language),
     )
 
 
@@ -309,7 +297,7 @@ def list_expressions(*, latest_as_array: bool = False) -> dict:
     With `latest_as_array` (PostgreSQL), the latest development's two cells come as one
     column, "latest_development", an array [date, text] from a single subquery.
     """
-    en = english()
+    en = is_english()
     lang = "en" if en else "ja"
     latest = latest_developments()
     latest_date, latest_text = partial_date(english_names=en), escaped(F("text"))

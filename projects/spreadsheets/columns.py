@@ -119,5 +119,9 @@ DEVELOPMENT_COLUMNS = [
 ]
 
 
+def projects_sheet_title() -> str:
+    return _("Projects")[:31]
+
+
 def developments_sheet_title() -> str:
     return _("Developments")[:31]

@@ -22,7 +22,6 @@ from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from projects.models import Development
 from projects.spreadsheets.cells import (
@@ -30,7 +29,13 @@ from projects.spreadsheets.cells import (
     list_expressions,
     values_of,
 )
-from projects.spreadsheets.columns import DEVELOPMENT_COLUMNS, LIST_COLUMNS, Column, developments_sheet_title
+from projects.spreadsheets.columns import (
+    DEVELOPMENT_COLUMNS,
+    LIST_COLUMNS,
+    Column,
+    developments_sheet_title,
+    projects_sheet_title,
+)
 from projects.spreadsheets.xlsx import (
     NUMBER,
     TEXT,
@@ -238,7 +243,7 @@ def write_list_xlsx(queryset: QuerySet, fileobj) -> None:
     """
     with StreamingWorkbook(fileobj) as workbook:
         for title, columns, rows in (
-            (_("Projects")[:31], LIST_COLUMNS, list_rows),
+            (projects_sheet_title(), LIST_COLUMNS, list_rows),
             (developments_sheet_title(), DEVELOPMENT_COLUMNS, development_rows),
         ):
             # Closed at once, even on an error: a stream left open would keep the connection busy.

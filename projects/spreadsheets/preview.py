@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import override
 
 from projects import choices
-from projects.dates import parse_development_date
+from projects.dates import format_partial_date, parse_development_date
 from projects.models import (
     Development,
     DevelopmentKind,
@@ -44,7 +44,6 @@ from projects.spreadsheets.reading import (
 from projects.spreadsheets.values import (
     _as_int,
     _as_text,
-    _date_display,
     _iso,
     _Lookups,
     _names,
@@ -564,7 +563,7 @@ class _PreviewBuilder:
             edit = _DevelopmentEdit(project=project, sheet=sheet.title, row=row, development=None, values=new)
             self.development_edits.append(edit)
             shown = {
-                "date": _date_display(new.get("date"), new.get("date_precision"), new.get("date_end")),
+                "date": format_partial_date(new.get("date"), new.get("date_precision"), new.get("date_end")),
                 "kind": str(kind_labels[new["kind"]]),
                 "text": new["text"],
                 "source": new.get("source", ""),
@@ -618,8 +617,8 @@ class _PreviewBuilder:
                     row,
                     project,
                     "date",
-                    _date_display(*before),
-                    _date_display(*after),
+                    format_partial_date(*before),
+                    format_partial_date(*after),
                     old=[_iso(before[0]), before[1], _iso(before[2])],
                     new=[_iso(after[0]), after[1], _iso(after[2])],
                     sequence=sequence,

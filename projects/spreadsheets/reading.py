@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import io
 import re
-import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -26,8 +25,10 @@ from projects.spreadsheets.columns import (
     DEVELOPMENT_COLUMN_LABELS,
     LIST_COLUMN_LABELS,
     developments_sheet_title,
+    projects_sheet_title,
 )
 from projects.spreadsheets.messages import Message, _
+from projects.text import match_form
 
 MAX_FILE_BYTES = settings.IMPORT_MAX_FILE_BYTES
 
@@ -334,8 +335,8 @@ def _check_hidden_formulas(content: bytes) -> None:
 
 
 def _norm(value) -> str:
-    """One form for matching headers, codes and labels: NFKC, casefolded, single spaces."""
-    return " ".join(unicodedata.normalize("NFKC", str(value)).casefold().split())
+    """One form for matching headers, codes and labels (projects.text.match_form)."""
+    return match_form(str(value))
 
 
 def _aliases(labels: dict[str, Callable]) -> dict[str, str]:
@@ -361,7 +362,7 @@ def _classify(title: str, header: tuple) -> tuple[str, dict[str, int], dict[str,
     """The sheet's kind and its columns, from its title and header row; None if not ours."""
     cells = [(i, _norm(v)) for i, v in enumerate(header) if v is not None and _norm(v)]
     development_titles = _sheet_titles(developments_sheet_title)
-    project_titles = _sheet_titles(lambda: _("Projects"))
+    project_titles = _sheet_titles(projects_sheet_title)
     candidates = [
         (DEVELOPMENTS, _aliases(DEVELOPMENT_COLUMN_LABELS)),
         (PROJECTS, _aliases(LIST_COLUMN_LABELS)),

@@ -5,15 +5,14 @@ in either language."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.utils import timezone
-from django.utils.translation import get_language, override
+from django.utils.translation import override
 
 from countries.models import Country
-from projects.dates import format_partial_date, parse_development_date
+from projects.dates import CELL, NoSuchDate, NotADate, format_partial_date, parse_partial_date
 from projects.models import (
     DatePrecision,
     Development,
@@ -28,6 +27,7 @@ from projects.spreadsheets.columns import (
 from projects.spreadsheets.messages import _
 from projects.spreadsheets.reading import _MonthValue, _norm
 from projects.spreadsheets.xlsx import decode_characters
+from projects.text import fold
 
 
 def _as_int(value) -> int | None:
@@ -38,7 +38,7 @@ def _as_int(value) -> int | None:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str):
-        text = unicodedata.normalize("NFKC", value).strip()
+        text = fold(value).strip()
         if re.fullmatch(r"[0-9]{1,9}", text):
             return int(text)
     return None
@@ -64,63 +64,14 @@ def _as_text(value) -> str:
     return str(value)
 
 
-_RANGE = re.compile(r"^(.+?)\s*(?:[~〜～–—]|\s-\s|\sto\s)\s*(.+)$")
-
-
-_ISO_DAY = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
-
-
-_ISO_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
-
-
-_YEAR_ONLY = re.compile(r"^(\d{4})$")
-
-
-_FISCAL = re.compile(r"^fy\s?(\d{4})$")
-
-
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
-    )
-}
-
-
-_EN_MONTH = re.compile(r"^([a-z]{3})[a-z]*\.?\s+(\d{4})$")
-
-
-_EN_DAY = re.compile(r"^(\d{1,2})\s+([a-z]{3})[a-z]*\.?\s+(\d{4})$")
-
-
-_EN_MONTH_RANGE = re.compile(r"^([a-z]{3})[a-z]*\.?\s*[–~-]\s*([a-z]{3})[a-z]*\.?\s+(\d{4})$")
-
-
-def _one_date(text: str) -> tuple[date, str] | None:
-    try:
-        if m := _ISO_DAY.match(text):
-            return date(int(m[1]), int(m[2]), int(m[3])), DatePrecision.DAY
-        if m := _ISO_MONTH.match(text):
-            return date(int(m[1]), int(m[2]), 1), DatePrecision.MONTH
-        if m := _YEAR_ONLY.match(text):
-            return date(int(m[1]), 1, 1), DatePrecision.YEAR
-        if m := _FISCAL.match(text):
-            return date(int(m[1]), 4, 1), DatePrecision.FISCAL_YEAR
-        if (m := _EN_MONTH.match(text)) and m[1] in _MONTHS:
-            return date(int(m[2]), _MONTHS[m[1]], 1), DatePrecision.MONTH
-        if (m := _EN_DAY.match(text)) and m[2] in _MONTHS:
-            return date(int(m[3]), _MONTHS[m[2]], int(m[1])), DatePrecision.DAY
-    except ValueError:
-        return None
-    return None
-
-
 def parse_date_cell(value) -> tuple[date | None, str, date | None] | None:
     """A date cell as (date, precision, date_end); None when it is not a date.
 
-    Accepts "2024-03-15", "2024-03", "2024", "FY2024", "Mar 2024", ranges of those
-    ("2022-11 ~ 2023-01", "Nov 2022 – Jan 2023"), Excel dates, and every Japanese form
-    `parse_development_date` reads ("2023年1月", "2022年11月～2023年1月", "2021年度", "令和4年").
+    Excel dates and months are read here; text (and a whole number, as a year) is read by
+    `projects.dates.parse_partial_date` in its CELL forms: "2024-03-15", "2024-03", "2024",
+    "FY2024", "Mar 2024", ranges of those ("2022-11 ~ 2023-01", "Nov 2022 – Jan 2023"), and
+    every Japanese form `parse_development_date` reads ("2023年1月", "2022年11月～2023年1月",
+    "2021年度", "令和4年").
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, DatePrecision.NONE, None
@@ -132,25 +83,11 @@ def parse_date_cell(value) -> tuple[date | None, str, date | None] | None:
         return value, DatePrecision.DAY, None
     if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
         value = str(int(value))
-    text = " ".join(unicodedata.normalize("NFKC", str(value)).casefold().split())
-    if re.search(r"\d\s*年|令和|平成", text):
-        parsed = parse_development_date(str(value))
-        return (parsed.date, parsed.precision, parsed.date_end) if parsed.date else None
-    single = _one_date(text)
-    if single:
-        return single[0], single[1], None
-    if (m := _EN_MONTH_RANGE.match(text)) and m[1] in _MONTHS and m[2] in _MONTHS:
-        start, end = date(int(m[3]), _MONTHS[m[1]], 1), date(int(m[3]), _MONTHS[m[2]], 1)
-        return (start, DatePrecision.MONTH, end) if end > start else None
-    if m := _RANGE.match(text):
-        start, end = _one_date(m[1].strip()), _one_date(m[2].strip())
-        if start and end and start[1] == end[1] and end[0] > start[0]:
-            return start[0], start[1], end[0]
-    return None
-
-
-def _date_display(day, precision, date_end) -> str:
-    return format_partial_date(day, precision, date_end, language=get_language() or "ja")
+    try:
+        parsed = parse_partial_date(str(value), accept=CELL)
+    except (NotADate, NoSuchDate):
+        return None
+    return tuple(parsed) if parsed is not None else None
 
 
 def _same_text(a: str, b: str) -> bool:

@@ -2,8 +2,12 @@ import datetime
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from projects.dates import (
+    CELL,
+    FIELD,
     NoSuchDate,
     NotADate,
     ParsedDate,
@@ -247,3 +251,68 @@ def test_parse_partial_date_refuses_dates_that_do_not_exist(typed):
 def test_partial_date_input_round_trip(value, precision, language, text):
     assert format_partial_date_input(value, precision, language=language) == text
     assert parse_partial_date(text) == (ParsedDate(value, precision, None) if value else None)
+
+
+# Properties of the one grammar (issue 13, step B2: it replaced the admin's and the import's
+# readers after an oracle compared them on generated text).
+
+PRECISIONS = ["day", "month", "year", "fiscal_year"]
+FOUR_DIGIT_DATES = st.dates(min_value=date(1000, 1, 1), max_value=date(9999, 12, 31))
+
+
+def _at(value: date, precision: str) -> date:
+    """The first day of the period of `precision` that holds `value` (as the model stores it)."""
+    return {
+        "day": value,
+        "month": value.replace(day=1),
+        "year": value.replace(month=1, day=1),
+        "fiscal_year": date(value.year, 4, 1),
+    }[precision]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    FOUR_DIGIT_DATES,
+    st.one_of(st.none(), FOUR_DIGIT_DATES),
+    st.sampled_from(PRECISIONS),
+    st.sampled_from(["ja", "en"]),
+)
+def test_a_cell_reads_back_every_date_and_range_the_export_writes(start, end, precision, language):
+    start = _at(start, precision)
+    end = _at(end, precision) if end is not None and _at(end, precision) > start else None
+    written = format_partial_date(start, precision, end, language=language)
+    assert parse_partial_date(written, accept=CELL) == (start, precision, end), written
+
+
+@settings(max_examples=300, deadline=None)
+@given(FOUR_DIGIT_DATES, st.sampled_from(PRECISIONS), st.sampled_from(["ja", "en"]))
+def test_a_date_box_reads_back_every_date_it_shows(value, precision, language):
+    value = _at(value, precision)
+    shown = format_partial_date_input(value, precision, language=language)
+    assert parse_partial_date(shown, accept=FIELD) == (value, precision, None)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(1, 9999), st.integers(0, 99), st.integers(0, 99), st.sampled_from("-/."))
+def test_numeric_dates_are_the_days_python_knows(year, month, day, separator):
+    text = separator.join([f"{year:04d}", str(month), str(day)])
+    try:
+        expected = ParsedDate(date(year, month, day), "day", None)
+    except ValueError:
+        expected = NoSuchDate
+    for accept in (FIELD, CELL):
+        if expected is NoSuchDate:
+            with pytest.raises(NoSuchDate):
+                parse_partial_date(text, accept=accept)
+        else:
+            assert parse_partial_date(text, accept=accept) == expected
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(max_size=20), st.sampled_from([FIELD, CELL]))
+def test_any_text_is_a_date_or_refused_as_none_or_no_such_date(text, accept):
+    try:
+        parsed = parse_partial_date(text, accept=accept)
+    except (NotADate, NoSuchDate):
+        return
+    assert parsed is None or isinstance(parsed.date, date)

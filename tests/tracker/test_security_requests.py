@@ -19,7 +19,7 @@ from projects.models import Project, Sector
 from projects.spreadsheets import reading
 from tests.factories import ProjectFactory, UserFactory
 from tokens.models import APIToken
-from tracker.api import is_api
+from tracker.paths import is_api
 
 pytestmark = pytest.mark.django_db
 

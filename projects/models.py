@@ -2,7 +2,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -10,6 +9,7 @@ from countries.models import Country, localized_name
 from projects.choices import DatePrecision, DevelopmentKind, SchemeFamily, Status
 from projects.querysets import ProjectQuerySet
 from projects.text import circled_number, normalize_for_search, validate_line, validate_text
+from tracker.locale import is_english
 
 
 class SectorManager(models.Manager):
@@ -202,7 +202,7 @@ class Project(models.Model):
     @property
     def display_name(self) -> str:
         """The name in the active language: the English name in English (if it has one)."""
-        if (get_language() or "ja").startswith("en") and self.name_en:
+        if is_english() and self.name_en:
             return self.name_en
         return self.name
 

@@ -26,16 +26,20 @@ from projects.text import normalize_for_search
 from tokens.models import APIToken
 
 BASE = "/api/projects/"
-REAL_PROJECTS = 93
 SEARCH_3 = "地下鉄"
 SEARCH_2 = "鉄道"
 LIST_SCENARIOS = ["list", "list_country", "list_sector_status", "search_3", "search_2", "deep_offset"]
 SCENARIOS = [*LIST_SCENARIOS, "detail", "export_csv", "export_xlsx", "status_table"]
 
 
-def trim(count):
-    """Delete the projects numbered beyond `count`, and what hangs from them, in SQL."""
-    beyond = f"SELECT id FROM projects_project WHERE number > {int(count)}"
+def trim(keep):
+    """Delete every project whose number is not in `keep` (the plan's), with its developments,
+    status changes, sectors and schemes, in SQL and so without history rows: the command asks
+    for --without-history to say so. Through the ORM, simple-history would load every generated
+    project, development and status change and write an audit row for each, one by one; and
+    generate_projects writes no history, so there is none to keep."""
+    beyond = "SELECT id FROM projects_project WHERE number <> ALL(%s)"
+    numbers = sorted(keep)
     with connection.cursor() as cursor:
         for table in (
             "projects_development",
@@ -43,8 +47,8 @@ def trim(count):
             "projects_project_sectors",
             "projects_project_schemes",
         ):
-            cursor.execute(f"DELETE FROM {table} WHERE project_id IN ({beyond})")
-        cursor.execute(f"DELETE FROM projects_project WHERE number > {int(count)}")
+            cursor.execute(f"DELETE FROM {table} WHERE project_id IN ({beyond})", [numbers])
+        cursor.execute("DELETE FROM projects_project WHERE number <> ALL(%s)", [numbers])
     analyze()
 
 
@@ -122,16 +126,32 @@ class Bench:
         return query, limit.page_sql(where), {**self.params, **params}
 
     def run(self, name, size):
+        """Time one scenario at one size: the project's API, and the limit and the peer where
+        they exist, after checking that they return the project's data."""
         # The bench user's throttle counter starts afresh: a benchmark is not a throttling test.
         cache.delete(f"throttle_user_{self.user.pk}")
+        implementations, check = self.implementations(name, size)
+        outputs = {key: fn() for key, fn in implementations.items()}  # warm-up, and the check
+        if check is not None:
+            for other in ("limit", "peer"):
+                if other in outputs and not check(outputs["project"], outputs[other]):
+                    raise Mismatch(f"{name} at {size:,}: the {other} does not return the project's data.")
+        queries = self.count_queries(implementations["project"])
+        rounds = self.export_rounds if name.startswith("export") else self.rounds
+        return summary(name, size, timed(implementations, rounds), queries)
+
+    def implementations(self, name, size):
+        """The scenario's callables by key ("project", and "limit", "peer" where they exist),
+        and how to compare their outputs (None: nothing to compare)."""
         if name in LIST_SCENARIOS:
             query, sql, params = self.list_case(name, size)
             path = BASE + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
-            project = lambda: self.get(path)  # noqa: E731
-            peer = lambda: self.peer(PeerProjectList.as_view(), path)  # noqa: E731
-            lim = lambda: self.sql(sql, params)  # noqa: E731
-            check = compare_pages
-        elif name == "detail":
+            return {
+                "project": lambda: self.get(path),
+                "limit": lambda: self.sql(sql, params),
+                "peer": lambda: self.peer(PeerProjectList.as_view(), path),
+            }, compare_pages
+        if name == "detail":
             pk = (
                 Project.objects.filter(developments__isnull=False, status_changes__isnull=False)
                 .order_by("number")
@@ -139,47 +159,19 @@ class Bench:
                 .first()
             )
             path = f"{BASE}{pk}/"
-            project = lambda: self.get(path)  # noqa: E731
-            peer = lambda: self.peer(PeerProjectDetail.as_view(), path, pk=pk)  # noqa: E731
-            lim = lambda: self.sql(limit.detail_sql(), {**self.params, "pk": pk})  # noqa: E731
-            check = compare_json
-        elif name == "export_csv":
-            project = lambda: self.get(BASE + "?format=csv", stream=True)  # noqa: E731
-            lim = lambda: self.copy(limit.copy_csv_sql(), self.params)  # noqa: E731
-            peer, check = None, compare_csv
-        elif name == "export_xlsx":
-            project = lambda: self.get(BASE + "?format=xlsx", stream=True)  # noqa: E731
-            lim = peer = check = None
-        else:  # status_table
-            project = lambda: self.get(BASE + "status-table/?format=json")  # noqa: E731
-            lim = peer = check = None
-        implementations = {"project": project, "limit": lim, "peer": peer}
-        implementations = {key: fn for key, fn in implementations.items() if fn is not None}
-        outputs = {key: fn() for key, fn in implementations.items()}  # warm-up, and the check
-        if check is not None:
-            for other in ("limit", "peer"):
-                if other in outputs and not check(outputs["project"], outputs[other]):
-                    raise Mismatch(f"{name} at {size:,}: the {other} does not return the project's data.")
-        queries = self.count_queries(project)
-        rounds = self.export_rounds if name.startswith("export") else self.rounds
-        times = {key: [] for key in implementations}
-        for _round in range(rounds):  # interleaved, so drift hits the three alike
-            for key, fn in implementations.items():
-                started = time.perf_counter()
-                fn()
-                times[key].append((time.perf_counter() - started) * 1000)
-        median = {key: statistics.median(values) for key, values in times.items()}
-        return {
-            "scenario": name,
-            "size": size,
-            "median_ms": round(median["project"], 2),
-            "p95_ms": round(percentile(times["project"], 95), 2),
-            "queries": queries,
-            "ratio_to_limit": round(median["project"] / median["limit"], 2) if "limit" in median else None,
-            "peer_ratio": round(median["peer"] / median["project"], 1) if "peer" in median else None,
-            "limit_median_ms": round(median["limit"], 2) if "limit" in median else None,
-            "peer_median_ms": round(median["peer"], 2) if "peer" in median else None,
-        }
+            return {
+                "project": lambda: self.get(path),
+                "limit": lambda: self.sql(limit.detail_sql(), {**self.params, "pk": pk}),
+                "peer": lambda: self.peer(PeerProjectDetail.as_view(), path, pk=pk),
+            }, compare_json
+        if name == "export_csv":
+            return {
+                "project": lambda: self.get(BASE + "?format=csv", stream=True),
+                "limit": lambda: self.copy(limit.copy_csv_sql(), self.params),
+            }, compare_csv
+        if name == "export_xlsx":
+            return {"project": lambda: self.get(BASE + "?format=xlsx", stream=True)}, None
+        return {"project": lambda: self.get(BASE + "status-table/?format=json")}, None  # status_table
 
     def get(self, path, stream=False):
         response = self.client.get(path, **self.headers)
@@ -213,6 +205,33 @@ class Bench:
         with CaptureQueriesContext(connection) as context:
             fn()
         return len(context.captured_queries)
+
+
+def timed(implementations, rounds):
+    """Milliseconds per call, by key: the implementations interleaved, so drift hits them alike."""
+    times = {key: [] for key in implementations}
+    for _round in range(rounds):
+        for key, fn in implementations.items():
+            started = time.perf_counter()
+            fn()
+            times[key].append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def summary(name, size, times, queries):
+    """One row of the report (README, "Performance", names its keys)."""
+    median = {key: statistics.median(values) for key, values in times.items()}
+    return {
+        "scenario": name,
+        "size": size,
+        "median_ms": round(median["project"], 2),
+        "p95_ms": round(percentile(times["project"], 95), 2),
+        "queries": queries,
+        "ratio_to_limit": round(median["project"] / median["limit"], 2) if "limit" in median else None,
+        "peer_ratio": round(median["peer"] / median["project"], 1) if "peer" in median else None,
+        "limit_median_ms": round(median["limit"], 2) if "limit" in median else None,
+        "peer_median_ms": round(median["peer"], 2) if "peer" in median else None,
+    }
 
 
 def percentile(values, pct):

@@ -278,52 +278,61 @@ def build_fixture(source_text, corrections, annotations, recorded_at=RECORDED_AT
         raise CommandError(str(exc)) from exc
     by_number = _validated_annotations(annotations, rows)
     groups = {group.number: group for group in plan.groups}
-    countries_by_name = {name_ja: iso for iso, name_ja, _en, _region in COUNTRIES}
-    sector_order = {code: i for i, (code, *_) in enumerate(SECTORS)}
-    scheme_order = {code: i for i, (code, *_) in enumerate(SCHEMES)}
+    return [
+        *_regions_and_countries(),
+        *_sectors_and_schemes(),
+        *_listing_groups(plan.groups),
+        *(_project(row, by_number[row.number], groups[row.group], recorded_at) for row in rows),
+        *(_status_change(row, by_number[row.number], recorded_at) for row in rows),
+        *(dev for row in rows for dev in _developments(row, by_number[row.number], recorded_at)),
+    ]
 
+
+def _regions_and_countries():
+    regions = [
+        {
+            "model": "countries.region",
+            "fields": {"code": code, "name_ja": name_ja, "name_en": name_en, "order": order},
+        }
+        for order, (code, name_ja, name_en) in enumerate(REGIONS, start=1)
+    ]
+    countries = [
+        {
+            "model": "countries.country",
+            "fields": {"iso_code": iso, "name_ja": name_ja, "name_en": name_en, "region": [region]},
+        }
+        for iso, name_ja, name_en, region in COUNTRIES
+    ]
+    return regions + countries
+
+
+def _sectors_and_schemes():
+    sectors = [
+        {
+            "model": "projects.sector",
+            "fields": {"code": code, "name_ja": name_ja, "name_en": name_en, "dac_code": dac, "order": order},
+        }
+        for order, (code, name_ja, name_en, dac) in enumerate(SECTORS, start=1)
+    ]
+    schemes = [
+        {
+            "model": "projects.scheme",
+            "fields": {
+                "code": code,
+                "family": family,
+                "name_ja": name_ja,
+                "name_en": name_en,
+                "order": order,
+            },
+        }
+        for order, (code, family, name_ja, name_en) in enumerate(SCHEMES, start=1)
+    ]
+    return sectors + schemes
+
+
+def _listing_groups(groups):
     objects = []
-    for order, (code, name_ja, name_en) in enumerate(REGIONS, start=1):
-        objects.append(
-            {
-                "model": "countries.region",
-                "fields": {"code": code, "name_ja": name_ja, "name_en": name_en, "order": order},
-            }
-        )
-    for iso, name_ja, name_en, region in COUNTRIES:
-        objects.append(
-            {
-                "model": "countries.country",
-                "fields": {"iso_code": iso, "name_ja": name_ja, "name_en": name_en, "region": [region]},
-            }
-        )
-    for order, (code, name_ja, name_en, dac) in enumerate(SECTORS, start=1):
-        objects.append(
-            {
-                "model": "projects.sector",
-                "fields": {
-                    "code": code,
-                    "name_ja": name_ja,
-                    "name_en": name_en,
-                    "dac_code": dac,
-                    "order": order,
-                },
-            }
-        )
-    for order, (code, family, name_ja, name_en) in enumerate(SCHEMES, start=1):
-        objects.append(
-            {
-                "model": "projects.scheme",
-                "fields": {
-                    "code": code,
-                    "family": family,
-                    "name_ja": name_ja,
-                    "name_en": name_en,
-                    "order": order,
-                },
-            }
-        )
-    for group in plan.groups:
+    for group in groups:
         if group.name not in LISTING_GROUPS_EN:
             raise CommandError(f"Listing group {group.mark}{group.name} has no English name.")
         objects.append(
@@ -336,81 +345,85 @@ def build_fixture(source_text, corrections, annotations, recorded_at=RECORDED_AT
                 },
             }
         )
+    return objects
 
-    projects, status_changes, developments = [], [], []
-    for row in rows:
-        entry = by_number[row.number]
-        group = groups[row.group]
-        country = _country_for(row, group.name, countries_by_name)
-        status = entry["status"]
-        project = Project(
-            number=row.number, name=row.name, name_en=entry["name_en"], summary=row.summary, note=row.note
-        )
-        projects.append(
+
+def _in_order(codes, table):
+    """The codes in the order of their reference table (SECTORS or SCHEMES), as natural keys."""
+    order = {code: i for i, (code, *_) in enumerate(table)}
+    return [[code] for code in sorted(codes, key=order.get)]
+
+
+def _project(row, entry, group, recorded_at):
+    countries_by_name = {name_ja: iso for iso, name_ja, _en, _region in COUNTRIES}
+    project = Project(
+        number=row.number, name=row.name, name_en=entry["name_en"], summary=row.summary, note=row.note
+    )
+    return {
+        "model": "projects.project",
+        "fields": {
+            "number": row.number,
+            "name": row.name,
+            "name_en": entry["name_en"],
+            "summary": row.summary,
+            "note": row.note,
+            "country": [_country_for(row, group.name, countries_by_name)],
+            "listing_group": [row.group],
+            "status": entry["status"]["code"],
+            "is_new": row.is_new,
+            "search_text": project.build_search_text(row.developments),
+            "version": 1,
+            "created": recorded_at,
+            "updated": recorded_at,
+            "sectors": _in_order((s["code"] for s in entry["sectors"]), SECTORS),
+            "schemes": _in_order((s["code"] for s in entry.get("schemes", [])), SCHEMES),
+        },
+    }
+
+
+def _status_change(row, entry, recorded_at):
+    """The project's one status change: the annotated status, with its evidence as the note."""
+    status = entry["status"]
+    column = COLUMN_LABELS[_where(row, status["evidence"])]
+    return {
+        "model": "projects.statuschange",
+        "fields": {
+            "project": [row.number],
+            "sequence": 1,
+            "status": status["code"],
+            "previous_status": "",
+            "effective_on": None,
+            "note": f"{PLAN_LABEL}「{column}」: 「{status['evidence']}」",
+            "recorded_by": None,
+            "recorded_at": recorded_at,
+        },
+    }
+
+
+def _developments(row, entry, recorded_at):
+    overrides = entry.get("developments") or {}
+    developments = []
+    for sequence, text in enumerate(row.developments, start=1):
+        kind, _evidence = development_kind(text, overrides.get(str(sequence)))
+        parsed = parse_development_date(text)
+        developments.append(
             {
-                "model": "projects.project",
-                "fields": {
-                    "number": row.number,
-                    "name": row.name,
-                    "name_en": entry["name_en"],
-                    "summary": row.summary,
-                    "note": row.note,
-                    "country": [country],
-                    "listing_group": [row.group],
-                    "status": status["code"],
-                    "is_new": row.is_new,
-                    "search_text": project.build_search_text(row.developments),
-                    "version": 1,
-                    "created": recorded_at,
-                    "updated": recorded_at,
-                    "sectors": [
-                        [c] for c in sorted((s["code"] for s in entry["sectors"]), key=sector_order.get)
-                    ],
-                    "schemes": [
-                        [c]
-                        for c in sorted((s["code"] for s in entry.get("schemes", [])), key=scheme_order.get)
-                    ],
-                },
-            }
-        )
-        column = COLUMN_LABELS[_where(row, status["evidence"])]
-        status_changes.append(
-            {
-                "model": "projects.statuschange",
+                "model": "projects.development",
                 "fields": {
                     "project": [row.number],
-                    "sequence": 1,
-                    "status": status["code"],
-                    "previous_status": "",
-                    "effective_on": None,
-                    "note": f"{PLAN_LABEL}「{column}」: 「{status['evidence']}」",
+                    "sequence": sequence,
+                    "kind": kind,
+                    "text": text,
+                    "date": parsed.date.isoformat() if parsed.date else None,
+                    "date_precision": parsed.precision if parsed.date else DatePrecision.NONE.value,
+                    "date_end": parsed.date_end.isoformat() if parsed.date_end else None,
+                    "source": SOURCE_NAME,
                     "recorded_by": None,
                     "recorded_at": recorded_at,
                 },
             }
         )
-        overrides = entry.get("developments") or {}
-        for sequence, text in enumerate(row.developments, start=1):
-            kind, _evidence = development_kind(text, overrides.get(str(sequence)))
-            parsed = parse_development_date(text)
-            developments.append(
-                {
-                    "model": "projects.development",
-                    "fields": {
-                        "project": [row.number],
-                        "sequence": sequence,
-                        "kind": kind,
-                        "text": text,
-                        "date": parsed.date.isoformat() if parsed.date else None,
-                        "date_precision": parsed.precision if parsed.date else DatePrecision.NONE.value,
-                        "date_end": parsed.date_end.isoformat() if parsed.date_end else None,
-                        "source": SOURCE_NAME,
-                        "recorded_by": None,
-                        "recorded_at": recorded_at,
-                    },
-                }
-            )
-    return objects + projects + status_changes + developments
+    return developments
 
 
 def render(objects):

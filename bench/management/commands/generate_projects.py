@@ -10,10 +10,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Max
 
+from bench.guard import REAL_EDITS_HELP, SYNTHETIC, plan_numbers, refuse_real_edits
 from projects.models import DatePrecision, Development, Project, Status, StatusChange
 
 KATAKANA_RUN = re.compile(r"[ァ-ヴー・]{2,}")
-SOURCE = "synthetic"
 
 # Status paths a project can have walked; the last entry is its current status.
 STATUS_PATHS = [
@@ -35,7 +35,7 @@ class Templates:
 
     def __init__(self):
         projects = list(
-            Project.objects.filter(number__lte=1000)
+            Project.objects.filter(number__in=plan_numbers())
             .order_by("number")
             .prefetch_related("sectors", "schemes", "developments")
         )
@@ -67,17 +67,19 @@ class Command(BaseCommand):
     help = (
         "Add --count synthetic projects composed from the real plan's vocabulary and proportions "
         "(countries, sectors, schemes, statuses), with 0–10 developments and a status history "
-        "each. The same --seed gives the same data."
+        "each. The same --seed gives the same data. " + REAL_EDITS_HELP
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--count", type=int, required=True, help="How many projects to add.")
         parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
         parser.add_argument("--batch", type=int, default=5000, help="Projects per insert batch.")
+        parser.add_argument("--yes", action="store_true", help="Add them even to a database with real edits.")
 
-    def handle(self, *args, count, seed, batch, **options):
+    def handle(self, *args, count, seed, batch, yes, **options):
         if count < 1:
             raise CommandError("--count must be at least 1.")
+        refuse_real_edits("generate_projects", yes=yes)
         if not Project.objects.exists():
             call_command("loaddata", "action_plan_2023", verbosity=0)
         templates = Templates()
@@ -126,93 +128,107 @@ def _random_date(rng):
 
 def _insert_batch(rng, templates, ids, first_number, size):
     now = datetime.now(UTC)
-    projects, developments, changes, sectors, schemes = [], [], [], [], []
+    rows = {key: [] for key in ("projects", "developments", "changes", "sectors", "schemes")}
     for i in range(size):
         template = rng.choice(templates.projects)
-        number = first_number + i
         project_id = ids["project"]
         ids["project"] += 1
+        # The draws stay in this order (name, developments, path, is_new): same seed, same data.
         name = f"{rng.choice(templates.places)}{rng.choice(templates.tails)}"
-        dev_texts = []
-        day = _random_date(rng)
-        for sequence in range(1, rng.randint(0, 10) + 1):
-            kind, text = rng.choice(templates.developments)
-            day = day + timedelta(days=rng.randint(20, 200))
-            precision = rng.choice([DatePrecision.MONTH] * 6 + [DatePrecision.YEAR, DatePrecision.NONE])
-            if precision == DatePrecision.MONTH:
-                value = day.replace(day=1)
-            elif precision == DatePrecision.YEAR:
-                value = day.replace(month=1, day=1)
-            else:
-                value = None
-            dev_texts.append(text)
-            developments.append(
-                {
-                    "id": ids["development"],
-                    "project_id": project_id,
-                    "sequence": sequence,
-                    "kind": kind,
-                    "text": text,
-                    "date": value,
-                    "date_precision": precision,
-                    "date_end": None,
-                    "source": SOURCE,
-                    "recorded_by_id": None,
-                    "recorded_at": now,
-                }
-            )
-            ids["development"] += 1
+        developments = _developments(rng, templates, ids, project_id, now)
         path = rng.choice(STATUS_PATHS)
-        previous = ""
-        for sequence, status in enumerate(path, start=1):
-            changes.append(
-                {
-                    "id": ids["statuschange"],
-                    "project_id": project_id,
-                    "sequence": sequence,
-                    "status": status,
-                    "previous_status": previous,
-                    "effective_on": None,
-                    "effective_precision": DatePrecision.NONE,
-                    "note": SOURCE,
-                    "recorded_by_id": None,
-                    "recorded_at": now,
-                }
-            )
-            ids["statuschange"] += 1
-            previous = status
-        project = Project(
-            number=number, name=name, name_en=f"{template['name_en']} ({number})", summary=template["summary"]
+        rows["developments"] += developments
+        rows["changes"] += _status_changes(ids, project_id, path, now)
+        rows["projects"].append(
+            _project(rng, template, project_id, first_number + i, name, path[-1], developments, now)
         )
-        projects.append(
+        for key, column in (("sectors", "sector_id"), ("schemes", "scheme_id")):
+            for pk in template[f"{key[:-1]}_ids"]:
+                rows[key].append({"id": ids[key], "project_id": project_id, column: pk})
+                ids[key] += 1
+    _write(Project, rows["projects"])
+    _write(TABLES["sectors"], rows["sectors"])
+    _write(TABLES["schemes"], rows["schemes"])
+    _write(StatusChange, rows["changes"])
+    _write(Development, rows["developments"])
+
+
+def _developments(rng, templates, ids, project_id, now):
+    """0–10 developments a few months apart, most dated to the month."""
+    developments = []
+    day = _random_date(rng)
+    for sequence in range(1, rng.randint(0, 10) + 1):
+        kind, text = rng.choice(templates.developments)
+        day = day + timedelta(days=rng.randint(20, 200))
+        precision = rng.choice([DatePrecision.MONTH] * 6 + [DatePrecision.YEAR, DatePrecision.NONE])
+        if precision == DatePrecision.MONTH:
+            value = day.replace(day=1)
+        elif precision == DatePrecision.YEAR:
+            value = day.replace(month=1, day=1)
+        else:
+            value = None
+        developments.append(
             {
-                "id": project_id,
-                "number": number,
-                "name": name,
-                "name_en": project.name_en,
-                "summary": template["summary"],
-                "note": "",
-                "country_id": template["country_id"],
-                "listing_group_id": template["listing_group_id"],
-                "status": path[-1],
-                "is_new": rng.random() < 0.1,
-                "search_text": project.build_search_text(dev_texts),
-                "version": 1,
-                "created": now,
-                "updated": now,
+                "id": ids["development"],
+                "project_id": project_id,
+                "sequence": sequence,
+                "kind": kind,
+                "text": text,
+                "date": value,
+                "date_precision": precision,
+                "date_end": None,
+                "source": SYNTHETIC,
+                "recorded_by_id": None,
+                "recorded_at": now,
             }
         )
-        for sector_id in template["sector_ids"]:
-            sectors.append({"id": ids["sectors"], "project_id": project_id, "sector_id": sector_id})
-            ids["sectors"] += 1
-        for scheme_id in template["scheme_ids"]:
-            schemes.append({"id": ids["schemes"], "project_id": project_id, "scheme_id": scheme_id})
-            ids["schemes"] += 1
-    _write(Project, projects)
-    _write(TABLES["sectors"], sectors)
-    _write(TABLES["schemes"], schemes)
-    _write(StatusChange, changes)
-    _write(Development, developments)
+        ids["development"] += 1
+    return developments
+
+
+def _status_changes(ids, project_id, path, now):
+    changes = []
+    previous = ""
+    for sequence, status in enumerate(path, start=1):
+        changes.append(
+            {
+                "id": ids["statuschange"],
+                "project_id": project_id,
+                "sequence": sequence,
+                "status": status,
+                "previous_status": previous,
+                "effective_on": None,
+                "effective_precision": DatePrecision.NONE,
+                "note": SYNTHETIC,
+                "recorded_by_id": None,
+                "recorded_at": now,
+            }
+        )
+        ids["statuschange"] += 1
+        previous = status
+    return changes
+
+
+def _project(rng, template, project_id, number, name, status, developments, now):
+    project = Project(
+        number=number, name=name, name_en=f"{template['name_en']} ({number})", summary=template["summary"]
+    )
+    return {
+        "id": project_id,
+        "number": number,
+        "name": name,
+        "name_en": project.name_en,
+        "summary": template["summary"],
+        "note": "",
+        "country_id": template["country_id"],
+        "listing_group_id": template["listing_group_id"],
+        "status": status,
+        "is_new": rng.random() < 0.1,
+        "search_text": project.build_search_text([row["text"] for row in developments]),
+        "version": 1,
+        "created": now,
+        "updated": now,
+    }
 
 
 def _write(model, rows):

@@ -14,7 +14,15 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from projects.audit import last_change
-from projects.models import DatePrecision, Development, Project, Status, StatusChange
+from projects.models import (
+    PROJECT_FIELDS,
+    PROJECT_RELATIONS,
+    DatePrecision,
+    Development,
+    Project,
+    Status,
+    StatusChange,
+)
 
 
 @dataclass
@@ -190,7 +198,8 @@ def development_delete(*, development: Development, user=None) -> None:
     _touch(locked)
 
 
-PROJECT_FIELDS = {"number", "name", "name_en", "summary", "note", "country", "listing_group", "is_new"}
+# The fields `project_create` and `project_update` take as `**fields`: the project's own row.
+OWN_FIELDS = frozenset(PROJECT_FIELDS) - frozenset(PROJECT_RELATIONS)
 
 
 @transaction.atomic
@@ -206,7 +215,7 @@ def project_create(
     **fields,
 ) -> Project:
     """Create a project with its first status change."""
-    unknown = set(fields) - PROJECT_FIELDS
+    unknown = set(fields) - OWN_FIELDS
     if unknown:
         raise TypeError(f"project_create() got unexpected fields: {sorted(unknown)}")
     if status not in Status.values:
@@ -275,7 +284,7 @@ def project_update(
     A call that changes nothing (every value as stored) writes nothing: the version, `updated`
     and the audit trail stay as they are, so other clients' ETags stay current.
     """
-    unknown = set(fields) - PROJECT_FIELDS
+    unknown = set(fields) - OWN_FIELDS
     if unknown:
         raise TypeError(f"project_update() got unexpected fields: {sorted(unknown)}")
     locked = _lock(project)

@@ -23,11 +23,10 @@ from django.http import QueryDict
 from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext, ngettext
 
-from projects.admin.forms import PROJECT_FIELDS
 from projects.admin.history import AuditEntry, project_audit_trail
 from projects.audit import MARK_MODELS as _MARK_MODELS
 from projects.audit import history_mark
-from projects.models import Development, StatusChange
+from projects.models import PROJECT_FIELDS, Development, StatusChange
 
 # The most others' audit entries a refusal lists.
 MAX_ENTRIES = 12

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.audit import history_mark
 from projects.dates import NoSuchDate, NotADate, ParsedDate, format_partial_date_input, parse_partial_date
-from projects.models import DatePrecision, Development, Project, Status
+from projects.models import PROJECT_FIELDS, PROJECT_RELATIONS, DatePrecision, Development, Project, Status
 from projects.services import project_lock
 
 DATE_FORMS_MESSAGE = _("Enter a date as 2024, 2024-03, 2024-03-15, FY2024, 2024年度 or 令和6年3月.")
@@ -60,20 +60,6 @@ class PartialDateField(forms.Field):
         if isinstance(value, ParsedDate):
             return _input_text(value)
         return value
-
-
-PROJECT_FIELDS = [
-    "number",
-    "name",
-    "name_en",
-    "country",
-    "listing_group",
-    "sectors",
-    "schemes",
-    "is_new",
-    "summary",
-    "note",
-]
 
 
 class PageMarkField(forms.CharField):
@@ -177,7 +163,7 @@ class ProjectAdminForm(forms.ModelForm):
     def project_fields(self) -> dict:
         """The changed own fields, as keyword arguments for `project_update`."""
         values = {name: self.cleaned_data[name] for name in self.changed_data if name in PROJECT_FIELDS}
-        for name in ("sectors", "schemes"):
+        for name in PROJECT_RELATIONS:
             if name in values:
                 values[name] = list(values[name])
         return values

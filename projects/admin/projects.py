@@ -31,11 +31,11 @@ from projects.admin.filters import (
     SchemeFamilyFilter,
     WonFilter,
 )
-from projects.admin.forms import PROJECT_FIELDS, BulkStatusForm, DevelopmentForm, ProjectAdminForm
+from projects.admin.forms import BulkStatusForm, DevelopmentForm, ProjectAdminForm
 from projects.admin.history import project_audit_trail
 from projects.audit import editor_label
 from projects.dates import format_partial_date
-from projects.models import Development, Project, Status, StatusChange
+from projects.models import PROJECT_FIELDS, PROJECT_RELATIONS, Development, Project, Status, StatusChange
 from projects.spreadsheets.export import list_file_response, xlsx_file_response
 from projects.spreadsheets.status_table import status_table_context, write_status_table_xlsx
 from projects.text import normalize_for_search
@@ -403,7 +403,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
     def _create_project(self, request, obj, form):
         data = form.cleaned_data
         fields = {
-            name: data[name] for name in PROJECT_FIELDS if name in data and name not in ("sectors", "schemes")
+            name: data[name] for name in PROJECT_FIELDS if name in data and name not in PROJECT_RELATIONS
         }
         project = services.project_create(
             user=request.user,

@@ -134,6 +134,41 @@ def project_change_status(
 
 
 @transaction.atomic
+def project_change_status_bulk(
+    projects,
+    *,
+    status: str,
+    effective_on: date | None = None,
+    effective_precision: str | None = None,
+    note: str = "",
+    user=None,
+) -> tuple[list[Project], list[Project]]:
+    """Give several projects one new status, all in one transaction: all of them or none.
+
+    A project that already has `status` (as the caller loaded it) is skipped rather than
+    refused, so a selection that mixes them still changes the others. Each changed project
+    gets its own status change and audit rows, as `project_change_status` writes them; no
+    version is expected, as the caller chose the projects, not edited them.
+    Returns (changed, skipped), in the order given.
+    """
+    changed, skipped = [], []
+    for project in projects:
+        if project.status == status:
+            skipped.append(project)
+            continue
+        project_change_status(
+            project=project,
+            status=status,
+            effective_on=effective_on,
+            effective_precision=effective_precision,
+            note=note,
+            user=user,
+        )
+        changed.append(project)
+    return changed, skipped
+
+
+@transaction.atomic
 def development_add(
     *,
     project: Project,

@@ -749,26 +749,28 @@ def test_a_refusal_over_plan_data_names_the_plan_import_not_a_question_mark(plan
 
 
 def test_a_stale_version_found_at_write_time_re_renders_the_form(editor_client, world, monkeypatch):
-    """The write-time check (services) is the backstop when the form's check was passed."""
+    """The write-time check (services, under the row lock) is the backstop when the admin's
+    first look at the version missed a colleague's save."""
     project = world["bangkok"]
     data = form_data(editor_client.get(change_url(project)), "project_form")
     services.project_update(project=project, user=UserFactory(username="sato"), name="先に保存")
-    real_lock = services.project_lock
+    real_merge = ProjectAdmin._merge_if_stale
     calls = []
 
-    def lock_passing_once(*, project, expected_version=None):
-        calls.append(expected_version)
-        if len(calls) == 1:  # the first form check misses the concurrent save
-            return real_lock(project=project)
-        return real_lock(project=project, expected_version=expected_version)
+    def merge_missing_once(self, request, object_id, posted, attempt):
+        calls.append(attempt)
+        if len(calls) == 1:  # the first look misses the concurrent save
+            return None
+        return real_merge(self, request, object_id, posted, attempt)
 
-    monkeypatch.setattr("projects.admin.forms.project_lock", lock_passing_once)
+    monkeypatch.setattr(ProjectAdmin, "_merge_if_stale", merge_missing_once)
     set_field(data, "name", "後から")
 
     response = editor_client.post(change_url(project), data)
 
     assert response.status_code == 200
     assert "sato" in str(response.context["adminform"].form.non_field_errors())
+    assert calls == [0, 1]  # refused when writing, then merged onto sato's version
     project.refresh_from_db()
     assert project.name == "先に保存"
 

@@ -319,8 +319,9 @@ class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHisto
             try:
                 return super().changeform_view(request, object_id, form_url, context)
             except services.StaleVersion:
-                # Someone saved between our check and our write: the transaction rolled
-                # back, nothing was written; merge again onto their version.
+                # Someone saved between our look (_merge_if_stale) and our write, which
+                # save_model refused under the row lock: the transaction rolled back, nothing
+                # was written; merge again onto their version.
                 continue
         raise AssertionError("unreachable: the last attempt refuses instead of saving")  # pragma: no cover
 

@@ -219,6 +219,23 @@ class Project(models.Model):
         return normalize_for_search("\n".join(parts), keep_spaces=False)
 
 
+# The fields an editor sets, in the order the admin's form shows them (the status has its own
+# service, project_change_status). The many-to-many ones are written apart from the row.
+PROJECT_FIELDS = (
+    "number",
+    "name",
+    "name_en",
+    "country",
+    "listing_group",
+    "sectors",
+    "schemes",
+    "is_new",
+    "summary",
+    "note",
+)
+PROJECT_RELATIONS = ("sectors", "schemes")
+
+
 class StatusChangeManager(models.Manager):
     def get_by_natural_key(self, project_number, sequence):
         return self.get(project__number=project_number, sequence=sequence)

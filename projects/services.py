@@ -14,7 +14,15 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from projects.audit import last_change
-from projects.models import DatePrecision, Development, Project, Status, StatusChange
+from projects.models import (
+    PROJECT_FIELDS,
+    PROJECT_RELATIONS,
+    DatePrecision,
+    Development,
+    Project,
+    Status,
+    StatusChange,
+)
 from tracker.errors import ApplicationError
 
 
@@ -67,17 +75,6 @@ def _check_version(locked: Project, expected_version: int | None) -> None:
         return
     last = last_change(locked)
     raise StaleVersion(project=locked, changed_by=last.editor, changed_at=last.when)
-
-
-def project_lock(*, project: Project, expected_version: int | None = None) -> Project:
-    """Lock the project row until the caller's transaction ends, refusing a stale version.
-
-    For a caller that makes one edit out of several service calls (the admin's change form):
-    it checks the version once, under the lock, before any of them writes.
-    """
-    locked = _lock(project)
-    _check_version(locked, expected_version)
-    return locked
 
 
 def _touch(project: Project) -> None:
@@ -145,6 +142,41 @@ def project_change_status(
 
 
 @transaction.atomic
+def project_change_status_bulk(
+    projects,
+    *,
+    status: str,
+    effective_on: date | None = None,
+    effective_precision: str | None = None,
+    note: str = "",
+    user=None,
+) -> tuple[list[Project], list[Project]]:
+    """Give several projects one new status, all in one transaction: all of them or none.
+
+    A project that already has `status` (as the caller loaded it) is skipped rather than
+    refused, so a selection that mixes them still changes the others. Each changed project
+    gets its own status change and audit rows, as `project_change_status` writes them; no
+    version is expected, as the caller chose the projects, not edited them.
+    Returns (changed, skipped), in the order given.
+    """
+    changed, skipped = [], []
+    for project in projects:
+        if project.status == status:
+            skipped.append(project)
+            continue
+        project_change_status(
+            project=project,
+            status=status,
+            effective_on=effective_on,
+            effective_precision=effective_precision,
+            note=note,
+            user=user,
+        )
+        changed.append(project)
+    return changed, skipped
+
+
+@transaction.atomic
 def development_add(
     *,
     project: Project,
@@ -209,7 +241,8 @@ def development_delete(*, development: Development, user=None) -> None:
     _touch(locked)
 
 
-PROJECT_FIELDS = {"number", "name", "name_en", "summary", "note", "country", "listing_group", "is_new"}
+# The fields `project_create` and `project_update` take as `**fields`: the project's own row.
+OWN_FIELDS = frozenset(PROJECT_FIELDS) - frozenset(PROJECT_RELATIONS)
 
 
 @transaction.atomic
@@ -225,7 +258,7 @@ def project_create(
     **fields,
 ) -> Project:
     """Create a project with its first status change."""
-    unknown = set(fields) - PROJECT_FIELDS
+    unknown = set(fields) - OWN_FIELDS
     if unknown:
         raise TypeError(f"project_create() got unexpected fields: {sorted(unknown)}")
     if status not in Status.values:
@@ -294,7 +327,7 @@ def project_update(
     A call that changes nothing (every value as stored) writes nothing: the version, `updated`
     and the audit trail stay as they are, so other clients' ETags stay current.
     """
-    unknown = set(fields) - PROJECT_FIELDS
+    unknown = set(fields) - OWN_FIELDS
     if unknown:
         raise TypeError(f"project_update() got unexpected fields: {sorted(unknown)}")
     locked = _lock(project)

@@ -23,11 +23,10 @@ from django.http import QueryDict
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 
-from projects.admin.forms import PROJECT_FIELDS
 from projects.admin.history import AuditEntry, project_audit_trail
 from projects.audit import MARK_MODELS as _MARK_MODELS
 from projects.audit import history_mark
-from projects.models import Development, StatusChange
+from projects.models import PROJECT_FIELDS, Development, StatusChange
 from tracker.locale import is_english
 
 # The most others' audit entries a refusal lists.
@@ -279,41 +278,58 @@ def _merge_developments(project, data, merged, form_class, conflict, user):
     merged.drop_prefix(f"{prefix}-")
     rows = []
     for development in current:
-        unbound = form_class(instance=development)
-        row = {"id": [str(development.pk)], "project": [str(project.pk)]}
         i = posted_rows.pop(development.pk, None)
-        ours_any = theirs_any = clash = False
-        for name in _ROW_FIELDS:
-            if name not in unbound.fields:
-                continue
-            form_field = unbound.fields[name]
-            now = unbound[name].initial
-            row[f"initial:{name}"] = _postable(form_field, now, hidden=True)
-            if i is None:
-                row[name] = _postable(form_field, now)
-                continue
-            key = f"{prefix}-{i}-{name}"
-            posted, base = _raw(form_field, data, key), _raw_initial(form_field, data, key)
-            ours = _changed(form_field, _python(form_field, base), posted)
-            theirs = _changed(form_field, now, base)
-            ours_any, theirs_any = ours_any or ours, theirs_any or theirs
-            if ours:
-                row[name] = data.getlist(key)
-                clash = clash or (theirs and _changed(form_field, now, posted))
-            else:
-                row[name] = _postable(form_field, now)
-        deleting = i is not None and _is_on(data.get(f"{prefix}-{i}-DELETE"))
-        if deleting:
-            row["DELETE"] = ["on"]
-        if clash or (deleting and theirs_any):
+        row, clash = _merge_development(project, development, form_class, data, f"{prefix}-{i}-", i)
+        if clash:
             conflict.developments[f"{prefix}-{len(rows)}"] = gettext(
                 "%(user)s changed this development too. Saving keeps your entry."
             ) % {"user": conflict.who()}
         rows.append(row)
-    # Rows the officer edited that a colleague deleted meanwhile come back as new rows.
-    gone = sorted(posted_rows.items(), key=lambda item: item[1])
+    readded = _readded_developments(project, data, prefix, posted_rows)
+    for offset in range(len(readded)):
+        conflict.developments[f"{prefix}-{len(rows) + offset}"] = gettext(
+            "%(user)s deleted the development you changed. Saving adds yours as a new one."
+        ) % {"user": conflict.who()}
+    _set_rows(merged, data, prefix, [*rows, *readded, *extras], initial=len(rows))
+
+
+def _merge_development(project, development, form_class, data, key_prefix, i):
+    """One stored development as the merged page posts it, and whether the officer's entry
+    collides with a colleague's (both changed a field, or they changed what the officer deletes).
+    `i` is the row the officer's page had for it (None: it is new since their page)."""
+    unbound = form_class(instance=development)
+    row = {"id": [str(development.pk)], "project": [str(project.pk)]}
+    theirs_any = clash = False
+    for name in _ROW_FIELDS:
+        if name not in unbound.fields:
+            continue
+        form_field = unbound.fields[name]
+        now = unbound[name].initial
+        row[f"initial:{name}"] = _postable(form_field, now, hidden=True)
+        if i is None:
+            row[name] = _postable(form_field, now)
+            continue
+        key = f"{key_prefix}{name}"
+        posted, base = _raw(form_field, data, key), _raw_initial(form_field, data, key)
+        ours = _changed(form_field, _python(form_field, base), posted)
+        theirs = _changed(form_field, now, base)
+        theirs_any = theirs_any or theirs
+        if ours:
+            row[name] = data.getlist(key)
+            clash = clash or (theirs and _changed(form_field, now, posted))
+        else:
+            row[name] = _postable(form_field, now)
+    deleting = i is not None and _is_on(data.get(f"{key_prefix}DELETE"))
+    if deleting:
+        row["DELETE"] = ["on"]
+    return row, clash or (deleting and theirs_any)
+
+
+def _readded_developments(project, data, prefix, gone_rows) -> list[dict]:
+    """Rows the officer edited that a colleague deleted meanwhile: they come back as new rows.
+    `gone_rows` maps each posted development no longer stored to its row on the page."""
     readded = []
-    for _pk, i in gone:
+    for _pk, i in sorted(gone_rows.items(), key=lambda item: item[1]):
         row, edited = {}, False
         for name in _ROW_FIELDS:
             key = f"{prefix}-{i}-{name}"
@@ -324,18 +340,19 @@ def _merge_developments(project, data, merged, form_class, conflict, user):
         if edited and not _is_on(data.get(f"{prefix}-{i}-DELETE")):
             row["project"] = [str(project.pk)]
             readded.append(row)
-    for offset in range(len(readded)):
-        conflict.developments[f"{prefix}-{len(rows) + offset}"] = gettext(
-            "%(user)s deleted the development you changed. Saving adds yours as a new one."
-        ) % {"user": conflict.who()}
-    for index, row in enumerate([*rows, *readded, *extras]):
+    return readded
+
+
+def _set_rows(merged, data, prefix, rows, *, initial):
+    """Write the rows as the formset's posted data; the first `initial` are stored rows."""
+    for index, row in enumerate(rows):
         for name, values in row.items():
             if name.startswith("initial:"):
                 merged.set(f"initial-{prefix}-{index}-{name[len('initial:') :]}", values)
             else:
                 merged.set(f"{prefix}-{index}-{name}", values)
-    merged.set(f"{prefix}-TOTAL_FORMS", [str(len(rows) + len(readded) + len(extras))])
-    merged.set(f"{prefix}-INITIAL_FORMS", [str(len(rows))])
+    merged.set(f"{prefix}-TOTAL_FORMS", [str(len(rows))])
+    merged.set(f"{prefix}-INITIAL_FORMS", [str(initial)])
     for key in ("MIN_NUM_FORMS", "MAX_NUM_FORMS"):
         if f"{prefix}-{key}" in data:
             merged.set(f"{prefix}-{key}", data.getlist(f"{prefix}-{key}"))

@@ -3,7 +3,6 @@ with partial dates, and the bulk status change."""
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -16,8 +15,7 @@ from projects.dates import (
     format_partial_date_input,
     parse_partial_date,
 )
-from projects.models import DatePrecision, Development, Project, Status
-from projects.services import project_lock
+from projects.models import PROJECT_FIELDS, PROJECT_RELATIONS, DatePrecision, Development, Project, Status
 
 DATE_FORMS_MESSAGE = _("Enter a date as 2024, 2024-03, 2024-03-15, FY2024, 2024年度 or 令和6年3月.")
 
@@ -69,18 +67,11 @@ class PartialDateField(forms.Field):
         return value
 
 
-PROJECT_FIELDS = [
-    "number",
-    "name",
-    "name_en",
-    "country",
-    "listing_group",
-    "sectors",
-    "schemes",
-    "is_new",
-    "summary",
-    "note",
-]
+def effective_kwargs(typed: ParsedDate | None) -> dict:
+    """A typed effective date as the status services take it (effective_on and its precision)."""
+    if typed is None:
+        return {"effective_on": None}
+    return {"effective_on": typed.date, "effective_precision": typed.precision}
 
 
 class PageMarkField(forms.CharField):
@@ -173,18 +164,16 @@ class ProjectAdminForm(forms.ModelForm):
         return cleaned
 
     def _check_version(self, version):
+        # Whether the version is still the project's is checked when the page is saved, under
+        # the project's row lock (ProjectAdmin.save_model); a StaleVersion goes up to
+        # ProjectAdmin.changeform_view, which merges this page onto the newer project.
         if version is None:
             raise ValidationError(gettext("The form is missing its version. Reload the page."), code="stale")
-        # Inside the admin's request transaction this lock holds until the save commits, so
-        # nobody can slip a change in between this check and our writes. A StaleVersion goes
-        # up to ProjectAdmin.changeform_view, which merges this page onto the newer project.
-        with transaction.atomic():
-            project_lock(project=self.instance, expected_version=version)
 
     def project_fields(self) -> dict:
         """The changed own fields, as keyword arguments for `project_update`."""
         values = {name: self.cleaned_data[name] for name in self.changed_data if name in PROJECT_FIELDS}
-        for name in ("sectors", "schemes"):
+        for name in PROJECT_RELATIONS:
             if name in values:
                 values[name] = list(values[name])
         return values
@@ -256,3 +245,8 @@ class BulkStatusForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text=_("One note for all the selected projects: the evidence for the change."),
     )
+
+    def status_change(self) -> dict:
+        """The status, date and note, as keyword arguments for the status services."""
+        data = self.cleaned_data
+        return {"status": data["status"], **effective_kwargs(data["effective_on"]), "note": data["note"]}

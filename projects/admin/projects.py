@@ -6,24 +6,21 @@ and one audit row per changed row.
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.utils import display_for_value, unquote
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import may_change_development, may_delete_development
 from projects import services
 from projects.admin.conflicts import merge_onto_current
+from projects.admin.export_views import ExportViews
 from projects.admin.filters import (
     MultiChoicesFilter,
     MultiRelatedByNameFilter,
@@ -31,13 +28,12 @@ from projects.admin.filters import (
     SchemeFamilyFilter,
     WonFilter,
 )
-from projects.admin.forms import PROJECT_FIELDS, BulkStatusForm, DevelopmentForm, ProjectAdminForm
-from projects.admin.history import project_audit_trail
+from projects.admin.forms import DevelopmentForm, ProjectAdminForm, effective_kwargs
+from projects.admin.history_views import AuditHistoryViews
+from projects.admin.status_action import BulkStatusAction
 from projects.audit import editor_label
 from projects.dates import format_partial_date
-from projects.models import Development, Project, Status, StatusChange
-from projects.spreadsheets.export import list_file_response, xlsx_file_response
-from projects.spreadsheets.status_table import status_table_context, write_status_table_xlsx
+from projects.models import PROJECT_FIELDS, PROJECT_RELATIONS, Development, Project, Status, StatusChange
 from projects.text import normalize_for_search
 from tracker.locale import is_english
 
@@ -47,13 +43,6 @@ STATUS_FORM_FIELDS = ["new_status", "status_effective_on", "status_note"]
 def _join(names) -> str:
     separator = ", " if is_english() else "、"
     return separator.join(str(name) for name in names)
-
-
-def _effective(typed) -> dict:
-    """A typed effective date (projects.dates.ParsedDate) as the status services take it."""
-    if typed is None:
-        return {"effective_on": None}
-    return {"effective_on": typed.date, "effective_precision": typed.precision}
 
 
 def _partial_date(value, precision, date_end=None) -> str:
@@ -72,19 +61,6 @@ def _starts_with_its_date(project) -> bool:
     )
     text = normalize_for_search(project.latest_development_text, keep_spaces=False)
     return bool(when) and text.startswith(normalize_for_search(when, keep_spaces=False))
-
-
-def _chosen_filters(changelist) -> list[tuple[str, str]]:
-    """The changelist's chosen filter values and search, as its sidebar names them."""
-    chosen = []
-    for spec in changelist.filter_specs:
-        everything, *choices = spec.choices(changelist)
-        values = [str(choice["display"]) for choice in choices if choice["selected"]]
-        if values and not everything["selected"]:
-            chosen.append((str(spec.title), "・".join(values)))
-    if changelist.query:
-        chosen.append((gettext("Search"), changelist.query))
-    return chosen
 
 
 class ProjectRowsFormSet(BaseInlineFormSet):
@@ -196,7 +172,10 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHistoryAdmin):
+    """The projects: the changelist with its exports and bulk status change (export_views.py,
+    status_action.py), the change page below, and the History page (history_views.py)."""
+
     form = ProjectAdminForm
     list_display = [
         "number",
@@ -305,9 +284,6 @@ class ProjectAdmin(SimpleHistoryAdmin):
 
     # The change page
 
-    def can_change_status(self, request) -> bool:
-        return request.user.has_perm("projects.add_statuschange")
-
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [(None, {"fields": PROJECT_FIELDS}), (_("Status"), {"fields": STATUS_FORM_FIELDS})]
@@ -322,7 +298,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
             status_fields += STATUS_FORM_FIELDS
         return [
             # The hidden version is the optimistic lock: a save based on an older version
-            # is refused (ProjectAdminForm.clean), so a colleague's edit is never overwritten.
+            # is refused (save_model), so a colleague's edit is never overwritten.
             (None, {"fields": [*PROJECT_FIELDS, "expected_version", "seen_history"]}),
             (_("Status"), {"fields": status_fields}),
             (_("Record"), {"fields": ["created", "updated"], "classes": ["collapse"]}),
@@ -344,8 +320,9 @@ class ProjectAdmin(SimpleHistoryAdmin):
             try:
                 return super().changeform_view(request, object_id, form_url, context)
             except services.StaleVersion:
-                # Someone saved between our check and our write: the transaction rolled
-                # back, nothing was written; merge again onto their version.
+                # Someone saved between our look (_merge_if_stale) and our write, which
+                # save_model refused under the row lock: the transaction rolled back, nothing
+                # was written; merge again onto their version.
                 continue
         raise AssertionError("unreachable: the last attempt refuses instead of saving")  # pragma: no cover
 
@@ -391,20 +368,21 @@ class ProjectAdmin(SimpleHistoryAdmin):
         if not change:
             self._create_project(request, obj, form)
             return
-        fields = form.project_fields()
-        if fields:
-            updated = services.project_update(
-                project=obj,
-                user=request.user,
-                expected_version=form.cleaned_data["expected_version"],
-                **fields,
-            )
-            obj.version, obj.updated, obj.search_text = updated.version, updated.updated, updated.search_text
+        # The optimistic lock, before any write of this save: under the project's row lock,
+        # held until the page's transaction ends, a page built on an older version is refused
+        # (StaleVersion, which changeform_view turns into a merge). Unchanged fields write nothing.
+        updated = services.project_update(
+            project=obj,
+            user=request.user,
+            expected_version=form.cleaned_data["expected_version"],
+            **form.project_fields(),
+        )
+        obj.version, obj.updated, obj.search_text = updated.version, updated.updated, updated.search_text
 
     def _create_project(self, request, obj, form):
         data = form.cleaned_data
         fields = {
-            name: data[name] for name in PROJECT_FIELDS if name in data and name not in ("sectors", "schemes")
+            name: data[name] for name in PROJECT_FIELDS if name in data and name not in PROJECT_RELATIONS
         }
         project = services.project_create(
             user=request.user,
@@ -412,7 +390,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
             schemes=list(data.get("schemes") or []),
             status=data.get("new_status") or Status.IDENTIFICATION,
             status_note=data.get("status_note", ""),
-            **_effective(data.get("status_effective_on")),
+            **effective_kwargs(data.get("status_effective_on")),
             **fields,
         )
         # The admin goes on with its own instance (inlines, messages, redirect).
@@ -452,7 +430,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
             services.project_change_status(
                 project=project,
                 status=new_status,
-                **_effective(form.cleaned_data.get("status_effective_on")),
+                **effective_kwargs(form.cleaned_data.get("status_effective_on")),
                 note=form.cleaned_data.get("status_note", ""),
                 user=request.user,
                 expected_version=project.version,
@@ -490,122 +468,3 @@ class ProjectAdmin(SimpleHistoryAdmin):
                     **form.development_values(),
                 )
                 formset.new_objects.append(development)
-
-    # The bulk status change
-
-    def has_change_status_permission(self, request):
-        return self.has_change_permission(request) and self.can_change_status(request)
-
-    @admin.action(description=_("Change status of selected projects"), permissions=["change_status"])
-    def change_status_selected(self, request, queryset):
-        projects = list(queryset.order_by("number"))
-        form = BulkStatusForm(request.POST if "apply" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            self._apply_status(request, projects, form.cleaned_data)
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Change status of selected projects"),
-            "opts": self.opts,
-            "form": form,
-            "projects": projects,
-            "action_name": "change_status_selected",
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "media": self.media + form.media,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/projects/project/change_status_selected.html", context)
-
-    def _apply_status(self, request, projects, data):
-        status = data["status"]
-        changed, skipped = [], []
-        with transaction.atomic():
-            for project in projects:
-                if project.status == status:
-                    skipped.append(project)
-                    continue
-                services.project_change_status(
-                    project=project,
-                    status=status,
-                    **_effective(data["effective_on"]),
-                    note=data["note"],
-                    user=request.user,
-                )
-                changed.append(project)
-        label = Status(status).label
-        if changed:
-            self.message_user(
-                request,
-                ngettext(
-                    "Changed the status of %(count)d project to %(status)s.",
-                    "Changed the status of %(count)d projects to %(status)s.",
-                    len(changed),
-                )
-                % {"count": len(changed), "status": label},
-                messages.SUCCESS,
-            )
-        if skipped:
-            self.message_user(
-                request,
-                gettext("Skipped, already %(status)s: %(projects)s")
-                % {"status": label, "projects": _join(p.number for p in skipped)},
-                messages.WARNING,
-            )
-
-    # The History page: the project's own audit rows and those of its developments and
-    # status changes, in one list.
-
-    def history_view(self, request, object_id, extra_context=None):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        try:
-            pk = Project._meta.pk.to_python(unquote(object_id))
-        except ValidationError as exc:
-            raise Http404 from exc
-        # By id, not through get_object(), so a deleted project's trail can still be read.
-        extra_context = {**(extra_context or {}), "audit_trail": project_audit_trail(pk)}
-        return super().history_view(request, object_id, extra_context)
-
-    def revert_disabled(self, request, obj=None):
-        # A revert would bypass the services (version, search text, audit user); an officer
-        # corrects a project by editing it.
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    # Exports of what the changelist shows: its filters, search and order, every page.
-
-    def get_urls(self):
-        return [
-            path(
-                "export/<str:export_format>/",
-                self.admin_site.admin_view(self.export_view),
-                name=f"{self.opts.app_label}_{self.opts.model_name}_export",
-            ),
-            *super().get_urls(),
-        ]
-
-    def export_view(self, request, export_format):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        if export_format not in ("csv", "xlsx", "status-table", "status-table-xlsx"):
-            raise Http404
-        changelist = self.get_changelist_instance(request)
-        queryset = changelist.get_queryset(request)
-        if export_format in ("csv", "xlsx"):
-            return list_file_response(queryset, export_format)
-        if export_format == "status-table-xlsx":
-            return xlsx_file_response(write_status_table_xlsx, queryset, "status_table")
-        context = status_table_context(queryset, _chosen_filters(changelist))
-        return TemplateResponse(request, "projects/status_table.html", context)
-
-    def changelist_view(self, request, extra_context=None):
-        # The export links carry the changelist's own query string (filters, search, order).
-        query = request.GET.copy()
-        for parameter in ("p", "_changelist_filters"):
-            query.pop(parameter, None)
-        extra_context = {**(extra_context or {}), "export_query": query.urlencode()}
-        return super().changelist_view(request, extra_context)

@@ -8,6 +8,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from projects.models import (
+    PROJECT_FIELDS,
+    PROJECT_RELATIONS,
     DatePrecision,
     Development,
     DevelopmentKind,
@@ -23,6 +25,7 @@ from projects.querysets import (
     latest_development_order,
     latest_development_order_sql,
 )
+from projects.services import OWN_FIELDS
 from projects.text import CIRCLED, circled_number
 from tests.factories import (
     DevelopmentFactory,
@@ -222,3 +225,29 @@ def test_the_sql_order_and_the_orm_order_agree_on_null_dates_and_ties(tricky_dev
         sql = [sequence for (sequence,) in cursor.fetchall()]
 
     assert orm == sql == expected
+
+
+# --- the fields an editor sets
+
+
+def test_project_fields_are_the_fields_an_editor_sets():
+    # A field added to Project is either listed here (the admin's form, the services) or not
+    # editable (set by the code: status, version, search text, timestamps).
+    editable = {
+        field.name
+        for field in Project._meta.get_fields()
+        if field.concrete and field.editable and not field.primary_key
+    }
+    assert set(PROJECT_FIELDS) == editable
+    assert len(PROJECT_FIELDS) == len(editable)
+    assert {field.name for field in Project._meta.many_to_many} == set(PROJECT_RELATIONS)
+    assert OWN_FIELDS == {
+        "number",
+        "name",
+        "name_en",
+        "summary",
+        "note",
+        "country",
+        "listing_group",
+        "is_new",
+    }

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from accounts.roles import EDITOR
 from projects import services
@@ -112,6 +112,87 @@ def test_change_status_of_a_stale_version_is_refused(project, user):
     project.refresh_from_db()
     assert project.status == Status.IDENTIFICATION
     assert project.status_changes.count() == 1
+
+
+# project_change_status_bulk
+
+
+def test_change_status_bulk_changes_each_project_and_skips_those_already_there(user):
+    first, second = ProjectFactory(number=1), ProjectFactory(number=2)
+    there = ProjectFactory(number=3, status=Status.PROCUREMENT)
+    before = {p.pk: audit_counts(p) for p in (first, second, there)}
+
+    changed, skipped = services.project_change_status_bulk(
+        [first, there, second],
+        status=Status.PROCUREMENT,
+        effective_on=date(2024, 4, 1),
+        effective_precision=DatePrecision.FISCAL_YEAR,
+        note="閣議決定（一括）",
+        user=user,
+    )
+
+    assert (changed, skipped) == ([first, second], [there])  # in the order given
+    for project in changed:
+        project.refresh_from_db()
+        assert (project.status, project.version) == (Status.PROCUREMENT, 2)
+        change = project.status_changes.get(sequence=2)
+        assert (change.previous_status, change.note, change.recorded_by) == (
+            Status.IDENTIFICATION,
+            "閣議決定（一括）",
+            user,
+        )
+        assert (change.effective_on, change.effective_precision) == (
+            date(2024, 4, 1),
+            DatePrecision.FISCAL_YEAR,
+        )
+        # One audit row for the project (its status) and one for the new status change.
+        projects, developments, changes = before[project.pk]
+        assert audit_counts(project) == (projects + 1, developments, changes + 1)
+        assert project.history.first().history_user == user
+    there.refresh_from_db()
+    assert (there.version, there.status_changes.count()) == (1, 1)
+    assert audit_counts(there) == before[there.pk]
+
+
+def test_change_status_bulk_without_a_date_or_a_user(project):
+    changed, skipped = services.project_change_status_bulk([project], status=Status.CANCELLED)
+
+    assert (changed, skipped) == ([project], [])
+    change = project.status_changes.get(sequence=2)
+    assert (change.effective_on, change.effective_precision, change.note, change.recorded_by) == (
+        None,
+        DatePrecision.NONE,
+        "",
+        None,
+    )
+
+
+def test_change_status_bulk_does_not_expect_a_version(project, user):
+    # The projects were chosen from a list, not edited: a colleague's edit since is no reason
+    # to refuse, and is kept.
+    stale = Project.objects.get(pk=project.pk)
+    services.project_update(project=project, user=UserFactory(username="sato"), name="佐藤の修正")
+
+    changed, _skipped = services.project_change_status_bulk([stale], status=Status.SUSPENDED, user=user)
+
+    assert changed == [stale]
+    project.refresh_from_db()
+    assert (project.name, project.status, project.version) == ("佐藤の修正", Status.SUSPENDED, 3)
+
+
+def test_change_status_bulk_is_all_or_nothing(user):
+    first = ProjectFactory(number=1)
+    # Loaded before another writer gave it the status: not skipped, so refused under the lock.
+    stale = ProjectFactory(number=2)
+    services.project_change_status(project=Project.objects.get(pk=stale.pk), status=Status.SUSPENDED)
+    before = audit_counts(first)
+
+    with pytest.raises(ValidationError):
+        services.project_change_status_bulk([first, stale], status=Status.SUSPENDED, user=user)
+
+    first.refresh_from_db()
+    assert (first.status, first.version, first.status_changes.count()) == (Status.IDENTIFICATION, 1, 1)
+    assert audit_counts(first) == before
 
 
 # developments
@@ -262,15 +343,6 @@ def test_project_update_of_a_stale_version_is_refused_and_keeps_the_first_edit(p
 def test_project_update_refuses_the_status_and_unknown_fields(project):
     with pytest.raises(TypeError):
         services.project_update(project=project, status=Status.CANCELLED)
-
-
-def test_project_lock_refuses_a_stale_version_inside_a_transaction(project, user):
-    services.project_update(project=project, user=user, name="更新")
-
-    with transaction.atomic():
-        assert services.project_lock(project=project, expected_version=2).version == 2
-    with pytest.raises(services.StaleVersion), transaction.atomic():
-        services.project_lock(project=project, expected_version=1)
 
 
 def test_stale_version_names_who_changed_the_project_and_when(project, user):

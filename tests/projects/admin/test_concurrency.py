@@ -1,6 +1,6 @@
 """Several officers save the same project page at once: exactly one save wins.
 
-The admin's form takes the project's row lock when it checks the version, so real
+The admin takes the project's row lock when its save checks the version, so real
 concurrency needs real row locks: this runs on PostgreSQL only (tests/conftest.py deselects
 it elsewhere), each save in its own thread and database connection, released together.
 """

@@ -7,7 +7,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.roles import EDITOR
+from accounts.roles import ADMINISTRATOR, EDITOR
 from projects import services
 from projects.admin.projects import ProjectAdmin
 from projects.models import DatePrecision, Development, DevelopmentKind, Project, SchemeFamily, Status
@@ -729,6 +729,69 @@ def test_two_status_changes_conflict_and_the_second_applies_in_one_more_click(cl
     assert (change.effective_on, change.effective_precision) == (date(2024, 4, 1), DatePrecision.FISCAL_YEAR)
 
 
+def _two_administrators(client, project):
+    """As _two_officers, for two administrators: each may correct and delete any development."""
+    sato = UserFactory(username="sato", role=ADMINISTRATOR)
+    suzuki = UserFactory(username="suzuki", role=ADMINISTRATOR)
+    client.force_login(sato)
+    sato_page = form_data(client.get(change_url(project)), "project_form")
+    client.force_login(suzuki)
+    suzuki_page = form_data(client.get(change_url(project)), "project_form")
+    return sato, suzuki, sato_page, suzuki_page
+
+
+def test_a_development_i_changed_that_a_colleague_deleted_comes_back_as_a_new_one(client, world):
+    project = world["hsr"]
+    sato, suzuki, sato_page, suzuki_page = _two_administrators(client, project)
+    client.force_login(sato)
+    assert (
+        client.post(change_url(project), set_field(sato_page, "developments-0-DELETE", "on")).status_code
+        == 302
+    )
+    assert project.developments.count() == 1
+
+    client.force_login(suzuki)
+    response = client.post(change_url(project), set_field(suzuki_page, "developments-0-text", "鈴木の修正"))
+
+    assert response.status_code == 200
+    inline = next(f for f in response.context["inline_admin_formsets"] if f.formset.model is Development)
+    rows = inline.formset.forms
+    assert [row["text"].value() for row in rows[:2]] == ["２０２２年１１月 Ｆ／Ｓ開始", "鈴木の修正"]
+    assert rows[1].instance.pk is None
+    assert "sato" in str(rows[1].non_field_errors()) and "新しい動き" in str(rows[1].non_field_errors())
+
+    assert client.post(change_url(project), form_data(response, "project_form")).status_code == 302
+    assert list(project.developments.order_by("sequence").values_list("text", "recorded_by__username")) == [
+        ("２０２２年１１月 Ｆ／Ｓ開始", None),
+        ("鈴木の修正", "suzuki"),
+    ]
+
+
+def test_deleting_a_development_a_colleague_changed_is_asked_again(client, world):
+    project = world["hsr"]
+    sato, suzuki, sato_page, suzuki_page = _two_administrators(client, project)
+    client.force_login(sato)
+    assert (
+        client.post(
+            change_url(project), set_field(sato_page, "developments-0-text", "佐藤の修正")
+        ).status_code
+        == 302
+    )
+
+    client.force_login(suzuki)
+    response = client.post(change_url(project), set_field(suzuki_page, "developments-0-DELETE", "on"))
+
+    assert response.status_code == 200
+    inline = next(f for f in response.context["inline_admin_formsets"] if f.formset.model is Development)
+    first = inline.formset.forms[0]
+    assert first["text"].value() == "佐藤の修正" and first["DELETE"].value()
+    assert "sato" in str(first.non_field_errors())
+    assert project.developments.filter(text="佐藤の修正").exists()
+
+    assert client.post(change_url(project), form_data(response, "project_form")).status_code == 302
+    assert list(project.developments.values_list("text", flat=True)) == ["２０２２年１１月 Ｆ／Ｓ開始"]
+
+
 def test_a_refusal_over_plan_data_names_the_plan_import_not_a_question_mark(plan_data, client):
     project = Project.objects.get(number=1)
     sato, suzuki, sato_page, suzuki_page = _two_officers(client, project)
@@ -749,26 +812,28 @@ def test_a_refusal_over_plan_data_names_the_plan_import_not_a_question_mark(plan
 
 
 def test_a_stale_version_found_at_write_time_re_renders_the_form(editor_client, world, monkeypatch):
-    """The write-time check (services) is the backstop when the form's check was passed."""
+    """The write-time check (services, under the row lock) is the backstop when the admin's
+    first look at the version missed a colleague's save."""
     project = world["bangkok"]
     data = form_data(editor_client.get(change_url(project)), "project_form")
     services.project_update(project=project, user=UserFactory(username="sato"), name="先に保存")
-    real_lock = services.project_lock
+    real_merge = ProjectAdmin._merge_if_stale
     calls = []
 
-    def lock_passing_once(*, project, expected_version=None):
-        calls.append(expected_version)
-        if len(calls) == 1:  # the first form check misses the concurrent save
-            return real_lock(project=project)
-        return real_lock(project=project, expected_version=expected_version)
+    def merge_missing_once(self, request, object_id, posted, attempt):
+        calls.append(attempt)
+        if len(calls) == 1:  # the first look misses the concurrent save
+            return None
+        return real_merge(self, request, object_id, posted, attempt)
 
-    monkeypatch.setattr("projects.admin.forms.project_lock", lock_passing_once)
+    monkeypatch.setattr(ProjectAdmin, "_merge_if_stale", merge_missing_once)
     set_field(data, "name", "後から")
 
     response = editor_client.post(change_url(project), data)
 
     assert response.status_code == 200
     assert "sato" in str(response.context["adminform"].form.non_field_errors())
+    assert calls == [0, 1]  # refused when writing, then merged onto sato's version
     project.refresh_from_db()
     assert project.name == "先に保存"
 

@@ -1,0 +1,65 @@
+"""Exports of what the project changelist shows: its filters, search and order, every page.
+
+CSV and xlsx lists (projects.spreadsheets.export), and the status table as a page or a
+workbook (projects.spreadsheets.status_table).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext
+
+from projects.spreadsheets.export import list_file_response, xlsx_file_response
+from projects.spreadsheets.status_table import status_table_context, write_status_table_xlsx
+
+EXPORT_FORMATS = ("csv", "xlsx", "status-table", "status-table-xlsx")
+
+
+def _chosen_filters(changelist) -> list[tuple[str, str]]:
+    """The changelist's chosen filter values and search, as its sidebar names them."""
+    chosen = []
+    for spec in changelist.filter_specs:
+        everything, *choices = spec.choices(changelist)
+        values = [str(choice["display"]) for choice in choices if choice["selected"]]
+        if values and not everything["selected"]:
+            chosen.append((str(spec.title), "・".join(values)))
+    if changelist.query:
+        chosen.append((gettext("Search"), changelist.query))
+    return chosen
+
+
+class ExportViews:
+    """A ModelAdmin mixin: the export URL and view, and the changelist's export links."""
+
+    def get_urls(self):
+        return [
+            path(
+                "export/<str:export_format>/",
+                self.admin_site.admin_view(self.export_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request, export_format):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        if export_format not in EXPORT_FORMATS:
+            raise Http404
+        changelist = self.get_changelist_instance(request)
+        queryset = changelist.get_queryset(request)
+        if export_format in ("csv", "xlsx"):
+            return list_file_response(queryset, export_format)
+        if export_format == "status-table-xlsx":
+            return xlsx_file_response(write_status_table_xlsx, queryset, "status_table")
+        context = status_table_context(queryset, _chosen_filters(changelist))
+        return TemplateResponse(request, "projects/status_table.html", context)
+
+    def changelist_view(self, request, extra_context=None):
+        # The export links carry the changelist's own query string (filters, search, order).
+        query = request.GET.copy()
+        for parameter in ("p", "_changelist_filters"):
+            query.pop(parameter, None)
+        extra_context = {**(extra_context or {}), "export_query": query.urlencode()}
+        return super().changelist_view(request, extra_context)

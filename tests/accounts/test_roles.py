@@ -1,12 +1,7 @@
 """What each role can see and do in the admin: viewer, editor, administrator."""
 
-import io
-
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.urls import reverse
 
 from accounts.roles import ADMINISTRATOR, EDITOR, VIEWER
@@ -321,44 +316,3 @@ def test_administrator_can_delete_a_project(client, project):
     assert history.status_code == 200
     actions = {(entry.subject, entry.action) for entry in history.context["audit_trail"]}
     assert ("Project", "Deleted") in actions and ("Development 1", "Deleted") in actions
-
-
-# create_user
-
-
-@pytest.mark.parametrize(
-    ("role", "group"), [("viewer", VIEWER), ("editor", EDITOR), ("administrator", ADMINISTRATOR)]
-)
-def test_create_user_with_a_generated_password(role, group):
-    out = io.StringIO()
-
-    call_command("create_user", "yamada", role=role, stdout=out)
-
-    user = get_user_model().objects.get(username="yamada")
-    assert user.is_staff and not user.is_superuser
-    assert list(user.groups.values_list("name", flat=True)) == [group]
-    password = out.getvalue().split("Password (shown once): ")[1].strip()
-    assert user.check_password(password)
-
-
-def test_create_user_reads_the_password_from_stdin(client):
-    call_command(
-        "create_user",
-        "kato",
-        role="editor",
-        password_stdin=True,
-        stdin=io.StringIO("long enough passphrase 42\n"),
-        stdout=io.StringIO(),
-    )
-
-    assert client.login(username="kato", password="long enough passphrase 42")
-    assert client.get(CHANGELIST).status_code == 200
-
-
-def test_create_user_refuses_a_weak_password_and_an_existing_name():
-    with pytest.raises(CommandError):
-        call_command("create_user", "kato", role="editor", password_stdin=True, stdin=io.StringIO("123\n"))
-    UserFactory(username="kato")
-    with pytest.raises(CommandError):
-        call_command("create_user", "kato", role="editor", stdout=io.StringIO())
-    assert not get_user_model().objects.filter(username="kato", is_staff=True, groups__isnull=False).exists()

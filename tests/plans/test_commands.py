@@ -1,38 +1,28 @@
-"""The commands behind the quick start: load_plan and ensure_admin."""
-
-import io
+"""load_plan: the plan loaded once, and never over edits."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
-from accounts.roles import ADMINISTRATOR
 from projects.models import Project
+from tests.commands import run_command
 
 pytestmark = pytest.mark.django_db
 
 
-def _run(*args) -> str:
-    out = io.StringIO()
-    call_command(*args, stdout=out)
-    return out.getvalue()
-
-
 def test_load_plan_if_empty_loads_once_and_keeps_later_edits():
-    assert "93 projects" in _run("load_plan", "--if-empty")
+    assert "93 projects" in run_command("load_plan", "--if-empty")
     Project.objects.filter(number=1).update(name_en="Edited by an officer")
 
-    assert "nothing loaded" in _run("load_plan", "--if-empty")
+    assert "nothing loaded" in run_command("load_plan", "--if-empty")
     assert Project.objects.count() == 93
     assert Project.objects.get(number=1).name_en == "Edited by an officer"
 
 
 def test_load_plan_again_over_unedited_data_changes_nothing_and_adds_what_is_missing():
-    _run("load_plan")
+    run_command("load_plan")
     Project.objects.get(number=93).delete()
     before = {p.number: (p.version, p.updated) for p in Project.objects.all()}
 
-    out = _run("load_plan")
+    out = run_command("load_plan")
 
     assert "92 projects; 1 missing projects added" in out
     assert Project.objects.count() == 93
@@ -45,7 +35,7 @@ def test_load_plan_refuses_to_overwrite_projects_edited_through_the_services():
 
     from projects import services
 
-    _run("load_plan")
+    run_command("load_plan")
     project = Project.objects.get(number=12)
     services.project_update(project=project, name_en="Renamed by an officer")
     services.project_change_status(project=Project.objects.get(number=12), status="suspended", note="x")
@@ -53,7 +43,7 @@ def test_load_plan_refuses_to_overwrite_projects_edited_through_the_services():
     history = edited.status_changes.count()
 
     with pytest.raises(CommandError) as refused:
-        _run("load_plan")
+        run_command("load_plan")
 
     message = str(refused.value)
     assert "nothing was loaded" in message
@@ -73,31 +63,9 @@ def test_load_plan_refuses_to_overwrite_edited_reference_data():
 
     from countries.models import Country
 
-    _run("load_plan")
+    run_command("load_plan")
     Country.objects.filter(iso_code="VN").update(name_en="Vietnam (edited)")
 
     with pytest.raises(CommandError, match=r"countries.Country VN: name_en"):
-        _run("load_plan")
+        run_command("load_plan")
     assert Country.objects.get(iso_code="VN").name_en == "Vietnam (edited)"
-
-
-def test_ensure_admin_creates_one_administrator_with_a_random_password_once():
-    first = _run("ensure_admin")
-    password = first.split("Password (shown only this once): ")[1].strip()
-    user = get_user_model().objects.get(username="admin")
-    assert user.is_superuser and user.is_staff
-    assert user.groups.filter(name=ADMINISTRATOR).exists()
-    assert user.check_password(password) and len(password) >= 16
-
-    second = _run("ensure_admin")
-    assert "Password" not in second and "exists: admin" in second
-    user.refresh_from_db()
-    assert user.check_password(password)
-    assert get_user_model().objects.count() == 1
-
-
-def test_ensure_admin_passwords_differ_between_databases():
-    first = _run("ensure_admin").split(": ")[-1].strip()
-    get_user_model().objects.all().delete()
-    second = _run("ensure_admin").split(": ")[-1].strip()
-    assert first != second

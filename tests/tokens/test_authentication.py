@@ -1,30 +1,19 @@
-import io
+"""API tokens: authentication, expiry, revocation, read-only tokens and the permissions they carry."""
+
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
-from django.contrib.messages import get_messages
-from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.roles import ADMINISTRATOR, EDITOR, VIEWER
 from projects.api.etags import project_etag
-from tests.factories import ProjectFactory, UserFactory
+from tests.clients import token_client
+from tests.factories import UserFactory
 from tokens.models import APIToken
 
 pytestmark = pytest.mark.django_db
-
-
-def token_client(key):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
-
-
-@pytest.fixture
-def project():
-    return ProjectFactory()
 
 
 def test_token_authenticates_as_its_user(project):
@@ -140,115 +129,6 @@ def test_read_write_token_of_an_editor_writes(project):
 
     assert response.status_code == 201
     assert project.developments.get().recorded_by.api_tokens.exists()
-
-
-# Management commands
-
-
-def test_issue_token_command_prints_a_working_key(project):
-    UserFactory(username="analyst", role=VIEWER)
-    out = io.StringIO()
-
-    call_command(
-        "issue_token",
-        "analyst",
-        "--name",
-        "weekly",
-        "--days",
-        "7",
-        "--read-only",
-        stdout=out,
-        stderr=io.StringIO(),
-    )
-
-    key = out.getvalue().strip()
-    token = APIToken.objects.get()
-    assert token.read_only
-    assert token.user.username == "analyst"
-    assert token.expiry_date < timezone.now() + timedelta(days=8)
-    assert token_client(key).get("/api/projects/").status_code == 200
-
-
-def test_issue_token_for_unknown_user_fails():
-    with pytest.raises(CommandError, match="No user"):
-        call_command("issue_token", "nobody", "--name", "x")
-
-
-@pytest.mark.parametrize("args", [["--name", "x" * 51], ["--name", " "], ["--name", "x", "--days", "0"]])
-def test_issue_token_refuses_bad_arguments(args):
-    UserFactory(username="analyst")
-
-    with pytest.raises(CommandError):
-        call_command("issue_token", "analyst", *args)
-    assert not APIToken.objects.exists()
-
-
-def test_revoke_token_command_by_prefix():
-    token, key = APIToken.objects.issue(user=UserFactory(role=VIEWER), name="x")
-
-    call_command("revoke_token", token.prefix, stdout=io.StringIO())
-
-    token.refresh_from_db()
-    assert token.revoked
-    assert token_client(key).get("/api/projects/").status_code == 401
-
-
-def test_revoke_token_command_by_user():
-    user = UserFactory(username="leaver")
-    APIToken.objects.issue(user=user, name="a")
-    APIToken.objects.issue(user=user, name="b")
-    other, _key = APIToken.objects.issue(user=UserFactory(), name="c")
-
-    call_command("revoke_token", "--user", "leaver", stdout=io.StringIO())
-
-    assert set(APIToken.objects.filter(revoked=True).values_list("name", flat=True)) == {"a", "b"}
-    other.refresh_from_db()
-    assert not other.revoked
-
-
-def test_revoke_unknown_token_fails():
-    with pytest.raises(CommandError):
-        call_command("revoke_token", "nope")
-
-
-# Admin
-
-
-def test_administrator_issues_a_token_in_the_admin(client):
-    admin_user = UserFactory(role=ADMINISTRATOR)
-    owner = UserFactory(role=VIEWER)
-    client.force_login(admin_user)
-    expires = timezone.localtime() + timedelta(days=30)
-
-    response = client.post(
-        "/admin/tokens/apitoken/add/",
-        {
-            "name": "dashboard",
-            "user": owner.pk,
-            "read_only": "on",
-            "expiry_date_0": expires.strftime("%Y-%m-%d"),
-            "expiry_date_1": expires.strftime("%H:%M:%S"),
-        },
-    )
-
-    assert response.status_code == 302, response.content.decode()[:2000]
-    token = APIToken.objects.get()
-    assert token.user == owner and token.read_only
-    messages = [str(m) for m in get_messages(response.wsgi_request)]
-    key = next(
-        word.rstrip(".") for m in messages for word in m.split() if word.startswith(token.prefix + ".")
-    )
-    assert token_client(key).get("/api/projects/").status_code == 200
-
-
-def test_token_changelist_loads(client):
-    client.force_login(UserFactory(role=ADMINISTRATOR))
-    APIToken.objects.issue(user=UserFactory(), name="x")
-
-    response = client.get("/admin/tokens/apitoken/")
-
-    assert response.status_code == 200
-    assert b"x" in response.content
 
 
 def test_token_permissions_come_from_the_user_and_their_groups_in_its_own_query(project):

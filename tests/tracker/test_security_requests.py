@@ -17,6 +17,7 @@ from countries.models import Country, Region
 from projects.api.etags import project_etag
 from projects.models import Project, Sector
 from projects.spreadsheets import reading
+from tests.clients import user_token_client
 from tests.factories import ProjectFactory, UserFactory
 from tokens.models import APIToken
 from tracker.paths import is_api
@@ -25,13 +26,6 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "long enough passphrase 42"
 LINE = re.compile(r"event=(?P<event>\S+) user=(?P<user>\S+) ip=(?P<ip>\S+) request_id=(?P<request_id>\S+)")
-
-
-def token_client(user):
-    _token, key = APIToken.objects.issue(user=user, name="test")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
 
 
 def events(caplog) -> list[dict]:
@@ -65,7 +59,7 @@ def admin_login(client, username, password):
 
 def test_api_refuses_a_large_body_with_json_413(settings):
     settings.API_MAX_BODY_BYTES = 1000
-    client = token_client(UserFactory(role=EDITOR))
+    client = user_token_client(UserFactory(role=EDITOR))
 
     response = client.post(
         "/api/developments/", data=json.dumps({"text": "x" * 2000}), content_type="application/json"
@@ -79,7 +73,7 @@ def test_api_refuses_a_large_body_with_json_413(settings):
 
 def test_import_upload_keeps_its_own_larger_limit(settings):
     settings.API_MAX_BODY_BYTES = 1000
-    client = token_client(UserFactory(role=EDITOR))
+    client = user_token_client(UserFactory(role=EDITOR))
 
     # Over the general limit but under the import's: it reaches the view (a 400 for the bad file).
     response = client.post("/api/imports/", data=b"x" * 5000, content_type="application/octet-stream")
@@ -100,7 +94,7 @@ def test_import_upload_limit_is_the_setting(settings):
     # The limit the middleware applies is IMPORT_MAX_REQUEST_BYTES: the view never sees more.
     settings.API_MAX_BODY_BYTES = 1000
     settings.IMPORT_MAX_REQUEST_BYTES = 3000
-    client = token_client(UserFactory(role=EDITOR))
+    client = user_token_client(UserFactory(role=EDITOR))
 
     under = client.post("/api/imports/", data=b"x" * 2999, content_type="application/octet-stream")
     over = client.post("/api/imports/", data=b"x" * 3001, content_type="application/octet-stream")
@@ -204,7 +198,7 @@ def test_api_answers_429_after_repeated_bad_tokens(settings):
     for _ in range(3):
         assert client.get("/api/projects/").status_code == 401
 
-    good = token_client(UserFactory(role=VIEWER))
+    good = user_token_client(UserFactory(role=VIEWER))
     locked = good.get("/api/projects/", REMOTE_ADDR="192.0.2.8")
     elsewhere = good.get("/api/projects/", REMOTE_ADDR="192.0.2.9")
 
@@ -232,7 +226,7 @@ def tiny_rates(monkeypatch):
 
 
 def test_api_requests_are_rate_limited_per_user(tiny_rates):
-    first, second = token_client(UserFactory(role=VIEWER)), token_client(UserFactory(role=VIEWER))
+    first, second = user_token_client(UserFactory(role=VIEWER)), user_token_client(UserFactory(role=VIEWER))
     statuses = [first.get("/api/projects/").status_code for _ in range(4)]
 
     assert statuses == [200, 200, 200, 429]
@@ -255,7 +249,7 @@ def test_rates_come_from_the_settings(settings):
 
 @pytest.mark.parametrize("path", ["/api/projects/", "/api/sectors/"])
 def test_api_answers_503_json_while_the_database_is_down(path):
-    client = token_client(UserFactory(role=VIEWER))
+    client = user_token_client(UserFactory(role=VIEWER))
     with mock.patch(
         "django.db.models.query.QuerySet._fetch_all",
         side_effect=OperationalError("server closed the connection"),
@@ -343,9 +337,9 @@ def test_403_412_and_428_are_logged_with_the_user(caplog):
     caplog.set_level(logging.INFO, logger="security")
     project = ProjectFactory()
     viewer = UserFactory(role=VIEWER)
-    editor = token_client(UserFactory(role=EDITOR, username="sato"))
+    editor = user_token_client(UserFactory(role=EDITOR, username="sato"))
 
-    token_client(viewer).patch(f"/api/projects/{project.pk}/", {"note": "x"})
+    user_token_client(viewer).patch(f"/api/projects/{project.pk}/", {"note": "x"})
     editor.patch(f"/api/projects/{project.pk}/", {"note": "x"})
     editor.patch(f"/api/projects/{project.pk}/", {"note": "x"}, HTTP_IF_MATCH=f'"p{project.pk}-v999"')
 
@@ -451,7 +445,7 @@ def test_issue_token_command_is_logged_without_the_key(caplog):
 def test_a_json_string_with_a_lone_surrogate_is_a_400_and_stores_nothing(path, body):
     """Found by the fuzz (tests/projects/api/test_properties.py): `"\\ud800"` parsed into a string no
     encoder takes, and the 400 echoing it, or the INSERT storing it, failed with a 500."""
-    client = token_client(UserFactory(role=ADMINISTRATOR, is_superuser=True))
+    client = user_token_client(UserFactory(role=ADMINISTRATOR, is_superuser=True))
     before = {model: model.objects.count() for model in (Sector, Country, Region, Project)}
 
     response = client.generic("POST", path, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
@@ -463,7 +457,7 @@ def test_a_json_string_with_a_lone_surrogate_is_a_400_and_stores_nothing(path, b
 
 
 def test_a_json_surrogate_pair_is_a_character():
-    client = token_client(UserFactory(role=ADMINISTRATOR, is_superuser=True))
+    client = user_token_client(UserFactory(role=ADMINISTRATOR, is_superuser=True))
 
     response = client.generic(
         "POST",

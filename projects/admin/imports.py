@@ -17,8 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.models import ImportBatch
 from projects.spreadsheets.apply import PreviewOutdated, apply_preview, import_batch_create
+from projects.spreadsheets.errors import ImportProblem, ImportRefused
 from projects.spreadsheets.messages import shown_errors
-from projects.spreadsheets.reading import MAX_FILE_BYTES, MAX_ROWS, ImportProblem, ImportRefused
+from projects.spreadsheets.reading import MAX_ROWS
+from projects.spreadsheets.upload import MAX_FILE_BYTES
 
 # The preview page lists at most this many rows of changes and errors each; the API and the
 # management command give the full lists.

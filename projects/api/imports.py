@@ -30,8 +30,8 @@ from rest_framework.response import Response
 
 from projects.models import ImportBatch
 from projects.spreadsheets.apply import AlreadyApplied, PreviewOutdated, apply_preview, import_batch_create
+from projects.spreadsheets.errors import ImportProblem, ImportRefused, ImportRejected
 from projects.spreadsheets.messages import shown_errors
-from projects.spreadsheets.reading import ImportProblem, ImportRefused, ImportRejected
 from tokens.permissions import READ_ONLY_MESSAGE, refuses_write
 from tracker.api import ModelPermissions
 from tracker.parsers import JSONParser

@@ -23,17 +23,10 @@ from projects.models import (
     ImportBatch,
     Project,
 )
+from projects.spreadsheets.errors import ImportProblem, ImportRefused, ImportRejected
 from projects.spreadsheets.messages import _
 from projects.spreadsheets.preview import Preview, build_preview
-from projects.spreadsheets.reading import (
-    PROJECTS,
-    ImportProblem,
-    ImportRefused,
-    ImportRejected,
-    ParsedFile,
-    Progress,
-    read_workbook,
-)
+from projects.spreadsheets.reading import PROJECTS, ParsedFile, Progress, read_workbook
 from projects.spreadsheets.values import _as_int
 from tracker.log import log_event
 

@@ -139,7 +139,7 @@ def test_logged_user_names_cannot_forge_log_lines(client, caplog):
 
 def test_imports_are_logged(caplog):
     from projects.spreadsheets.apply import import_batch_create
-    from projects.spreadsheets.reading import ImportRefused
+    from projects.spreadsheets.errors import ImportRefused
 
     caplog.set_level(logging.INFO, logger="security")
     user = UserFactory(username="ito")

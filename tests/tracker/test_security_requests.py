@@ -13,7 +13,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from accounts.roles import ADMINISTRATOR, EDITOR, VIEWER
 from countries.models import Country, Region
 from projects.models import Project, Sector
-from projects.spreadsheets import reading
+from projects.spreadsheets import upload
 from tests.clients import user_token_client
 from tests.factories import UserFactory
 from tests.security import PASSWORD, admin_login
@@ -72,7 +72,7 @@ def test_import_upload_limit_is_the_setting(settings):
 
 
 def test_the_import_limits_leave_room_for_the_envelope(settings):
-    assert reading.MAX_FILE_BYTES == settings.IMPORT_MAX_FILE_BYTES == 10 * 1024 * 1024
+    assert upload.MAX_FILE_BYTES == settings.IMPORT_MAX_FILE_BYTES == 10 * 1024 * 1024
     assert settings.IMPORT_MAX_REQUEST_BYTES == settings.IMPORT_MAX_FILE_BYTES + 1024 * 1024
 
 

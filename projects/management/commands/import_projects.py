@@ -6,8 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from projects.models import ImportBatch
 from projects.spreadsheets.apply import apply_preview, import_batch_create, import_options
+from projects.spreadsheets.errors import ImportProblem, ImportRejected
 from projects.spreadsheets.preview import build_preview
-from projects.spreadsheets.reading import MAX_FILE_BYTES, ImportProblem, ImportRejected, read_workbook
+from projects.spreadsheets.reading import read_workbook
+from projects.spreadsheets.upload import MAX_FILE_BYTES
 
 
 class Command(BaseCommand):

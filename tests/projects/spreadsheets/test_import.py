@@ -24,10 +24,11 @@ from projects.models import (
     StatusChange,
 )
 from projects.spreadsheets import preview as preview_module
-from projects.spreadsheets import reading, values
+from projects.spreadsheets import reading, upload, values
 from projects.spreadsheets.apply import AlreadyApplied, PreviewOutdated, apply_preview, import_batch_create
+from projects.spreadsheets.errors import ImportRefused, ImportRejected
 from projects.spreadsheets.preview import build_preview
-from projects.spreadsheets.reading import ImportRefused, ImportRejected, read_workbook
+from projects.spreadsheets.reading import read_workbook
 from projects.spreadsheets.values import parse_date_cell
 from tests.factories import (
     CountryFactory,
@@ -116,7 +117,7 @@ def _with_formula(content: bytes) -> bytes:
             lambda: _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"}),
             "not an XLSX",
         ),
-        ("too large", lambda: b"PK\x03\x04" + b"\0" * reading.MAX_FILE_BYTES, "larger than 10 MB"),
+        ("too large", lambda: b"PK\x03\x04" + b"\0" * upload.MAX_FILE_BYTES, "larger than 10 MB"),
         (
             "zip bomb",
             lambda: _zip(
@@ -163,7 +164,7 @@ def test_formula_message_names_the_cell_and_says_what_to_do():
 
 def test_total_uncompressed_size_is_limited(monkeypatch):
     content = _workbook_with_rows(2000)
-    monkeypatch.setattr(reading, "MAX_UNCOMPRESSED_BYTES", 10_000)
+    monkeypatch.setattr(upload, "MAX_UNCOMPRESSED_BYTES", 10_000)
     with pytest.raises(ImportRefused, match="unpack to more than"):
         read_workbook(content, "x.xlsx")
 

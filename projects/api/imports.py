@@ -31,8 +31,8 @@ from rest_framework.response import Response
 
 from projects.models import ImportBatch
 from projects.spreadsheets.apply import AlreadyApplied, PreviewOutdated, apply_preview, import_batch_create
-from projects.spreadsheets.messages import shown_errors
 from projects.spreadsheets.reading import MAX_FILE_BYTES, ImportProblem, ImportRefused, ImportRejected
+from projects.spreadsheets.stored import StoredPreview, stored_preview
 from tracker.api import ModelPermissions
 from tracker.parsers import JSONParser
 from tracker.schema import ErrorSerializer
@@ -72,8 +72,14 @@ class ImportBatchListSerializer(serializers.ModelSerializer):
         model = ImportBatch
         fields = ["id", "filename", "state", "uploaded_by", "uploaded_at", "applied_at", "counts"]
 
+    def stored(self, batch) -> StoredPreview:
+        """The batch's preview, read once per batch however many fields show it."""
+        if getattr(self, "_stored_for", None) is not batch:
+            self._stored_for, self._stored = batch, stored_preview(batch)
+        return self._stored
+
     def get_counts(self, batch) -> dict:
-        return batch.preview.get("counts", {})
+        return self.stored(batch).counts.to_json()
 
 
 class ImportBatchSerializer(ImportBatchListSerializer):
@@ -86,20 +92,18 @@ class ImportBatchSerializer(ImportBatchListSerializer):
         fields = [*ImportBatchListSerializer.Meta.fields, "note", "effective_on", "errors", "changes"]
 
     def get_note(self, batch) -> str:
-        return (batch.preview.get("options") or {}).get("note", "")
+        return self.stored(batch).options.note
 
     def get_effective_on(self, batch) -> str | None:
-        return (batch.preview.get("options") or {}).get("effective_on")
+        return self.stored(batch).options.effective_on
 
     @extend_schema_field(ImportErrorSerializer(many=True))
     def get_errors(self, batch) -> list:
-        return shown_errors(batch.preview.get("errors", []))
+        return [error.shown() for error in self.stored(batch).errors]
 
     @extend_schema_field(ImportChangeSerializer(many=True))
     def get_changes(self, batch) -> list:
-        return [
-            {k: v for k, v in c.items() if k not in ("old", "new")} for c in batch.preview.get("changes", [])
-        ]
+        return [change.public() for change in self.stored(batch).changes]
 
 
 class ImportUploadSerializer(serializers.Serializer):

@@ -32,7 +32,7 @@ from rest_framework.response import Response
 from projects.models import ImportBatch
 from projects.spreadsheets.apply import AlreadyApplied, PreviewOutdated, apply_preview, import_batch_create
 from projects.spreadsheets.reading import MAX_FILE_BYTES, ImportProblem, ImportRefused, ImportRejected
-from projects.spreadsheets.stored import StoredPreview, stored_preview
+from projects.spreadsheets.stored import stored_preview
 from tracker.api import ModelPermissions
 from tracker.parsers import JSONParser
 from tracker.schema import ErrorSerializer
@@ -72,14 +72,8 @@ class ImportBatchListSerializer(serializers.ModelSerializer):
         model = ImportBatch
         fields = ["id", "filename", "state", "uploaded_by", "uploaded_at", "applied_at", "counts"]
 
-    def stored(self, batch) -> StoredPreview:
-        """The batch's preview, read once per batch however many fields show it."""
-        if getattr(self, "_stored_for", None) is not batch:
-            self._stored_for, self._stored = batch, stored_preview(batch)
-        return self._stored
-
     def get_counts(self, batch) -> dict:
-        return self.stored(batch).counts.to_json()
+        return stored_preview(batch).counts.to_json()
 
 
 class ImportBatchSerializer(ImportBatchListSerializer):
@@ -92,18 +86,18 @@ class ImportBatchSerializer(ImportBatchListSerializer):
         fields = [*ImportBatchListSerializer.Meta.fields, "note", "effective_on", "errors", "changes"]
 
     def get_note(self, batch) -> str:
-        return self.stored(batch).options.note
+        return stored_preview(batch).options.note
 
     def get_effective_on(self, batch) -> str | None:
-        return self.stored(batch).options.effective_on
+        return stored_preview(batch).options.effective_on
 
     @extend_schema_field(ImportErrorSerializer(many=True))
     def get_errors(self, batch) -> list:
-        return [error.shown() for error in self.stored(batch).errors]
+        return [error.shown() for error in stored_preview(batch).errors]
 
     @extend_schema_field(ImportChangeSerializer(many=True))
     def get_changes(self, batch) -> list:
-        return [change.public() for change in self.stored(batch).changes]
+        return [change.public() for change in stored_preview(batch).changes]
 
 
 class ImportUploadSerializer(serializers.Serializer):

@@ -37,7 +37,7 @@ class ProjectEdit:
         return bool(self.fields) or self.sectors is not None or self.schemes is not None
 
 
-class _Text(ColumnGroup):
+class _Name(ColumnGroup):
     """Name, English name: required, at most the model field's length."""
 
     def __init__(self, key: str):
@@ -95,7 +95,7 @@ class _Country(ColumnGroup):
         edit.fields[self.key] = value
 
 
-class _Names(ColumnGroup):
+class _NameList(ColumnGroup):
     """Sectors, schemes: a list of codes or names; shown as names, raw as sorted codes."""
 
     def __init__(self, key: str, *, required: bool):
@@ -185,11 +185,11 @@ class _IsNew(ColumnGroup):
 
 # In the order the preview lists a row's changes and errors.
 PROJECT_GROUPS: tuple[ColumnGroup, ...] = (
-    _Text("name"),
-    _Text("name_en"),
+    _Name("name"),
+    _Name("name_en"),
     _Country(),
-    _Names("sectors", required=True),
-    _Names("schemes", required=False),
+    _NameList("sectors", required=True),
+    _NameList("schemes", required=False),
     _Status(),
     _IsNew(),
 )

@@ -38,21 +38,25 @@ class _Record:
         }
 
     @classmethod
+    @cache
+    def _keys(cls) -> frozenset[str]:
+        return frozenset(cls._defaults())
+
+    @classmethod
     def from_json(cls, data: dict):
-        keys = cls._defaults()
-        return cls(
-            **{key: data[key] for key in keys if key in data},
-            missing=frozenset(key for key in keys if key not in data),
-        )
+        keys = cls._keys()
+        if data.keys() == keys:  # every key: the row as written since the first version
+            return cls(**data, missing=frozenset())
+        return cls(**{key: data[key] for key in keys if key in data}, missing=keys - data.keys())
 
     def to_json(self) -> dict:
-        data = {}
-        for key, default in self._defaults().items():
-            value = getattr(self, key)
-            if value == default and key in self.missing:
-                continue
-            data[key] = value
-        return data
+        if not self.missing:
+            return {key: getattr(self, key) for key in self._defaults()}
+        return {
+            key: getattr(self, key)
+            for key, default in self._defaults().items()
+            if key not in self.missing or getattr(self, key) != default
+        }
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -167,8 +171,13 @@ class StoredPreview:
 
 
 def stored_preview(batch) -> StoredPreview:
-    """The preview stored on an ImportBatch."""
-    return StoredPreview.from_json(batch.preview)
+    """The preview stored on an ImportBatch, read once per instance while its JSON is the same
+    object (a list page shows several counts of each). Treat it as read-only: to change it,
+    store another (dataclasses.replace)."""
+    read = getattr(batch, "_stored_preview", None)
+    if read is None or read[0] is not batch.preview:
+        read = batch._stored_preview = (batch.preview, StoredPreview.from_json(batch.preview))
+    return read[1]
 
 
 def store_preview(batch, stored: StoredPreview) -> None:

@@ -13,7 +13,15 @@ from projects.api.imports import ImportBatchSerializer
 from projects.models import ImportBatch, Project, Status
 from projects.spreadsheets.apply import PreviewOutdated, apply_preview, import_batch_create
 from projects.spreadsheets.reading import ImportRejected
-from projects.spreadsheets.stored import CellError, Change, Counts, Options, StoredPreview, stored_preview
+from projects.spreadsheets.stored import (
+    CellError,
+    Change,
+    Counts,
+    Options,
+    StoredPreview,
+    store_preview,
+    stored_preview,
+)
 from tests.factories import UserFactory
 from tests.workbooks import development_row, edit_xlsx, export_xlsx, set_cell
 
@@ -176,3 +184,13 @@ def test_preview_rejected_while_applying_round_trips(plan_data, editor, monkeypa
     [error] = batch.preview["errors"]
     assert error == {"sheet": "動き", "row": 116, "column": "", "cell": "", "message": "text: boom"}
     _assert_stored_round_trips(batch)
+
+
+def test_stored_preview_is_read_once_and_follows_the_field():
+    batch = ImportBatch(filename="x.xlsx", content=b"", preview={"changes": []})
+    first = stored_preview(batch)
+    assert stored_preview(batch) is first
+    store_preview(batch, StoredPreview(errors=[CellError(sheet="S", row=2, message="m")]))
+    assert [e.message for e in stored_preview(batch).errors] == ["m"]
+    batch.preview = {}
+    assert stored_preview(batch) == StoredPreview()

@@ -27,6 +27,7 @@ from projects.spreadsheets.columns import (
     developments_sheet_title,
 )
 from projects.spreadsheets.messages import Message, _
+from projects.spreadsheets.stored import CellError
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
@@ -85,7 +86,7 @@ class ImportRefused(ImportProblem):
 class ImportRejected(ImportProblem):
     """The file has errors (named by sheet, row and column): nothing is applied."""
 
-    def __init__(self, errors: list[dict], message: str | None = None):
+    def __init__(self, errors: list[CellError], message: str | None = None):
         self.errors = errors
         super().__init__(
             message or _("The file has %(count)d error(s); nothing was changed.") % {"count": len(errors)}

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from projects.models import ImportBatch
 from projects.spreadsheets.apply import PreviewOutdated, apply_preview, import_batch_create
 from projects.spreadsheets.errors import ImportProblem, ImportRefused
-from projects.spreadsheets.messages import shown_errors
 from projects.spreadsheets.reading import MAX_ROWS
+from projects.spreadsheets.stored import Change, stored_preview
 from projects.spreadsheets.upload import MAX_FILE_BYTES
 
 # The preview page lists at most this many rows of changes and errors each; the API and the
@@ -51,19 +51,19 @@ class ImportUploadForm(forms.Form):
         ) % {"mb": f"{MAX_FILE_BYTES / 1024 / 1024:g}", "rows": f"{MAX_ROWS:,}"}
 
 
-def preview_rows(changes: list[dict]) -> list[dict]:
+def preview_rows(changes: list[Change]) -> list[dict]:
     """The changes grouped by sheet and row, in file order, for the preview table."""
     rows: dict[tuple, dict] = {}
     for change in changes:
-        key = (change["sheet"], change["row"])
+        key = (change.sheet, change.row)
         row = rows.get(key)
         if row is None:
             row = rows[key] = {
-                "sheet": change["sheet"],
-                "row": change["row"],
-                "number": change["number"],
-                "sequence": change.get("sequence"),
-                "action": change.get("action", "update"),
+                "sheet": change.sheet,
+                "row": change.row,
+                "number": change.number,
+                "sequence": change.sequence,
+                "action": change.action,
                 "changes": [],
             }
         row["changes"].append(change)
@@ -102,11 +102,11 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("changes"))
     def change_count(self, batch):
-        return len(batch.preview.get("changes", []))
+        return len(stored_preview(batch).changes)
 
     @admin.display(description=_("errors"))
     def error_count(self, batch):
-        return len(batch.preview.get("errors", []))
+        return len(stored_preview(batch).errors)
 
     def add_view(self, request, form_url="", extra_context=None):
         return HttpResponseRedirect(
@@ -155,9 +155,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_view_or_change_permission(request, batch):
             raise PermissionDenied
-        preview = batch.preview or {}
-        changes = preview.get("changes", [])
-        errors = shown_errors(preview.get("errors", []))
+        preview = stored_preview(batch)
+        changes = preview.changes
+        errors = [error.shown() for error in preview.errors]
         rows = preview_rows(changes)
         can_apply = (
             batch.state == ImportBatch.State.PREVIEWED
@@ -177,8 +177,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
             "errors_hidden": max(len(errors) - MAX_SHOWN, 0),
             "change_total": len(changes),
             "row_total": len(rows),
-            "counts": preview.get("counts", {}),
-            "options": preview.get("options") or {},
+            "counts": preview.counts,
+            "options": preview.options,
             "can_apply": can_apply,
             "apply_url": reverse(
                 "admin:projects_importbatch_apply", args=[batch.pk], current_app=self.admin_site.name
@@ -205,7 +205,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             messages.success(
                 request,
                 gettext("Applied %(filename)s: %(count)d change(s).")
-                % {"filename": batch.filename, "count": len(batch.preview.get("changes", []))},
+                % {"filename": batch.filename, "count": len(stored_preview(batch).changes)},
             )
         return HttpResponseRedirect(self._preview_url(batch))
 

@@ -31,7 +31,7 @@ from rest_framework.response import Response
 from projects.models import ImportBatch
 from projects.spreadsheets.apply import AlreadyApplied, PreviewOutdated, apply_preview, import_batch_create
 from projects.spreadsheets.errors import ImportProblem, ImportRefused, ImportRejected
-from projects.spreadsheets.messages import shown_errors
+from projects.spreadsheets.stored import stored_preview
 from tokens.permissions import READ_ONLY_MESSAGE, refuses_write
 from tracker.api import ModelPermissions
 from tracker.parsers import JSONParser
@@ -70,7 +70,7 @@ class ImportBatchListSerializer(serializers.ModelSerializer):
         fields = ["id", "filename", "state", "uploaded_by", "uploaded_at", "applied_at", "counts"]
 
     def get_counts(self, batch) -> dict:
-        return batch.preview.get("counts", {})
+        return stored_preview(batch).counts.to_json()
 
 
 class ImportBatchSerializer(ImportBatchListSerializer):
@@ -83,20 +83,18 @@ class ImportBatchSerializer(ImportBatchListSerializer):
         fields = [*ImportBatchListSerializer.Meta.fields, "note", "effective_on", "errors", "changes"]
 
     def get_note(self, batch) -> str:
-        return (batch.preview.get("options") or {}).get("note", "")
+        return stored_preview(batch).options.note
 
     def get_effective_on(self, batch) -> str | None:
-        return (batch.preview.get("options") or {}).get("effective_on")
+        return stored_preview(batch).options.effective_on
 
     @extend_schema_field(ImportErrorSerializer(many=True))
     def get_errors(self, batch) -> list:
-        return shown_errors(batch.preview.get("errors", []))
+        return [error.shown() for error in stored_preview(batch).errors]
 
     @extend_schema_field(ImportChangeSerializer(many=True))
     def get_changes(self, batch) -> list:
-        return [
-            {k: v for k, v in c.items() if k not in ("old", "new")} for c in batch.preview.get("changes", [])
-        ]
+        return [change.public() for change in stored_preview(batch).changes]
 
 
 class ImportUploadSerializer(serializers.Serializer):

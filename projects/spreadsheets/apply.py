@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -27,6 +28,7 @@ from projects.spreadsheets.errors import ImportProblem, ImportRefused, ImportRej
 from projects.spreadsheets.messages import _
 from projects.spreadsheets.preview import Preview, build_preview
 from projects.spreadsheets.reading import PROJECTS, ParsedFile, Progress, read_workbook
+from projects.spreadsheets.stored import CellError, Change, Options, store_preview, stored_preview
 from projects.spreadsheets.values import _as_int
 from tracker.log import log_event
 
@@ -55,10 +57,6 @@ def _clean_filename(filename: str) -> str:
     return name[:255] or "upload.xlsx"
 
 
-def import_options(note: str = "", effective_on: date | None = None) -> dict:
-    return {"note": note or "", "effective_on": effective_on.isoformat() if effective_on else None}
-
-
 def import_batch_create(
     *,
     source,
@@ -79,20 +77,21 @@ def import_batch_create(
         log_event("import_refused", user=user, filename=filename, level=logging.WARNING)
         raise
     preview = build_preview(parsed, progress=progress)
-    batch = ImportBatch.objects.create(
+    batch = ImportBatch(
         filename=filename,
         content=parsed.content,
         state=ImportBatch.State.PREVIEWED if preview.is_clean else ImportBatch.State.REJECTED,
-        preview=preview.as_json(import_options(note, effective_on)),
         uploaded_by=services.acting_user(user),
     )
+    store_preview(batch, preview.stored(Options.of(note, effective_on)))
+    batch.save(force_insert=True)
     log_event("import_uploaded", user=user, batch=batch.pk, filename=filename, state=batch.state)
     return batch
 
 
-def _fingerprint(changes: list[dict]) -> list:
+def _fingerprint(changes: list[Change]) -> list:
     keys = ("kind", "row", "number", "sequence", "action", "field", "old", "new")
-    return json.loads(json.dumps([[c.get(k) for k in keys] for c in changes], default=str))
+    return json.loads(json.dumps([[getattr(c, k) for k in keys] for c in changes], default=str))
 
 
 def apply_preview(batch: ImportBatch, user, *, progress: Progress | None = None) -> ImportBatch:
@@ -105,16 +104,17 @@ def apply_preview(batch: ImportBatch, user, *, progress: Progress | None = None)
     if batch.state == ImportBatch.State.APPLIED:
         raise AlreadyApplied(_("This import was applied already."))
     if batch.state == ImportBatch.State.REJECTED:
-        raise ImportRejected(batch.preview.get("errors", []))
+        raise ImportRejected(stored_preview(batch).errors)
     parsed = read_workbook(bytes(batch.content), batch.filename, progress=progress)
-    options = batch.preview.get("options") or {}
+    options = stored_preview(batch).options
     try:
         with transaction.atomic():
             locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
             if locked.state == ImportBatch.State.APPLIED:
                 raise AlreadyApplied(_("This import was applied already."))
+            stored = stored_preview(locked)
             if locked.state == ImportBatch.State.REJECTED:
-                raise ImportRejected(locked.preview.get("errors", []))
+                raise ImportRejected(stored.errors)
             # Lock the file's projects first, in one order, so no one edits them between check and write.
             numbers = _referenced_numbers(parsed)
             list(
@@ -124,9 +124,7 @@ def apply_preview(batch: ImportBatch, user, *, progress: Progress | None = None)
                 .values_list("pk")
             )
             preview = build_preview(parsed, progress=progress)
-            if preview.errors or _fingerprint(preview.changes) != _fingerprint(
-                locked.preview.get("changes", [])
-            ):
+            if preview.errors or _fingerprint(preview.changes) != _fingerprint(stored.changes):
                 raise PreviewOutdated(preview)
             _apply(preview, user=user, filename=batch.filename, options=options, progress=progress)
             locked.state = ImportBatch.State.APPLIED
@@ -134,13 +132,13 @@ def apply_preview(batch: ImportBatch, user, *, progress: Progress | None = None)
             locked.save(update_fields=["state", "applied_at"])
     except PreviewOutdated as exc:
         # After the rollback: keep the fresh preview on the batch, for the editor to review.
-        batch.preview = exc.preview.as_json(options)
+        store_preview(batch, exc.preview.stored(options))
         batch.state = ImportBatch.State.PREVIEWED if exc.preview.is_clean else ImportBatch.State.REJECTED
         batch.save(update_fields=["preview", "state"])
         raise
     except ImportRejected as exc:
         if exc.errors:
-            batch.preview = {**batch.preview, "errors": exc.errors}
+            store_preview(batch, dataclasses.replace(stored_preview(batch), errors=exc.errors))
             batch.state = ImportBatch.State.REJECTED
             batch.save(update_fields=["preview", "state"])
         raise
@@ -166,31 +164,23 @@ def _validation_messages(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def _apply(preview: Preview, *, user, filename: str, options: dict, progress: Progress | None) -> None:
+def _apply(preview: Preview, *, user, filename: str, options: Options, progress: Progress | None) -> None:
     note = _("Imported from %(filename)s") % {"filename": filename}
-    if options.get("note"):
-        note = f"{note}\n{options['note']}"
-    effective_on = date.fromisoformat(options["effective_on"]) if options.get("effective_on") else None
+    if options.note:
+        note = f"{note}\n{options.note}"
+    effective_on = options.effective_date
     total = len(preview.project_edits) + len(preview.development_edits)
     done = 0
     step = max(total // 100, 1)
 
     def failed(edit, exc):
         raise ImportRejected(
-            [
-                {
-                    "sheet": edit.sheet,
-                    "row": edit.row,
-                    "column": "",
-                    "cell": "",
-                    "message": _validation_messages(exc),
-                }
-            ]
+            [CellError(sheet=edit.sheet, row=edit.row, message=_validation_messages(exc))]
         ) from exc
 
     for edit in preview.project_edits:
         try:
-            if edit.fields or edit.sectors is not None or edit.schemes is not None:
+            if edit.updates:
                 services.project_update(
                     project=edit.project, user=user, sectors=edit.sectors, schemes=edit.schemes, **edit.fields
                 )

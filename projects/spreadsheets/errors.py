@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from projects.spreadsheets.messages import _
+from projects.spreadsheets.stored import CellError
 
 
 class ImportProblem(Exception):
@@ -16,7 +17,7 @@ class ImportRefused(ImportProblem):
 class ImportRejected(ImportProblem):
     """The file has errors (named by sheet, row and column): nothing is applied."""
 
-    def __init__(self, errors: list[dict], message: str | None = None):
+    def __init__(self, errors: list[CellError], message: str | None = None):
         self.errors = errors
         super().__init__(
             message or _("The file has %(count)d error(s); nothing was changed.") % {"count": len(errors)}

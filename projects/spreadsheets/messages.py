@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 
 class Message(str):
     """A message translated now (a str, in the active language) that keeps its source text and
-    parameters, so that a stored one is shown later in the reader's language (shown_errors),
+    parameters, so that a stored one is shown later in the reader's language (CellError.shown),
     not in the uploader's. `_("…") % {…}` in this module makes one."""
 
     msgid: str
@@ -44,16 +44,3 @@ def _render(stored) -> str:
         return text % params if params is not None else text
     except (KeyError, TypeError, ValueError):  # a catalogue out of step: the source text then
         return stored["msgid"] % params if params is not None else stored["msgid"]
-
-
-def shown_errors(errors: list[dict]) -> list[dict]:
-    """Stored preview errors for a reader: sheet, row, column, cell and the message in the
-    active language (errors stored before messages kept their source keep their text)."""
-    keys = ("sheet", "row", "column", "cell", "message")
-    shown = []
-    for error in errors:
-        item = {key: error.get(key, "") for key in keys}
-        if isinstance(error.get("source"), dict):
-            item["message"] = _render(error["source"])
-        shown.append(item)
-    return shown

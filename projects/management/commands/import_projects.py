@@ -5,10 +5,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from projects.models import ImportBatch
-from projects.spreadsheets.apply import apply_preview, import_batch_create, import_options
+from projects.spreadsheets.apply import apply_preview, import_batch_create
 from projects.spreadsheets.errors import ImportProblem, ImportRejected
 from projects.spreadsheets.preview import build_preview
 from projects.spreadsheets.reading import read_workbook
+from projects.spreadsheets.stored import CellError, Options, StoredPreview, stored_preview
 from projects.spreadsheets.upload import MAX_FILE_BYTES
 
 
@@ -41,13 +42,13 @@ class Command(BaseCommand):
             with path.open("rb") as handle:
                 if dry_run:
                     parsed = read_workbook(handle, path.name, progress=self._progress)
-                    preview = build_preview(parsed, progress=self._progress).as_json(
-                        import_options(note, effective)
+                    preview = build_preview(parsed, progress=self._progress).stored(
+                        Options.of(note, effective)
                     )
                     self._end_progress()
                     self._print(preview)
-                    if preview["errors"]:
-                        raise CommandError(f"{len(preview['errors'])} error(s); nothing would be applied.")
+                    if preview.errors:
+                        raise CommandError(f"{len(preview.errors)} error(s); nothing would be applied.")
                     self.stdout.write(self.style.SUCCESS("Dry run: the file is clean; nothing was written."))
                     return
                 batch = import_batch_create(
@@ -59,12 +60,13 @@ class Command(BaseCommand):
                     progress=self._progress,
                 )
             self._end_progress()
-            self._print(batch.preview)
+            preview = stored_preview(batch)
+            self._print(preview)
             if batch.state == ImportBatch.State.REJECTED:
                 raise CommandError(
-                    f"{len(batch.preview['errors'])} error(s); nothing was applied (import #{batch.pk} rejected)."
+                    f"{len(preview.errors)} error(s); nothing was applied (import #{batch.pk} rejected)."
                 )
-            if not batch.preview.get("changes"):
+            if not preview.changes:
                 self.stdout.write("No changes.")
             batch = apply_preview(batch, importer, progress=self._progress)
             self._end_progress()
@@ -77,9 +79,7 @@ class Command(BaseCommand):
             self._end_progress()
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Applied import #{batch.pk}: {len(batch.preview.get('changes', []))} change(s)."
-            )
+            self.style.SUCCESS(f"Applied import #{batch.pk}: {len(stored_preview(batch).changes)} change(s).")
         )
 
     def _user(self, username):
@@ -121,33 +121,31 @@ class Command(BaseCommand):
             self.stderr.write("")
             self._last = None
 
-    def _error_line(self, error):
-        where = error["sheet"]
-        if error.get("cell"):
-            where += f"!{error['cell']}"
-        elif error.get("row"):
-            where += f" row {error['row']}"
-        column = f" ({error['column']})" if error.get("column") else ""
-        return f"ERROR {where}{column}: {error['message']}"
+    def _error_line(self, error: CellError):
+        where = error.sheet
+        if error.cell:
+            where += f"!{error.cell}"
+        elif error.row:
+            where += f" row {error.row}"
+        column = f" ({error.column})" if error.column else ""
+        return f"ERROR {where}{column}: {error.message}"
 
-    def _print(self, preview):
-        changes, errors = preview.get("changes", []), preview.get("errors", [])
+    def _print(self, preview: StoredPreview):
+        changes, errors = preview.changes, preview.errors
         if self.verbosity >= 1:
             for change in changes:
                 development = ""
-                if change["kind"] == "developments":
-                    development = (
-                        " new development" if change["action"] == "add" else f" No. {change['sequence']}"
-                    )
+                if change.kind == "developments":
+                    development = " new development" if change.action == "add" else f" No. {change.sequence}"
                 self.stdout.write(
-                    f"{change['sheet']} row {change['row']}: project {change['number']}{development}: "
-                    f"{change['column']}: {change['before']!r} -> {change['after']!r}"
+                    f"{change.sheet} row {change.row}: project {change.number}{development}: "
+                    f"{change.column}: {change.before!r} -> {change.after!r}"
                 )
         for error in errors:
             self.stderr.write(self.style.ERROR(self._error_line(error)))
-        counts = preview.get("counts", {})
+        counts = preview.counts
         self.stdout.write(
-            f"{len(changes)} change(s): {counts.get('projects_changed', 0)} project(s) edited, "
-            f"{counts.get('status_changes', 0)} status change(s), {counts.get('developments_added', 0)} "
-            f"development(s) added, {counts.get('developments_changed', 0)} changed; {len(errors)} error(s)."
+            f"{len(changes)} change(s): {counts.projects_changed} project(s) edited, "
+            f"{counts.status_changes} status change(s), {counts.developments_added} "
+            f"development(s) added, {counts.developments_changed} changed; {len(errors)} error(s)."
         )

@@ -286,7 +286,7 @@ def test_values_match_codes_and_labels_in_both_languages():
 
     preview = _preview_of(edit, "en")
     assert preview.errors == []
-    found = {(c["number"], c["field"]): c["new"] for c in preview.changes}
+    found = {(c.number, c.field): c.new for c in preview.changes}
     assert found == {
         (1, "country"): "TH",
         (1, "status"): "implementation",
@@ -329,9 +329,9 @@ def test_bad_project_cells_are_named_by_row_and_column(key, value, message):
     assert len(preview.errors) == 1, preview.errors
     error = preview.errors[0]
     letter = get_column_letter(column_index(key) + 1)
-    assert (error["sheet"], error["row"], error["cell"]) == ("Projects", 3, f"{letter}3")
-    assert error["column"] == header_en(key)
-    assert message in error["message"]
+    assert (error.sheet, error.row, error.cell) == ("Projects", 3, f"{letter}3")
+    assert error.column == header_en(key)
+    assert message in error.message
 
 
 def column_index(key):
@@ -355,8 +355,8 @@ def test_duplicate_project_rows_are_an_error():
         projects.cell(3, 1).value = 1
 
     preview = _preview_of(edit)
-    assert [(e["row"], e["cell"]) for e in preview.errors] == [(3, "A3")]
-    assert "appears twice" in preview.errors[0]["message"]
+    assert [(e.row, e.cell) for e in preview.errors] == [(3, "A3")]
+    assert "appears twice" in preview.errors[0].message
 
 
 @pytest.mark.parametrize(
@@ -381,8 +381,8 @@ def test_bad_development_rows_are_named_by_row_and_column(values, key, message):
     assert len(preview.errors) == 1, preview.errors
     error = preview.errors[0]
     letter = "ABCDEF"[["project_number", "sequence", "date", "kind", "text", "source"].index(key)]
-    assert (error["sheet"], error["row"], error["cell"]) == ("Developments", 3, f"{letter}3")
-    assert message in error["message"]
+    assert (error.sheet, error.row, error.cell) == ("Developments", 3, f"{letter}3")
+    assert message in error.message
 
 
 def test_an_unchanged_export_previews_no_changes_in_either_language(plan_data):
@@ -426,9 +426,9 @@ def test_rows_of_projects_changed_since_the_export_are_refused():
 
     preview = build_preview(read_workbook(edit_xlsx(content, edit), "x.xlsx"))
     assert len(preview.errors) == 1
-    assert preview.errors[0]["row"] == 2
-    assert preview.errors[0]["cell"] == "N2"
-    assert "after this file was exported" in preview.errors[0]["message"]
+    assert preview.errors[0].row == 2
+    assert preview.errors[0].cell == "N2"
+    assert "after this file was exported" in preview.errors[0].message
 
 
 def test_a_save_in_the_same_minute_as_the_export_is_not_reverted(editor):
@@ -447,8 +447,8 @@ def test_a_save_in_the_same_minute_as_the_export_is_not_reverted(editor):
 
     with timezone.override(ZoneInfo("UTC")):  # whatever zone is active, the message says Tokyo time
         preview = build_preview(read_workbook(edit_xlsx(content, edit), "x.xlsx"))
-    assert [(e["row"], e["cell"]) for e in preview.errors] == [(2, "N2")]
-    message = preview.errors[0]["message"]
+    assert [(e.row, e.cell) for e in preview.errors] == [(2, "N2")]
+    message = preview.errors[0].message
     assert "saved at 2030-01-01 12:00, after this file was exported" in message  # Tokyo time
 
 
@@ -469,9 +469,9 @@ def test_a_file_exported_before_the_version_column_is_refused_where_it_changes_s
         set_cell(projects, 1, "name", "新しい名前")
 
     preview = _preview_of(edit, language="en")
-    assert [(e["row"], e["column"]) for e in preview.errors] == [(2, "Updated")]
-    assert "has no Version column" in preview.errors[0]["message"]
-    assert "Export again" in preview.errors[0]["message"]
+    assert [(e.row, e.column) for e in preview.errors] == [(2, "Updated")]
+    assert "has no Version column" in preview.errors[0].message
+    assert "Export again" in preview.errors[0].message
 
 
 # The round trip on the real plan.
@@ -664,7 +664,7 @@ def test_a_service_error_while_applying_rolls_everything_back(plan_data, editor,
     with pytest.raises(ImportRejected) as excinfo:
         apply_preview(batch, editor)
     monkeypatch.setattr(services, "development_add", real)
-    assert "boom" in excinfo.value.errors[0]["message"]
+    assert "boom" in excinfo.value.errors[0].message
     assert snapshot() == before
 
 
@@ -902,11 +902,12 @@ def test_a_list_cell_of_thousands_of_names_is_refused_by_its_length_with_row_and
     preview = _preview_of(edit, language="en")
     assert len(preview.errors) == 1
     error = preview.errors[0]
-    assert (error["row"], error["column"], error["cell"]) == (2, "Sectors", "F2")
-    assert error[
-        "message"
-    ] == f"At most {preview_module.CELL_LIMITS['sectors']:,d} characters (this has {len(cell):,d}).".replace(
-        ",", ""
+    assert (error.row, error.column, error.cell) == (2, "Sectors", "F2")
+    assert (
+        error.message
+        == f"At most {preview_module.CELL_LIMITS['sectors']:,d} characters (this has {len(cell):,d}).".replace(
+            ",", ""
+        )
     )
 
 
@@ -921,8 +922,8 @@ def test_every_development_cell_is_capped(key, monkeypatch):
         developments.cell(2, column(developments, key)).value = "2" * (limit + 1)
 
     preview = _preview_of(edit, language="en")
-    assert [(e["row"], e["cell"][0]) for e in preview.errors] == [(2, "ABCDEF"[column_index_dev(key)])]
-    assert f"At most {limit} characters" in preview.errors[0]["message"]
+    assert [(e.row, e.cell[0]) for e in preview.errors] == [(2, "ABCDEF"[column_index_dev(key)])]
+    assert f"At most {limit} characters" in preview.errors[0].message
 
 
 def column_index_dev(key):
@@ -958,4 +959,4 @@ def test_a_japanese_sheet_previews_its_changes_with_japanese_labels_whoever_uplo
     [change] = preview.changes
     with translation.override("ja"):
         expected = (str(Status.IDENTIFICATION.label), str(Status.IMPLEMENTATION.label))
-    assert (change["before"], change["after"]) == expected
+    assert (change.before, change.after) == expected

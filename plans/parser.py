@@ -289,79 +289,94 @@ def _build_row(number: int, group: Group, first: str, body: list[Line], all_line
 def parse_plan(text: str) -> Plan:
     """Parse the plan's project table. Raises PlanParseError when the layout is not understood."""
     lines = [Line(i + 1, t) for i, t in enumerate(text.splitlines())]
-    start = None
-    for i in range(len(lines)):
-        if _heading_at(lines, i, 1):
-            start = i
-            break
+    start = next((i for i in range(len(lines)) if _heading_at(lines, i, 1)), None)
     if start is None:
         raise PlanParseError("No heading ① followed by a column header line (番号 名称 概要 …) was found.")
+    groups = _TableReader(lines).read(start)
+    _attach_notes(groups)
+    return Plan(groups=groups, stated_count=stated_project_count(text))
 
-    groups: list[Group] = []
-    expected_row = 1
-    current_group: Group | None = None
-    # The lines of the row being read: (number, first text, start line, body lines).
-    row_number: int | None = None
-    row_first = ""
-    row_start: Line | None = None
-    row_body: list[Line] = []
-    in_note = False
 
-    def finish_row():
-        nonlocal row_number, row_first, row_start, row_body
-        if row_number is not None:
-            assert current_group is not None and row_start is not None
-            current_group.rows.append(
-                _build_row(row_number, current_group, row_first, row_body, [row_start, *row_body])
-            )
-        row_number, row_first, row_start, row_body = None, "", None, []
+class _TableReader:
+    """Reads the table line by line: group headings, numbered rows and their continuation
+    lines, and each group's trailing note (※…)."""
 
-    i = start
-    while i < len(lines):
-        line = lines[i]
-        heading = _heading_at(lines, i, len(groups) + 1)
+    def __init__(self, lines: list[Line]):
+        self.lines = lines
+        self.groups: list[Group] = []
+        self.group: Group | None = None
+        self.expected_row = 1
+        self.in_note = False
+        # The row being read: its number, first text, start line and body lines.
+        self.row_number: int | None = None
+        self.row_first = ""
+        self.row_start: Line | None = None
+        self.row_body: list[Line] = []
+
+    def read(self, start: int) -> list[Group]:
+        i = start
+        while i < len(self.lines):
+            i = self._step(i)
+        self._finish_row()
+        return self.groups
+
+    def _step(self, i: int) -> int:
+        """Read the line at i; the index of the next line to read."""
+        line = self.lines[i]
+        heading = _heading_at(self.lines, i, len(self.groups) + 1)
         if heading:
-            finish_row()
-            in_note = False
-            header_index = _next_nonempty(lines, i + 1)
-            assert header_index is not None
-            columns = lines[header_index].text.split()
-            mark, name = heading
-            current_group = Group(number=len(groups) + 1, mark=mark, name=name, columns=columns)
-            groups.append(current_group)
-            i = header_index + 1
-            continue
-        if current_group is None:  # pragma: no cover - start is a heading
-            i += 1
-            continue
-        if in_note:
-            current_group.note_lines.append(line)
-            i += 1
-            continue
-        rest = _row_start(line.text, expected_row)
+            return self._start_group(i, heading)
+        if self.group is None:  # pragma: no cover - reading starts at a heading
+            return i + 1
+        if self.in_note:
+            self.group.note_lines.append(line)
+            return i + 1
+        rest = _row_start(line.text, self.expected_row)
         if rest is not None:
-            finish_row()
-            row_number, row_first, row_start = expected_row, rest, line
-            expected_row += 1
-            i += 1
-            continue
-        if line.text.lstrip().startswith(NOTE_MARK):
-            finish_row()
-            in_note = True
-            current_group.note_lines.append(line)
-            i += 1
-            continue
-        if row_number is None:
-            if line.text.strip():
-                raise PlanParseError(
-                    f"Line {line.number}: text outside any row (row {expected_row} was expected "
-                    f"next; rows must be numbered 1, 2, … in order): {line.text!r}"
-                )
-        else:
-            row_body.append(line)
-        i += 1
-    finish_row()
+            self._finish_row()
+            self.row_number, self.row_first, self.row_start = self.expected_row, rest, line
+            self.expected_row += 1
+        elif line.text.lstrip().startswith(NOTE_MARK):
+            self._finish_row()
+            self.in_note = True
+            self.group.note_lines.append(line)
+        elif self.row_number is not None:
+            self.row_body.append(line)
+        elif line.text.strip():
+            raise PlanParseError(
+                f"Line {line.number}: text outside any row (row {self.expected_row} was expected "
+                f"next; rows must be numbered 1, 2, … in order): {line.text!r}"
+            )
+        return i + 1
 
+    def _start_group(self, i: int, heading: tuple[str, str]) -> int:
+        self._finish_row()
+        self.in_note = False
+        header_index = _next_nonempty(self.lines, i + 1)
+        assert header_index is not None
+        mark, name = heading
+        columns = self.lines[header_index].text.split()
+        self.group = Group(number=len(self.groups) + 1, mark=mark, name=name, columns=columns)
+        self.groups.append(self.group)
+        return header_index + 1
+
+    def _finish_row(self) -> None:
+        if self.row_number is not None:
+            assert self.group is not None and self.row_start is not None
+            self.group.rows.append(
+                _build_row(
+                    self.row_number,
+                    self.group,
+                    self.row_first,
+                    self.row_body,
+                    [self.row_start, *self.row_body],
+                )
+            )
+        self.row_number, self.row_first, self.row_start, self.row_body = None, "", None, []
+
+
+def _attach_notes(groups: list[Group]) -> None:
+    """A group's note (※…, unwrapped) is also every one of its rows' note."""
     for group in groups:
         if group.note_lines:
             kept = [line.text for line in group.note_lines if line.text.strip()]
@@ -369,7 +384,6 @@ def parse_plan(text: str) -> Plan:
             group.note = note[len(NOTE_MARK) :].strip() if note.startswith(NOTE_MARK) else note
             for row in group.rows:
                 row.note = group.note
-    return Plan(groups=groups, stated_count=stated_project_count(text))
 
 
 def stated_project_count(text: str) -> int | None:

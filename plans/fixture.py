@@ -10,7 +10,7 @@
    in a column: the English name, sectors, schemes and status, each backed by an evidence quote
    that must be a verbatim substring of the project's own row (name, summary, developments,
    note), and optional per-development kind overrides, backed by words of that development.
-4. Development kinds come from the keyword rule `parser.classify_development` unless an
+4. Development kinds come from the keyword rule `plans.kinds.classify_development` unless an
    annotation overrides them; dates from `projects.dates.parse_development_date`.
 5. The fixture is written with natural keys and no primary keys, in a fixed order, with every
    timestamp set to the recorded-at constant, so a rebuild is byte-identical. `--check` builds
@@ -23,14 +23,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from plans.parser import (
-    CorrectionError,
-    PlanParseError,
-    apply_corrections,
-    check_numbering,
-    classify_development,
-    parse_plan,
-)
+from plans.corrections import CorrectionError, apply_corrections
+from plans.kinds import classify_development
+from plans.parser import PlanParseError, check_numbering, parse_plan
 from projects.dates import parse_development_date
 from projects.models import DatePrecision, DevelopmentKind, Project, Status
 

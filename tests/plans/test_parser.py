@@ -4,12 +4,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
+from plans.corrections import CorrectionError, apply_corrections
 from plans.parser import (
-    CorrectionError,
     PlanParseError,
-    apply_corrections,
     check_numbering,
-    classify_development,
     dewrap,
     joined_word_breaks,
     normalize_spaces,
@@ -194,48 +192,6 @@ def test_check_numbering_rejects_a_gap():
         check_numbering(plan)
 
 
-def test_correction_applies_only_to_the_value_it_was_written_for():
-    rows = parse_plan(_synthetic()).rows
-    entry = {
-        "number": 2,
-        "field": "name",
-        "parsed": "橋梁整備",
-        "corrected": "橋梁整備事業",
-        "fixes": "example",
-        "reason": "example",
-    }
-    corrected = apply_corrections(rows, [entry])
-    assert corrected[1].name == "橋梁整備事業"
-    assert rows[1].name == "橋梁整備"  # the parsed rows are not changed
-    with pytest.raises(CorrectionError, match="does not apply"):
-        apply_corrections(rows, [{**entry, "parsed": "別の名前"}])
-    with pytest.raises(CorrectionError, match="lacks reason"):
-        apply_corrections(rows, [{k: v for k, v in entry.items() if k != "reason"}])
-
-
-@pytest.mark.parametrize(
-    ("text", "kind"),
-    [
-        ("2022年11月に我が国企業が軌道・信号等を受注", "award"),
-        ("2020年に現地にて、実証施工を行う会社として日本企業が含まれたグループが選定", "award"),
-        ("ルー総裁が訪日した際、日本企業の事業受注に向けたトップセールスを実施", "diplomacy"),
-        ("2023年２月にE/N署名、L/A締結（第二期）", "agreement"),
-        ("相手国政府と案件化（PPP事業契約締結）に向けた協議を実施", "other"),
-        ("2022年８月に入札開示されるも応札者無し。再入札に向けて調整中", "setback"),
-        ("2022年４月の大統領令により、主要空港のPPP化が承認", "decision"),
-        ("2022年10月、土木工事の入札開始", "procurement"),
-        ("2022年１月に軌道工事に着手", "construction"),
-        ("2023年夏頃を目標に実証実験を実施予定", "pilot"),
-        ("2019年８月より協力準備調査を実施中", "study"),
-        ("相手国政府において事業の実現に向け検討中", "other"),
-    ],
-)
-def test_development_kind_keyword_rule(text, kind):
-    found, evidence = classify_development(text)
-    assert found == kind
-    assert evidence in text
-
-
 # --- the real source --------------------------------------------------------------------------
 
 
@@ -357,3 +313,22 @@ def test_real_source_states_the_count_the_parser_finds(plan, source_text):
 def test_a_missing_row_number_is_reported_with_the_row_expected(source_text):
     with pytest.raises(PlanParseError, match="row 47 was expected"):
         parse_plan(source_text.replace("\n47 \n", "\n"))
+
+
+def test_correction_applies_only_to_the_value_it_was_written_for():
+    rows = parse_plan(_synthetic()).rows
+    entry = {
+        "number": 2,
+        "field": "name",
+        "parsed": "橋梁整備",
+        "corrected": "橋梁整備事業",
+        "fixes": "example",
+        "reason": "example",
+    }
+    corrected = apply_corrections(rows, [entry])
+    assert corrected[1].name == "橋梁整備事業"
+    assert rows[1].name == "橋梁整備"  # the parsed rows are not changed
+    with pytest.raises(CorrectionError, match="does not apply"):
+        apply_corrections(rows, [{**entry, "parsed": "別の名前"}])
+    with pytest.raises(CorrectionError, match="lacks reason"):
+        apply_corrections(rows, [{k: v for k, v in entry.items() if k != "reason"}])

@@ -12,8 +12,8 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 
 worker_class = "sync"
 # Load the app once in the master, so workers fork with the code already imported.
 preload_app = True
-# The largest export, the XLSX of 100,000 projects, takes about 5 s (README, "Cost at scale");
-# 60 s leaves room for a slower machine. Raise it with GUNICORN_TIMEOUT for larger data.
+# The largest export, the XLSX of 100,000 projects, takes a few seconds (README, "Cost
+# at scale"); 60 s leaves room for a slower machine. Raise it with GUNICORN_TIMEOUT for larger data.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5  # behind a reverse proxy holding keep-alive connections

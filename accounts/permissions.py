@@ -11,8 +11,9 @@ class UserPermissionNames(Func):
     """A user's permissions, their own and their groups', as a JSON array of
     "app_label.codename"; the argument is the user's id (a column, e.g. F("user_id")).
 
-    The SQL is written out rather than composed from querysets: the ORM took 2 ms to compile
-    the equivalent nested subqueries, on every request with a token (0.7 ms to run).
+    The SQL is written out rather than composed from querysets: compiling the equivalent nested
+    subqueries cost more than running them, on every request with a token (README, "What makes
+    it fast").
     """
 
     arity = 1

@@ -57,7 +57,7 @@ class ModelPermissions(permissions.DjangoModelPermissions):
 
     def _queryset(self, view):
         # Only its model is used: a view's get_queryset() may build an annotated, prefetching
-        # queryset (the project detail's took about 1 ms) just to be asked for its model.
+        # queryset (the project detail's is costly to build) just to be asked for its model.
         queryset = getattr(view, "queryset", None)
         return queryset if queryset is not None else super()._queryset(view)
 
@@ -151,7 +151,7 @@ class FilterBackend(DjangoFilterBackend):
     """django-filter, refusing unknown query parameters with a 400 that names them.
 
     A request for one object takes no filters: its parameters are checked, never applied.
-    A request with no filter parameter builds no filterset (its form costs about 2 ms).
+    A request with no filter parameter builds no filterset (its form is costly to build).
     """
 
     def filter_queryset(self, request, queryset, view):

@@ -4,8 +4,8 @@ sectors and schemes as JSON arrays, its latest development as a JSON object, and
 Japanese company won it.
 
 The same values composed from querysets (Subquery, Exists, JSONObject over related managers)
-cost about 4 ms of ORM work per list page to build and compile, more than the database takes
-to run them. Each expression here compiles in microseconds; table and column names come from
+cost more ORM work per list page to build and compile than the database takes to run them
+(README, "What makes it fast"). Each expression here compiles in microseconds; table and column names come from
 the models' _meta. tests/projects/api/test_list_rows.py checks the list built from them against
 plain nested serializers over the ORM, on PostgreSQL and SQLite.
 """
@@ -158,7 +158,7 @@ class PagedByIds:
     those rows with `rows` (list_page_rows).
 
     PostgreSQL computes the select list (the `won` and latest-development subqueries) for
-    every row an OFFSET skips: the last page of 100,000 projects cost 40 times the first. The
+    every row an OFFSET skips: the last page of 100,000 projects cost many times the first. The
     ids alone come from an index (a covering one for the default order, migration 0004); the
     page is still one query, and the count stays a bare COUNT(*) of the filtered projects.
     """

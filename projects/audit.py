@@ -4,8 +4,14 @@ save and the API's 412.
 A project's write is audited on the row it changed (the project, one of its developments or
 status changes), so the latest of the three audit tables tells. Data loaded from the plan's
 fixture has no audit row at all; a row written without a user came from a command.
+
+The audit rows are django-simple-history's. Its switches are attributes of the instance being
+saved, set here and nowhere else: `_history_user` (who made the change, the way simple-history
+documents for saves outside a request), `skip_history_when_saving` (no row for this save) and
+the historical model's `_history_m2m_fields` (not public API: the many-to-many fields it tracks).
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -74,3 +80,23 @@ def history_mark(project_id) -> str:
         latest = model.history.filter(**{lookup: project_id}).aggregate(latest=Max("history_id"))["latest"]
         parts.append(f"{key}{latest or 0}")
     return ".".join(parts)
+
+
+def record_as(instance, user) -> None:
+    """The next save of `instance` writes its audit row as made by `user` (None: no user)."""
+    instance._history_user = user
+
+
+@contextmanager
+def without_audit(instance):
+    """Saves of `instance` inside the block write no audit row (the caller writes one after)."""
+    instance.skip_history_when_saving = True
+    try:
+        yield instance
+    finally:
+        del instance.skip_history_when_saving
+
+
+def tracked_m2m_fields(model) -> list:
+    """The many-to-many fields whose values the model's audit rows hold."""
+    return list(model.history.model._history_m2m_fields)

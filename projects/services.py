@@ -13,7 +13,7 @@ from django.db.models import F, Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from projects.audit import last_change
+from projects.audit import last_change, record_as, without_audit
 from projects.models import (
     PROJECT_FIELDS,
     PROJECT_RELATIONS,
@@ -131,11 +131,11 @@ def project_change_status(
         recorded_at=timezone.now(),
     )
     change.full_clean()
-    change._history_user = change.recorded_by
+    record_as(change, change.recorded_by)
     change.save()
     locked.status = status
     locked.version += 1
-    locked._history_user = change.recorded_by
+    record_as(locked, change.recorded_by)
     locked.save(update_fields=["status", "version", "updated"])
     project.status, project.version, project.updated = locked.status, locked.version, locked.updated
     return change
@@ -207,7 +207,7 @@ def development_add(
         recorded_at=timezone.now(),
     )
     development.full_clean()
-    development._history_user = development.recorded_by
+    record_as(development, development.recorded_by)
     development.save()
     _touch(locked)
     project.version, project.updated = locked.version, locked.updated
@@ -227,7 +227,7 @@ def development_update(*, development: Development, user=None, **changes) -> Dev
     if development.date is None:
         development.date_precision = DatePrecision.NONE
     development.full_clean()
-    development._history_user = acting_user(user)
+    record_as(development, acting_user(user))
     development.save()
     _touch(locked)
     return development
@@ -236,7 +236,7 @@ def development_update(*, development: Development, user=None, **changes) -> Dev
 @transaction.atomic
 def development_delete(*, development: Development, user=None) -> None:
     locked = _lock(development.project)
-    development._history_user = acting_user(user)
+    record_as(development, acting_user(user))
     development.delete()
     _touch(locked)
 
@@ -268,13 +268,12 @@ def project_create(
     recorder = acting_user(user)
     project = Project(**fields, status=status)
     project.full_clean(exclude=["search_text"])
-    project._history_user = recorder
+    record_as(project, recorder)
     # One audit row for the new project, taken once its sectors and schemes are set.
-    project.skip_history_when_saving = True
-    project.save()
-    project.sectors.set(sectors)
-    project.schemes.set(schemes)
-    del project.skip_history_when_saving
+    with without_audit(project):
+        project.save()
+        project.sectors.set(sectors)
+        project.schemes.set(schemes)
     project.save()  # the one audit row, now holding the sectors and schemes
     project.history.filter(history_type="~").update(history_type="+")
     change = StatusChange(
@@ -288,7 +287,7 @@ def project_create(
         recorded_at=timezone.now(),
     )
     change.full_clean()
-    change._history_user = recorder
+    record_as(change, recorder)
     change.save()
     _touch(project)
     return project
@@ -341,14 +340,13 @@ def project_update(
     locked.full_clean(exclude=["search_text"])
     # M2M changes first, without audit rows of their own, so the save below writes one audit
     # row holding the new field values and the new sectors and schemes together.
-    locked.skip_history_when_saving = True
-    if sectors is not None:
-        locked.sectors.set(sectors)
-    if schemes is not None:
-        locked.schemes.set(schemes)
-    del locked.skip_history_when_saving
+    with without_audit(locked):
+        if sectors is not None:
+            locked.sectors.set(sectors)
+        if schemes is not None:
+            locked.schemes.set(schemes)
     locked.version += 1
     locked.search_text = locked.build_search_text()
-    locked._history_user = acting_user(user)
+    record_as(locked, acting_user(user))
     locked.save()
     return locked

@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from simple_history.utils import get_m2m_reverse_field_name
 
-from projects.audit import editor_label, is_plan_import
+from projects.audit import editor_label, is_plan_import, tracked_m2m_fields
 from projects.dates import format_partial_date
 from projects.models import DatePrecision, Development, Project, StatusChange
 
@@ -63,9 +63,7 @@ def project_audit_trail(project_id) -> list[AuditEntry]:
 
 def _tracked_fields(model) -> list[models.Field]:
     history_model = model.history.model
-    names = {f.name for f in history_model.tracked_fields} | {
-        f.name for f in history_model._history_m2m_fields
-    }
+    names = {f.name for f in history_model.tracked_fields} | {f.name for f in tracked_m2m_fields(model)}
     return [f for f in model._meta.get_fields() if f.name in names and f.name not in SKIPPED_FIELDS]
 
 

@@ -38,6 +38,16 @@ def _default_language():
 
 
 @pytest.fixture
+def english(settings):
+    """For tests that read messages: English, the catalogue's source language."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
 def plan_data(db):
     """The real 2023 action plan: 93 projects, loaded from the committed fixture."""
     call_command("loaddata", "action_plan_2023", verbosity=0)

@@ -15,15 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """These tests read messages: in English, the catalogue's source language."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__), pytest.mark.usefixtures("english")]
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

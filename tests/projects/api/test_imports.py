@@ -16,15 +16,7 @@ _router = DefaultRouter()
 router_register(_router)
 urlpatterns = [path("api/", include(_router.urls))]
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """These tests read messages: in English, the catalogue's source language."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__), pytest.mark.usefixtures("english")]
 
 
 def _status_edit(projects, developments):

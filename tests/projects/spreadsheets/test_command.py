@@ -9,15 +9,7 @@ from projects.models import ImportBatch, Project, Status, StatusChange
 from tests.factories import UserFactory
 from tests.workbooks import edit_xlsx, export_xlsx, set_cell, snapshot
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """These tests read messages: in English, the catalogue's source language."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _status_edit(projects, developments):

@@ -49,15 +49,7 @@ from tests.workbooks import (
     snapshot,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """These tests read messages: in English, the catalogue's source language."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 # Helpers shared with the admin, API and command tests.

@@ -8,13 +8,23 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from projects.api.etags import expected_version, not_modified, project_etag
+from projects.api.etags import (
+    ETAG,
+    IF_MATCH,
+    IF_MATCH_OPTIONAL,
+    IF_NONE_MATCH,
+    PRECONDITION_FAILED,
+    PRECONDITION_REQUIRED,
+    expected_version,
+    not_modified,
+    project_etag,
+)
 from projects.api.list_rows import PagedByIds, list_page_rows
 from projects.api.renderers import FILE_FORMATS, CSVRenderer, StatusTableHTMLRenderer, XLSXRenderer
 from projects.api.serializers import (
@@ -36,7 +46,6 @@ from projects.querysets import latest_development_json
 from projects.spreadsheets.export import list_file_response, xlsx_file_response
 from projects.spreadsheets.status_table import group_as_dict, status_table_context, write_status_table_xlsx
 from tracker.api import CODE_IN_PATH
-from tracker.schema import ErrorSerializer
 
 
 def project_queryset(*, detail=False):
@@ -53,41 +62,6 @@ def project_queryset(*, detail=False):
     return queryset
 
 
-# OpenAPI descriptions of the concurrency headers.
-ETAG = OpenApiParameter(
-    "ETag",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=[200, 201, 304, 412],
-    description='The project\'s version, e.g. "p12-v7". Send it back in If-Match to change the project.',
-)
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=True,
-    description=(
-        "The ETag of the version you edited. Missing: 428. Not the current version (someone changed "
-        "the project since): 412, with the current ETag."
-    ),
-)
-IF_MATCH_OPTIONAL = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="Optional: the project's ETag; if it is no longer current the request fails with 412.",
-)
-IF_NONE_MATCH = OpenApiParameter(
-    "If-None-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="An ETag you hold: if it is still current the answer is 304 with no body.",
-)
-PRECONDITION_FAILED = OpenApiResponse(
-    ErrorSerializer,
-    description="If-Match is not the current version: reload and retry. Carries the current ETag.",
-)
-PRECONDITION_REQUIRED = OpenApiResponse(ErrorSerializer, description="If-Match is missing.")
 WRITE_RESPONSES = {200: ProjectDetailSerializer, 412: PRECONDITION_FAILED, 428: PRECONDITION_REQUIRED}
 
 

@@ -313,3 +313,28 @@ def test_streaming_workbook_deflates_with_isal_or_zlib(monkeypatch, deflate):
         assert member.compress_type == zipfile.ZIP_DEFLATED and member.compress_size < member.file_size / 10
     rows = list(load_workbook(buffer, read_only=True).worksheets[0].iter_rows(min_row=2, values_only=True))
     assert len(rows) == count == 3000 and rows[-1] == (2999, "繰り返し" * 20)
+
+
+def test_fast_deflate_leaves_a_member_it_does_not_recognise_alone():
+    """The wrapper around zipfile's private compressor swaps only a deflated member's, before its
+    first write; anything else keeps zipfile's own compressor (the same file, slower)."""
+    from projects.spreadsheets.xlsx import _use_fast_deflate
+
+    class Unknown:  # what a zipfile without `_compressor` would give
+        pass
+
+    _use_fast_deflate(Unknown(), 1)  # no error, nothing to swap
+    with (
+        zipfile.ZipFile(io.BytesIO(), "w", zipfile.ZIP_STORED) as archive,
+        archive.open("stored", "w") as part,
+    ):
+        _use_fast_deflate(part, 1)
+        assert part._compressor is None
+    with (
+        zipfile.ZipFile(io.BytesIO(), "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("late", "w") as part,
+    ):
+        part.write(b"already begun")
+        zlib_compressor = part._compressor
+        _use_fast_deflate(part, 1)
+        assert part._compressor is zlib_compressor

@@ -1,9 +1,14 @@
-"""A project's ETag and the conditional-request headers (If-Match, If-None-Match)."""
+"""A project's ETag and the conditional-request headers (If-Match, If-None-Match), with their
+OpenAPI descriptions for the views' schemas."""
 
 import re
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, status
+
+from tracker.schema import ErrorSerializer
 
 # What Project.etag writes, read back from an If-Match header.
 _ETAG = re.compile(r'^"p(?P<pk>\d+)-v(?P<version>\d+)"$')
@@ -52,3 +57,40 @@ class PreconditionRequired(exceptions.APIException):
         "GET the project, then send its ETag back."
     )
     default_code = "precondition_required"
+
+
+# OpenAPI descriptions of the concurrency headers.
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201, 304, 412],
+    description='The project\'s version, e.g. "p12-v7". Send it back in If-Match to change the project.',
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description=(
+        "The ETag of the version you edited. Missing: 428. Not the current version (someone changed "
+        "the project since): 412, with the current ETag."
+    ),
+)
+IF_MATCH_OPTIONAL = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Optional: the project's ETag; if it is no longer current the request fails with 412.",
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="An ETag you hold: if it is still current the answer is 304 with no body.",
+)
+PRECONDITION_FAILED = OpenApiResponse(
+    ErrorSerializer,
+    description="If-Match is not the current version: reload and retry. Carries the current ETag.",
+)
+PRECONDITION_REQUIRED = OpenApiResponse(ErrorSerializer, description="If-Match is missing.")

@@ -1,5 +1,5 @@
 """The list's fast path: a page of projects as dicts from one query (list_page_rows), the page's
-ids picked first (PagedByIds), and the listed project's related data as SQL written out: its
+ids picked first (PagedByIds, ProjectPagination), and the listed project's related data as SQL written out: its
 sectors and schemes as JSON arrays, its latest development as a JSON object, and whether a
 Japanese company won it.
 
@@ -13,6 +13,7 @@ plain nested serializers over the ORM, on PostgreSQL and SQLite.
 from django.db.models import BooleanField, F, Func, JSONField
 
 from projects.querysets import WON_KIND, latest_development_order_sql
+from tracker.api import Pagination
 
 
 class _ProjectSQL(Func):
@@ -172,3 +173,11 @@ class PagedByIds:
 
     def __getitem__(self, page):
         return self.rows(self.queryset.filter(pk__in=self.queryset.values("pk")[page]))
+
+
+class ProjectPagination(Pagination):
+    """The project list's pages: limit/offset over the filtered projects, each page read as
+    dict rows by list_page_rows, its ids picked first (PagedByIds)."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        return super().paginate_queryset(PagedByIds(queryset, list_page_rows), request, view)

@@ -1,30 +1,36 @@
 """Renderers that let DRF's content negotiation pick the export formats (?format=csv|xlsx|html).
 
-The views stream the files themselves (exports.py); these only declare the formats so that
-`?format=` selects them and the schema lists them.
+A file renderer makes the whole download (file_response): the files stream from the database
+(spreadsheets/export.py), so they are not a rendered body; the views hand it the filtered
+queryset instead of data. The status table's HTML page is a template the renderer renders.
 """
 
 from rest_framework.renderers import BaseRenderer, TemplateHTMLRenderer
 
-from projects.spreadsheets.export import XLSX_MEDIA_TYPE
+from projects.spreadsheets.export import XLSX_MEDIA_TYPE, list_file_response, xlsx_file_response
+from projects.spreadsheets.status_table import write_status_table_xlsx
 
 
 class FileRenderer(BaseRenderer):
-    """A file of every matching project: no pagination, only on the list.
+    """A file of every matching project: no pagination, only on the list (and status table).
 
     `answers_a_page` tells tracker.api's filter check that limit and offset do not apply.
     """
 
     answers_a_page = False
 
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+    def file_response(self, queryset):
+        """The download of `queryset` (filtered and ordered) in this format."""
+        return list_file_response(queryset, self.format)
+
 
 class CSVRenderer(FileRenderer):
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
 
 
 class XLSXRenderer(FileRenderer):
@@ -33,8 +39,12 @@ class XLSXRenderer(FileRenderer):
     charset = None
     render_style = "binary"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
+
+class StatusTableXLSXRenderer(XLSXRenderer):
+    """The status table as a workbook."""
+
+    def file_response(self, queryset):
+        return xlsx_file_response(write_status_table_xlsx, queryset, "status_table")
 
 
 # The formats that are files (FileRenderer).

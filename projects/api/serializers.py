@@ -302,9 +302,8 @@ class LatestDevelopmentSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
-class ProjectListSerializer(serializers.ModelSerializer):
-    """A project as listed. Everything comes from the list queryset's joins, annotations
-    (`won`, `latest_development`) and prefetches: no query per row."""
+class ProjectSerializer(serializers.ModelSerializer):
+    """A project's fields as listed, declared: the list's schema, and the detail's fields."""
 
     country = CountryBriefSerializer(read_only=True)
     region = RegionBriefSerializer(source="country.region", read_only=True)
@@ -338,8 +337,13 @@ class ProjectListSerializer(serializers.ModelSerializer):
             "url",
         ]
 
+
+class ProjectListSerializer(ProjectSerializer):
+    """A project as listed. Everything comes from the list queryset's joins, annotations
+    (`won`, `latest_development`) and prefetches: no query per row."""
+
     def to_representation(self, row):
-        # The declared fields above give the schema and the same output; walking them costs
+        # The declared fields (ProjectSerializer) give the schema and the same output; walking them costs
         # about 0.3 ms a row (five nested serializers), most of a page's time. This builds the
         # dict directly from a row of projects.api.list_rows.list_page_rows(). `manage.py bench` checks it
         # against plain nested serializers (bench/peer.py) field for field.
@@ -425,64 +429,24 @@ class ProjectListSerializer(serializers.ModelSerializer):
         return f"{prefix}{pk}/{query}"
 
 
-def prefetched(instance, name):
-    """The rows prefetch_related() fetched for `name`, without building a related manager for
-    each row (`instance.sectors.all()` does, and that is a third of a list row's time)."""
-    cache = getattr(instance, "_prefetched_objects_cache", {})
-    return cache[name] if name in cache else getattr(instance, name).all()
-
-
-class ProjectDetailSerializer(ProjectListSerializer):
+class ProjectDetailSerializer(ProjectSerializer):
     """A project with everything: read from a model instance (project_queryset(detail=True))."""
+
+    # Plain declared fields: one project per response, so walking them is cheap, unlike the
+    # list's page of rows (ProjectListSerializer's hand-built to_representation).
 
     developments = DevelopmentSerializer(many=True, read_only=True)
     status_history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
 
-    class Meta(ProjectListSerializer.Meta):
+    class Meta(ProjectSerializer.Meta):
         fields = [
-            *ProjectListSerializer.Meta.fields,
+            *ProjectSerializer.Meta.fields,
             "summary",
             "note",
             "created",
             "developments",
             "status_history",
         ]
-
-    def to_representation(self, project):
-        fields = self.fields
-        country = project.country
-        region = country.region
-        group = project.listing_group
-        latest = project.latest_development
-        data = {
-            "id": project.id,
-            "number": project.number,
-            "name": project.name,
-            "name_en": project.name_en,
-            "country": {"iso_code": country.iso_code, "name_ja": country.name_ja, "name_en": country.name_en},
-            "region": {"code": region.code, "label": region.name},
-            "listing_group": {"number": group.number, "mark": group.mark, "label": group.name},
-            "sectors": [
-                {"code": sector.code, "label": sector.name} for sector in prefetched(project, "sectors")
-            ],
-            "schemes": [
-                {"code": scheme.code, "label": scheme.name, "family": scheme.family}
-                for scheme in prefetched(project, "schemes")
-            ],
-            "status": fields["status"].to_representation(project.status),
-            "is_new": project.is_new,
-            "won": project.won,
-            "latest_development": None
-            if latest is None
-            else fields["latest_development"].to_representation(latest),
-            "updated": fields["updated"].to_representation(project.updated),
-            "url": fields["url"].to_representation(project),
-        }
-        for name in self.Meta.fields[len(ProjectListSerializer.Meta.fields) :]:
-            field = fields[name]
-            attribute = field.get_attribute(project)
-            data[name] = None if attribute is None else field.to_representation(attribute)
-        return data
 
 
 class ProjectInputSerializer(WriteSerializer):

@@ -3,20 +3,35 @@ the projects app owns. Permissions, pagination, filter checking and error bodies
 defaults set in settings.REST_FRAMEWORK (tracker/api.py)."""
 
 from django.db.models import F, Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from projects.api.etags import expected_version, not_modified, project_etag
-from projects.api.list_rows import PagedByIds, list_page_rows
-from projects.api.renderers import FILE_FORMATS, CSVRenderer, StatusTableHTMLRenderer, XLSXRenderer
+from projects.api.etags import (
+    ETAG,
+    IF_MATCH,
+    IF_MATCH_OPTIONAL,
+    IF_NONE_MATCH,
+    PRECONDITION_FAILED,
+    PRECONDITION_REQUIRED,
+    expected_version,
+    not_modified,
+    project_etag,
+)
+from projects.api.list_rows import ProjectPagination
+from projects.api.renderers import (
+    FILE_FORMATS,
+    CSVRenderer,
+    FileRenderer,
+    StatusTableHTMLRenderer,
+    StatusTableXLSXRenderer,
+    XLSXRenderer,
+)
 from projects.api.serializers import (
     DevelopmentInputSerializer,
     DevelopmentSerializer,
@@ -33,10 +48,8 @@ from projects.api.serializers import (
 from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet, described_filters
 from projects.models import Development, ListingGroup, Project, Scheme, Sector, StatusChange
 from projects.querysets import latest_development_json
-from projects.spreadsheets.export import list_file_response, xlsx_file_response
-from projects.spreadsheets.status_table import group_as_dict, status_table_context, write_status_table_xlsx
+from projects.spreadsheets.status_table import group_as_dict, status_table_context
 from tracker.api import CODE_IN_PATH
-from tracker.schema import ErrorSerializer
 
 
 def project_queryset(*, detail=False):
@@ -53,41 +66,6 @@ def project_queryset(*, detail=False):
     return queryset
 
 
-# OpenAPI descriptions of the concurrency headers.
-ETAG = OpenApiParameter(
-    "ETag",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=[200, 201, 304, 412],
-    description='The project\'s version, e.g. "p12-v7". Send it back in If-Match to change the project.',
-)
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=True,
-    description=(
-        "The ETag of the version you edited. Missing: 428. Not the current version (someone changed "
-        "the project since): 412, with the current ETag."
-    ),
-)
-IF_MATCH_OPTIONAL = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="Optional: the project's ETag; if it is no longer current the request fails with 412.",
-)
-IF_NONE_MATCH = OpenApiParameter(
-    "If-None-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="An ETag you hold: if it is still current the answer is 304 with no body.",
-)
-PRECONDITION_FAILED = OpenApiResponse(
-    ErrorSerializer,
-    description="If-Match is not the current version: reload and retry. Carries the current ETag.",
-)
-PRECONDITION_REQUIRED = OpenApiResponse(ErrorSerializer, description="If-Match is missing.")
 WRITE_RESPONSES = {200: ProjectDetailSerializer, 412: PRECONDITION_FAILED, 428: PRECONDITION_REQUIRED}
 
 
@@ -134,18 +112,19 @@ class ProjectViewSet(
 ):
     """Projects. Reads carry an ETag; PUT and PATCH need it back in If-Match (no lost updates)."""
 
-    queryset = Project.objects.all()  # for the permission check's model; get_queryset() reads
+    # The filters apply to `queryset`. A list page is read as dict rows by its pagination
+    # (ProjectPagination, for ProjectListSerializer); a file by its renderer (file_response).
+    queryset = Project.objects.all()
+    pagination_class = ProjectPagination
     filterset_class = ProjectFilterSet
     lookup_value_regex = r"\d+"
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer, XLSXRenderer]
 
     def get_queryset(self):
-        if self.action == "list":
-            return Project.objects.all()  # the filters apply to this; list_page_rows() reads the page
-        return project_queryset(detail=self.action == "retrieve")
-
-    def paginate_queryset(self, queryset):
-        return super().paginate_queryset(PagedByIds(queryset, list_page_rows))
+        # One project is read as a model instance, with its joins, annotations and prefetches.
+        if self.detail:
+            return project_queryset(detail=self.action == "retrieve")
+        return super().get_queryset()
 
     def get_renderers(self):
         # Files exist for the list (and the status table, with its own renderers) only: a
@@ -156,6 +135,7 @@ class ProjectViewSet(
         return [renderer for renderer in renderers if renderer.format not in FILE_FORMATS]
 
     def get_serializer_class(self):
+        # DRF has one serializer_class per view: the list, the detail and the writes differ.
         if self.action == "list":
             return ProjectListSerializer
         if self.action == "retrieve":
@@ -172,9 +152,9 @@ class ProjectViewSet(
         return super().handle_exception(exc)
 
     def list(self, request, *args, **kwargs):
-        export_format = request.accepted_renderer.format
-        if export_format in FILE_FORMATS:
-            return list_file_response(self.filter_queryset(Project.objects.all()), export_format)
+        # A file streams every matching project, so its renderer makes the whole response.
+        if isinstance(request.accepted_renderer, FileRenderer):
+            return request.accepted_renderer.file_response(self.filter_queryset(self.get_queryset()))
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
@@ -195,21 +175,20 @@ class ProjectViewSet(
     @action(
         detail=False,
         url_path="status-table",
-        renderer_classes=[StatusTableHTMLRenderer, XLSXRenderer, JSONRenderer],
+        renderer_classes=[StatusTableHTMLRenderer, StatusTableXLSXRenderer, JSONRenderer],
         pagination_class=None,
     )
     def status_table(self, request):
-        queryset = self.filter_queryset(Project.objects.all())
-        export_format = request.accepted_renderer.format
-        if export_format == "xlsx":
-            return xlsx_file_response(write_status_table_xlsx, queryset, "status_table")
+        queryset = self.filter_queryset(self.get_queryset())
+        if isinstance(request.accepted_renderer, FileRenderer):
+            return request.accepted_renderer.file_response(queryset)
         context = status_table_context(queryset, described_filters(request.query_params))
-        if export_format == "json":
+        if request.accepted_renderer.format == "json":
             return Response([group_as_dict(group) for group in context["groups"]])
-        html = render_to_string("projects/status_table.html", context, request=request)
-        return HttpResponse(html, content_type="text/html; charset=utf-8")
+        return Response(context)  # StatusTableHTMLRenderer renders its template with it
 
     def retrieve(self, request, *args, **kwargs):
+        # A conditional read: the ETag header, and a 304 for a copy that is still current.
         if "If-None-Match" in request.headers:
             # Answered from the version alone, in one small query: a current copy's 304 builds
             # nothing (the full read is 5 queries and the serializer).
@@ -226,6 +205,7 @@ class ProjectViewSet(
         return Response(self.get_serializer(project).data, headers=headers)
 
     def create(self, request, *args, **kwargs):
+        # Written by the service as the user; answered with the detail as read back, and its ETag.
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         project = serializer.save(user=request.user)
@@ -234,6 +214,7 @@ class ProjectViewSet(
         return response
 
     def update(self, request, *args, partial=False, **kwargs):
+        # If-Match's version goes to the service, which refuses a stale one; answered as create.
         project = self.get_object()
         version = expected_version(request, project, required=True)
         serializer = self.get_serializer(project, data=request.data, partial=partial)

@@ -95,12 +95,10 @@ def _list_select(queryset: QuerySet, connection) -> tuple[str, tuple] | None:
     The queryset's own query is a subquery here: PostgreSQL does not flatten a subquery that has
     an ORDER BY, so the rows come out in the queryset's order.
     """
-    expressions = list_expressions(latest_as_array=True)
-    values = values_of(queryset, expressions)
-    compiler = values.query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    if compiler.has_extra_select or compiler.col_count != len(expressions):
+    select = _own_select(values_of(queryset, list_expressions(latest_as_array=True)), connection)
+    if select is None:
         return None
+    sql, params = select
     quote = connection.ops.quote_name
     latest = f"(export.{quote('export_cell_latest_development')})"
     columns = [
@@ -109,7 +107,29 @@ def _list_select(queryset: QuerySet, connection) -> tuple[str, tuple] | None:
         )
         for column in LIST_COLUMNS
     ]
-    return f"SELECT {', '.join(columns)} FROM ({sql}) export", tuple(params)
+    return f"SELECT {', '.join(columns)} FROM ({sql}) export", params
+
+
+def _own_select(values: QuerySet, connection) -> tuple[str, tuple] | None:
+    """The SELECT statement Django would run for a values_of() queryset, with its parameters,
+    when its columns are exactly the rows' values in order; None when Django adds columns of
+    its own (extra select, or a DISTINCT query's ORDER BY columns). Raises EmptyResultSet for a
+    query that can match nothing (.none(), "in no values").
+
+    Why: the exports run that statement themselves (streamed with psycopg, or wrapped in COPY)
+    instead of through Django's iterator. Django has no public API for a query's SQL, so this
+    is the one place that reads its SQL compiler (get_compiler, as_sql, has_extra_select,
+    col_count); where it says no, the caller takes the plain path, values.iterator(), which is
+    also the tests' oracle for the rows this statement gives (test_export.py).
+    """
+    compiler = values.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    fields = list(values._fields)
+    if compiler.has_extra_select or compiler.col_count != len(fields):
+        return None
+    if list(values.query.annotation_select) != fields:
+        return None
+    return sql, tuple(params)
 
 
 @contextmanager
@@ -130,14 +150,12 @@ def _iterate(values: QuerySet) -> Iterator[tuple]:
     """The rows of a values_of() queryset. On PostgreSQL they are streamed (_fetch)."""
     connection = connections[values.db]
     if connection.vendor == "postgresql":
-        compiler = values.query.get_compiler(connection=connection)
         try:
-            sql, params = compiler.as_sql()
+            select = _own_select(values, connection)
         except EmptyResultSet:
             return iter(())
-        # The SELECT's columns are the rows' (values_of() selects annotations alone, in order).
-        if not compiler.has_extra_select and list(values.query.annotation_select) == list(values._fields):
-            return _fetch(connection, sql, tuple(params))
+        if select is not None:
+            return _fetch(connection, *select)
     return _iterate_queryset(values)
 
 

@@ -22,6 +22,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from xml.sax.saxutils import escape as _xml_escape
 from xml.sax.saxutils import quoteattr
 
@@ -155,67 +156,93 @@ def _cell(reference: str, value, style: int) -> str:
     return f'<c r="{reference}"{_style(style)} t="inlineStr"><is><t{_space(text)}>{text}</t></is></c>'
 
 
+def _number_cells(letter: str, style: int):
+    """A NUMBER column's cells: cells(values, row_numbers) -> the cells' text, one per value."""
+    start, close = f'<c r="{letter}', f'"{_style(style)}><v>'
+
+    def cells(values, numbers):
+        out = []
+        append = out.append
+        for value, r in zip(values, numbers, strict=True):
+            if value.__class__ is int:
+                append(f"{start}{r}{close}{value}</v></c>")
+            else:
+                append(_cell(f"{letter}{r}", value, style))
+        return out
+
+    return cells
+
+
+def _text_cells(letter: str, style: int):
+    """A TEXT column's cells: cells(values, row_numbers) -> the cells' text, one per value."""
+    start = f'<c r="{letter}'
+    plain = f'"{_style(style)} t="inlineStr"><is><t>'
+    preserve = f'"{_style(style)} t="inlineStr"><is><t xml:space="preserve">'
+
+    def cells(values, numbers):
+        out = []
+        append = out.append
+        for value, r in zip(values, numbers, strict=True):
+            if value is None:
+                append("")
+            elif value.__class__ is str and value:
+                if "&" in value or "<" in value or ">" in value:
+                    value = _xml_escape(value)
+                append(f"{start}{r}{plain if value.strip() is value else preserve}{value}</t></is></c>")
+            else:
+                append(_cell(f"{letter}{r}", value, style))
+        return out
+
+    return cells
+
+
 def _row_formatter(columns: Sequence[SheetColumn]):
     """format_rows(rows, last_row_number, batch, write) -> the last row number written: writes
     the rows as <row> elements, for clean_rows(), `batch` rows per call of write(text).
 
-    The function is generated for the columns, because it is the export's inner loop: each
-    cell is made inline, without a call, when its value is of the column's kind (None or str
-    for TEXT, int for NUMBER), and by _cell otherwise.
+    It is the export's inner loop, so it works a batch at a time, column by column: each
+    column's cells are made in one loop with the markup prepared once, inline for a value of
+    the column's kind (None or str for TEXT, int for NUMBER), by _cell otherwise; then the
+    cells are joined row by row. A row of the wrong width is a ValueError.
     """
-    names = [f"v{i}" for i in range(len(columns))]
-    body = []
-    for name, (index, column) in zip(names, enumerate(columns, start=1), strict=True):
-        letter, style = column_letter(index), int(column.style)
-        cell, start = f"c{index}", f'<c r="{letter}{{r}}"{_style(style)}'
-        if column.kind == NUMBER:
-            body += [
-                f"        if {name}.__class__ is int:",
-                f"            {cell} = f'{start}><v>{{{name}}}</v></c>'",
-            ]
-        else:
-            body += [
-                f"        if {name} is None:",
-                f"            {cell} = ''",
-                f"        elif {name}.__class__ is str and {name}:",
-                f"            if '&' in {name} or '<' in {name} or '>' in {name}:",
-                f"                {name} = escape({name})",
-                f"            if {name}.strip() is {name}:",
-                f"                {cell} = f'{start} t=\"inlineStr\"><is><t>{{{name}}}</t></is></c>'",
-                "            else:",
-                f'                {cell} = f\'{start} t="inlineStr"><is><t xml:space="preserve">{{{name}}}</t></is></c>\'',
-            ]
-        body += ["        else:", f"            {cell} = _cell(f'{letter}{{r}}', {name}, {style})"]
-    cells = "".join(f"{{c{index}}}" for index in range(1, len(columns) + 1))
-    source = "\n".join(
-        [
-            "def format_rows(rows, r, batch, write):",
-            "    out = []",
-            "    append = out.append",
-            f"    for {', '.join(names)}, in rows:",
-            "        r += 1",
-            *body,
-            f"        append(f'<row r=\"{{r}}\">{cells}</row>')",
-            "        if len(out) >= batch:",
-            "            write(''.join(out))",
-            "            out.clear()",
-            "    if out:",
-            "        write(''.join(out))",
-            "    return r",
-        ]
-    )
-    namespace = {"_cell": _cell, "escape": _xml_escape}
-    exec(source, namespace)  # our own source, made from the column list above
-    return namespace["format_rows"]
+    makers = [
+        (_number_cells if column.kind == NUMBER else _text_cells)(column_letter(index), int(column.style))
+        for index, column in enumerate(columns, start=1)
+    ]
+
+    def format_rows(rows, r, batch, write):
+        rows = iter(rows)
+        while chunk := list(islice(rows, batch)):
+            numbers = [str(n) for n in range(r + 1, r + 1 + len(chunk))]
+            values = list(zip(*chunk, strict=True))  # column by column
+            if len(values) != len(makers):
+                raise ValueError(f"rows of {len(values)} values for {len(makers)} columns")
+            cells = [make(column, numbers) for make, column in zip(makers, values, strict=True)]
+            rows_of_cells = zip(numbers, zip(*cells, strict=True), strict=True)
+            write("".join([f'<row r="{n}">{"".join(row)}</row>' for n, row in rows_of_cells]))
+            r += len(chunk)
+        return r
+
+    return format_rows
 
 
 def _use_fast_deflate(part, level: int) -> None:
-    """Compress a zip member being written with _deflate (ISA-L) instead of zlib: compression
-    is otherwise about half of the export's Python time. zipfile has no option for it, so the
-    member's compressor (a raw-deflate compressobj, as zlib's) is replaced; where zipfile does
-    not have one where expected, it keeps its own."""
-    if _deflate is not zlib and getattr(part, "_compressor", None) is not None:
-        part._compressor = _deflate.compressobj(min(level, 3), _deflate.DEFLATED, -15)  # ISA-L: 0-3
+    """Compress a zip member being written with _deflate (ISA-L) instead of zlib.
+
+    Why: compression is otherwise about half of the export's Python time, and zipfile has no
+    option to choose the compressor. How: this is the one place that touches zipfile's private
+    attributes. A member opened for writing with ZIP_DEFLATED holds a raw-deflate compressobj
+    (wbits -15) in `_compressor` and feeds it every write; ISA-L's compressobj takes the same
+    calls and writes the same format, so it is swapped in before the first write. Safe fallback:
+    when zlib is all there is, or the member is not deflated, or zipfile no longer keeps its
+    compressor there (another Python version), the member keeps zlib's: slower, the same file.
+    """
+    if _deflate is zlib or getattr(part, "_compressor", None) is None:
+        return
+    info = getattr(part, "_zinfo", None)
+    if info is None or info.compress_type != zipfile.ZIP_DEFLATED or getattr(part, "_file_size", 0):
+        return
+    part._compressor = _deflate.compressobj(min(level, 3), _deflate.DEFLATED, -15)  # ISA-L: 0-3
 
 
 class StreamingWorkbook:

@@ -145,6 +145,35 @@ def test_a_distinct_queryset_and_an_empty_one():
         assert load_workbook(buffer).worksheets[0].max_row == 1
 
 
+def _oracle_querysets():
+    base = Project.objects.alias(latest_development_date=latest_development_date())
+    return {
+        "ordered": [base.order_by(*ordering) for ordering in ORDERINGS],
+        "filtered": [base.filter(sectors__code="rail").exclude(number=6).order_by("-number")],
+        "annotated": [Project.objects.with_won().filter(won=True).order_by("name", "number")],
+        "distinct": [Project.objects.filter(sectors__code__in=["rail", "port"]).distinct().order_by("-name")],
+        "empty": [Project.objects.none(), Project.objects.filter(pk__in=[])],
+    }
+
+
+@pytest.mark.postgresql
+def test_the_exports_own_select_gives_the_rows_of_the_plain_path():
+    """_own_select() reads Django's SQL compiler so that the exports run the statement
+    themselves; the oracle is the plain path, Django's own iterator over the same values."""
+    _projects(12)
+    DevelopmentFactory(project=Project.objects.get(number=3), sequence=2, text="二件目")
+    for kind, querysets in _oracle_querysets().items():
+        for queryset in querysets:
+            plain_list = list(exports.list_values(queryset).iterator())
+            plain_developments = list(exports.development_values(queryset).iterator())
+            assert list(list_rows(queryset)) == plain_list, kind
+            assert list(exports.development_rows(queryset)) == plain_developments, kind
+            if kind in ("ordered", "filtered", "annotated"):  # the own statement was used
+                assert exports._list_select(queryset, connection) is not None
+                assert exports._own_select(exports.development_values(queryset), connection) is not None
+    assert exports._list_select(_oracle_querysets()["distinct"][0], connection) is None
+
+
 @pytest.mark.django_db(transaction=True)
 def test_csv_stream_stopped_early_leaves_the_connection_as_it_was(monkeypatch):
     """A client that goes away mid-download: the response closes the generator. The query is
@@ -313,3 +342,28 @@ def test_streaming_workbook_deflates_with_isal_or_zlib(monkeypatch, deflate):
         assert member.compress_type == zipfile.ZIP_DEFLATED and member.compress_size < member.file_size / 10
     rows = list(load_workbook(buffer, read_only=True).worksheets[0].iter_rows(min_row=2, values_only=True))
     assert len(rows) == count == 3000 and rows[-1] == (2999, "繰り返し" * 20)
+
+
+def test_fast_deflate_leaves_a_member_it_does_not_recognise_alone():
+    """The wrapper around zipfile's private compressor swaps only a deflated member's, before its
+    first write; anything else keeps zipfile's own compressor (the same file, slower)."""
+    from projects.spreadsheets.xlsx import _use_fast_deflate
+
+    class Unknown:  # what a zipfile without `_compressor` would give
+        pass
+
+    _use_fast_deflate(Unknown(), 1)  # no error, nothing to swap
+    with (
+        zipfile.ZipFile(io.BytesIO(), "w", zipfile.ZIP_STORED) as archive,
+        archive.open("stored", "w") as part,
+    ):
+        _use_fast_deflate(part, 1)
+        assert part._compressor is None
+    with (
+        zipfile.ZipFile(io.BytesIO(), "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("late", "w") as part,
+    ):
+        part.write(b"already begun")
+        zlib_compressor = part._compressor
+        _use_fast_deflate(part, 1)
+        assert part._compressor is zlib_compressor

@@ -3,8 +3,8 @@ queryset without joins, annotations or prefetches: a few queries per row."""
 
 from rest_framework import generics, serializers
 
+from projects.api.fields import CodeLabelField
 from projects.api.serializers import (
-    CodeLabelField,
     CountryBriefSerializer,
     DevelopmentSerializer,
     LatestDevelopmentSerializer,

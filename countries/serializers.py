@@ -4,7 +4,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from countries.models import Country, Region
-from projects.api.serializers import CodeRelatedField, WriteSerializer
+from projects.api.fields import CodeRelatedField, WriteSerializer
 
 
 class RegionSerializer(WriteSerializer):

@@ -11,6 +11,8 @@ from projects.models import (
     StatusChange,
 )
 from projects.spreadsheets.export import write_list_xlsx
+from projects.spreadsheets.preview import build_preview
+from projects.spreadsheets.reading import read_workbook
 
 
 def export_xlsx(language="ja") -> bytes:
@@ -93,3 +95,8 @@ def snapshot() -> dict:
 
 def changed(before: dict, after: dict) -> set:
     return {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+
+
+def preview_of(edit, language="ja"):
+    """The preview of the plan's export in `language`, edited by `edit(projects, developments)`."""
+    return build_preview(read_workbook(edit_xlsx(export_xlsx(language), edit), "x.xlsx"))

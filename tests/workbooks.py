@@ -1,5 +1,6 @@
 """Workbook helpers for the import tests: export the list, edit it with openpyxl, snapshot the data."""
 
+import csv
 import io
 
 from django.utils import translation
@@ -10,7 +11,7 @@ from projects.models import (
     Project,
     StatusChange,
 )
-from projects.spreadsheets.export import write_list_xlsx
+from projects.spreadsheets.export import csv_stream, write_list_xlsx
 from projects.spreadsheets.preview import build_preview
 from projects.spreadsheets.reading import read_workbook
 
@@ -100,3 +101,21 @@ def changed(before: dict, after: dict) -> set:
 def preview_of(edit, language="ja"):
     """The preview of the plan's export in `language`, edited by `edit(projects, developments)`."""
     return build_preview(read_workbook(edit_xlsx(export_xlsx(language), edit), "x.xlsx"))
+
+
+# Cells a spreadsheet would run as formulas, unless escaped.
+HOSTILE = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+
+
+def csv_rows(queryset):
+    content = b"".join(csv_stream(queryset))
+    assert content.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+def xlsx_sheet(writer, queryset, sheet_index=0):
+    buffer = io.BytesIO()
+    writer(queryset, buffer)
+    buffer.seek(0)
+    workbook = load_workbook(buffer)
+    return workbook.worksheets[sheet_index]

@@ -3,9 +3,7 @@ filters and order, streaming that can be stopped, and the XLSX writer's output."
 
 import csv
 import io
-import zipfile
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -17,10 +15,13 @@ from openpyxl import load_workbook
 from projects.models import DatePrecision, DevelopmentKind, Project
 from projects.querysets import latest_development_date
 from projects.spreadsheets import export as exports
-from projects.spreadsheets.columns import DEVELOPMENT_COLUMNS, LIST_COLUMNS
-from projects.spreadsheets.export import csv_stream, list_rows, write_list_xlsx
-from projects.spreadsheets.xlsx import NUMBER, TEXT, TOP, WRAP, SheetColumn, StreamingWorkbook
+from projects.spreadsheets.columns import DEVELOPMENT_COLUMNS, LIST_COLUMNS, escape_cell
+from projects.spreadsheets.export import csv_stream, export_filename, list_rows, write_list_xlsx
+from projects.spreadsheets.xlsx import (
+    encode_characters,
+)
 from tests.factories import DevelopmentFactory, ProjectFactory, SectorFactory
+from tests.workbooks import HOSTILE, csv_rows, xlsx_sheet
 
 pytestmark = pytest.mark.django_db
 
@@ -275,95 +276,58 @@ def test_xlsx_text_is_text_escaped_and_encoded():
         assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
-def _write(columns, rows):
-    buffer = io.BytesIO()
-    with StreamingWorkbook(buffer) as workbook:
-        count = workbook.add_sheet("Sheet & <1>", columns, [f"h{i}" for i in range(len(columns))], rows)
-    buffer.seek(0)
-    return count, buffer
+def test_export_filename_says_what_and_when():
+    assert export_filename("projects", "xlsx", today=date(2026, 11, 22)) == "projects_2026-11-22.xlsx"
 
 
-def test_streaming_workbook_writes_any_value():
-    columns = [SheetColumn(8, TOP, NUMBER), SheetColumn(20, WRAP, TEXT), SheetColumn(10)]
-    rows = [
-        (1, "text", 2.5),
-        (None, "", None),
-        ("not a number", 3, Decimal("1.50")),
-        (4, date(2024, 1, 2), "  "),
-    ]
-    count, buffer = _write(columns, iter(rows))
-    assert count == 4
-    sheet = load_workbook(buffer).worksheets[0]
-    assert sheet.title == "Sheet & <1>"
-    values = [list(row) for row in sheet.iter_rows(min_row=2, max_row=5, values_only=True)]
-    assert values == [
-        [1, "text", 2.5],
-        [None, None, None],
-        ["not a number", 3, "1.50"],
-        [4, "2024-01-02", "  "],
-    ]
-    assert sheet.cell(row=2, column=2).alignment.wrap_text
-
-
-def test_streaming_workbook_is_a_valid_package_in_batches():
-    columns = [SheetColumn(8, TOP, NUMBER), SheetColumn(20)]
-    count, buffer = _write(columns, ((i, f"行{i}") for i in range(2500)))
-    assert count == 2500
-    with zipfile.ZipFile(buffer) as archive:
-        assert archive.testzip() is None
-        names = set(archive.namelist())
-    assert {"[Content_Types].xml", "xl/workbook.xml", "xl/styles.xml", "xl/worksheets/sheet1.xml"} <= names
-    sheet = load_workbook(buffer, read_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert len(rows) == 2500 and rows[-1] == (2499, "行2499")
-
-
-def test_streaming_workbook_refuses_a_row_of_the_wrong_width():
-    with pytest.raises(ValueError):
-        _write([SheetColumn(8), SheetColumn(8)], [("a", "b", "c")])
-
-
-@pytest.mark.parametrize("deflate", ["isal", "zlib"])
-def test_streaming_workbook_deflates_with_isal_or_zlib(monkeypatch, deflate):
-    import zlib
-
-    from projects.spreadsheets import xlsx as xlsx_stream
-
-    if deflate == "isal":
-        assert xlsx_stream._deflate.__name__ == "isal.isal_zlib"  # installed (requirements.txt)
-    else:
-        monkeypatch.setattr(xlsx_stream, "_deflate", zlib)
-    count, buffer = _write(
-        [SheetColumn(8, TOP, NUMBER), SheetColumn(20)], ((i, "繰り返し" * 20) for i in range(3000))
+def test_csv_has_bom_header_and_one_row_per_project_in_queryset_order():
+    first = ProjectFactory(number=2)
+    second = ProjectFactory(number=1)
+    DevelopmentFactory(
+        project=first, text="2023年1月に入札公示", date=date(2023, 1, 1), date_precision="month"
     )
-    with zipfile.ZipFile(buffer) as archive:
-        assert archive.testzip() is None
-        member = archive.getinfo("xl/worksheets/sheet1.xml")
-        assert member.compress_type == zipfile.ZIP_DEFLATED and member.compress_size < member.file_size / 10
-    rows = list(load_workbook(buffer, read_only=True).worksheets[0].iter_rows(min_row=2, values_only=True))
-    assert len(rows) == count == 3000 and rows[-1] == (2999, "繰り返し" * 20)
+    with translation.override("en"):
+        rows = csv_rows(Project.objects.order_by("-number"))
+        assert rows[0] == [c.label for c in LIST_COLUMNS]
+    assert rows[0][0] == "Number"
+    assert [r[0] for r in rows[1:]] == ["2", "1"]
+    assert rows[1][11] == "2023年1月に入札公示"
+    assert rows[2][1] == second.name
 
 
-def test_fast_deflate_leaves_a_member_it_does_not_recognise_alone():
-    """The wrapper around zipfile's private compressor swaps only a deflated member's, before its
-    first write; anything else keeps zipfile's own compressor (the same file, slower)."""
-    from projects.spreadsheets.xlsx import _use_fast_deflate
+def test_csv_headers_are_japanese_by_default():
+    ProjectFactory()
+    with translation.override("ja"):
+        rows = csv_rows(Project.objects.all())
+    assert rows[0][0] == "番号"
 
-    class Unknown:  # what a zipfile without `_compressor` would give
-        pass
 
-    _use_fast_deflate(Unknown(), 1)  # no error, nothing to swap
-    with (
-        zipfile.ZipFile(io.BytesIO(), "w", zipfile.ZIP_STORED) as archive,
-        archive.open("stored", "w") as part,
-    ):
-        _use_fast_deflate(part, 1)
-        assert part._compressor is None
-    with (
-        zipfile.ZipFile(io.BytesIO(), "w", zipfile.ZIP_DEFLATED) as archive,
-        archive.open("late", "w") as part,
-    ):
-        part.write(b"already begun")
-        zlib_compressor = part._compressor
-        _use_fast_deflate(part, 1)
-        assert part._compressor is zlib_compressor
+def test_csv_and_xlsx_escape_hostile_text_and_xlsx_has_no_formulas():
+    for i, text in enumerate(HOSTILE):
+        project = ProjectFactory(name=text, name_en=text)
+        DevelopmentFactory(project=project, sequence=1 + i, text=text)
+    rows = csv_rows(Project.objects.all())
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    sheet = xlsx_sheet(write_list_xlsx, Project.objects.all())
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            assert cell.data_type != "f"
+            if isinstance(cell.value, str):
+                assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r")), cell.value
+    names = {sheet.cell(row=r, column=2).value for r in range(2, sheet.max_row + 1)}
+    # A carriage return is written as Excel writes it, _x000D_ (XML would read it as a line feed).
+    assert names == {encode_characters(escape_cell(text)) for text in HOSTILE}
+
+
+def test_xlsx_list_has_header_frozen_panes_widths_and_wrapped_text():
+    project = ProjectFactory()
+    DevelopmentFactory(project=project, kind=DevelopmentKind.AWARD, text="我が国企業が受注")
+    with translation.override("ja"):
+        sheet = xlsx_sheet(write_list_xlsx, Project.objects.all())
+        assert [c.value for c in sheet[1]] == [c.label for c in LIST_COLUMNS]
+    assert sheet.freeze_panes == "B2"
+    assert sheet.column_dimensions["B"].width == 36
+    assert sheet.cell(row=2, column=2).alignment.wrap_text is True
+    assert sheet.cell(row=2, column=10).value  # won

@@ -3,38 +3,27 @@ queryset without joins, annotations or prefetches: a few queries per row."""
 
 from rest_framework import generics, serializers
 
-from projects.api.fields import CodeLabelField
 from projects.api.serializers import (
-    CountryBriefSerializer,
     DevelopmentSerializer,
     LatestDevelopmentSerializer,
-    ListingGroupBriefSerializer,
     ProjectDetailSerializer,
     ProjectListSerializer,
-    RegionBriefSerializer,
-    SchemeBriefSerializer,
-    SectorBriefSerializer,
+    ProjectSerializer,
     StatusChangeSerializer,
 )
 from projects.filtersets import ProjectFilterSet
-from projects.models import Project, Status
+from projects.models import Project
 from projects.querysets import WON_KIND, latest_development_order
 from tracker.api import Pagination
 
 
-class PeerProjectSerializer(serializers.ModelSerializer):
-    country = CountryBriefSerializer(read_only=True)
-    region = RegionBriefSerializer(source="country.region", read_only=True)
-    listing_group = ListingGroupBriefSerializer(read_only=True)
-    sectors = SectorBriefSerializer(many=True, read_only=True)
-    schemes = SchemeBriefSerializer(many=True, read_only=True)
-    status = CodeLabelField(Status)
+class PeerProjectSerializer(ProjectSerializer):
+    """The project's declared fields, with `won` and the latest development read per row."""
+
     won = serializers.SerializerMethodField()
     latest_development = serializers.SerializerMethodField()
-    url = serializers.HyperlinkedIdentityField(view_name="project-detail")
 
-    class Meta:
-        model = Project
+    class Meta(ProjectSerializer.Meta):
         fields = ProjectListSerializer.Meta.fields  # the same fields, built the plain way
 
     def get_won(self, project):

@@ -65,6 +65,19 @@ def _with_formula(content: bytes) -> bytes:
     return edit_xlsx(content, edit)
 
 
+def _assert_refused_with_nothing_stored(make, message, editor):
+    """The file `make()` builds is refused with `message`; no batch and no data change."""
+    ProjectFactory(number=1)
+    ProjectFactory(number=2)
+    content = make()
+    before = snapshot()
+    with pytest.raises(ImportRefused) as excinfo:
+        import_batch_create(source=content, filename="upload.xlsx", user=editor)
+    assert message in str(excinfo.value)
+    assert ImportBatch.objects.count() == 0
+    assert snapshot() == before
+
+
 @pytest.mark.parametrize(
     ("name", "make", "message"),
     [
@@ -105,15 +118,7 @@ def _with_formula(content: bytes) -> bytes:
     ],
 )
 def test_hostile_files_are_refused_with_a_clear_message_and_nothing_written(name, make, message, editor):
-    ProjectFactory(number=1)
-    ProjectFactory(number=2)
-    content = make()
-    before = snapshot()
-    with pytest.raises(ImportRefused) as excinfo:
-        import_batch_create(source=content, filename="upload.xlsx", user=editor)
-    assert message in str(excinfo.value)
-    assert ImportBatch.objects.count() == 0
-    assert snapshot() == before
+    _assert_refused_with_nothing_stored(make, message, editor)
 
 
 def test_formula_message_names_the_cell_and_says_what_to_do():
@@ -259,15 +264,7 @@ def _many_parts():
     ],
 )
 def test_more_hostile_files_are_refused_with_nothing_stored(make, message, editor):
-    ProjectFactory(number=1)
-    ProjectFactory(number=2)
-    content = make()
-    before = snapshot()
-    with pytest.raises(ImportRefused) as excinfo:
-        import_batch_create(source=content, filename="upload.xlsx", user=editor)
-    assert message in str(excinfo.value)
-    assert ImportBatch.objects.count() == 0
-    assert snapshot() == before
+    _assert_refused_with_nothing_stored(make, message, editor)
 
 
 def test_references_in_defined_names_and_constant_validations_are_accepted():

@@ -47,15 +47,6 @@ def known_codes(model, field):
     return sorted(known if known is not None else _load(model, field))
 
 
-def unknown_codes(model, field, values):
-    """The values that are not a `field` of any `model` row (case ignored), in their order."""
-    return [
-        value
-        for value, code in zip(values, canonical_codes(model, field, values), strict=True)
-        if code is None
-    ]
-
-
 def forget_codes(sender, **kwargs):
     for field in REFERENCE_MODELS.get(sender, ()):
         cache.delete(_key(sender, field))

@@ -11,10 +11,11 @@ ADMINISTRATOR = "管理者"
 # Models whose rows are project data, and the reference data only administrators edit.
 DATA_APP_MODELS = {
     "projects": ["project", "development", "statuschange", "importbatch"],
+    "plans": ["edition", "heading", "listing", "removal"],
 }
 REFERENCE_APP_MODELS = {
     "countries": ["region", "country"],
-    "projects": ["sector", "scheme", "listinggroup"],
+    "projects": ["sector", "scheme"],
 }
 HISTORY_APP_MODELS = {
     "projects": ["historicalproject", "historicaldevelopment", "historicalstatuschange"],
@@ -23,7 +24,7 @@ HISTORY_APP_MODELS = {
 # Editors change projects and add developments and status changes. They correct or delete
 # the developments they recorded themselves (see may_change_development); the others' are
 # the administrators' (manage_others_development). The status history is append-only for
-# them: no change or delete of StatusChange, and no other deletes.
+# them: no change or delete of StatusChange, and no other deletes of project data.
 EDITOR_EXTRA = [
     ("projects", "add_project"),
     ("projects", "change_project"),
@@ -33,6 +34,19 @@ EDITOR_EXTRA = [
     ("projects", "add_statuschange"),
     ("projects", "add_importbatch"),
     ("projects", "change_importbatch"),
+    # The yearly list: they start next year's draft and edit it (its headings, listings and
+    # removals); publishing it is the administrators' (plans.publish_edition).
+    ("plans", "add_edition"),
+    ("plans", "change_edition"),
+    ("plans", "add_heading"),
+    ("plans", "change_heading"),
+    ("plans", "delete_heading"),
+    ("plans", "add_listing"),
+    ("plans", "change_listing"),
+    ("plans", "delete_listing"),
+    ("plans", "add_removal"),
+    ("plans", "change_removal"),
+    ("plans", "delete_removal"),
 ]
 
 

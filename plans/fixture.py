@@ -3,7 +3,9 @@
     python manage.py build_plan_fixture [--source PATH] [--output PATH] [--check]
 
 1. `plans.parser` parses the source text (fixtures/sources/action_plan_2023_projects.txt)
-   into 23 listing groups and their rows; the rows must be numbered 1..N in order.
+   into 23 headings and their rows; the rows must be numbered 1..N in order, and the
+   introduction's counts must add up (N = last year's M - removed + added, as many rows marked
+   【新規案件】 as added).
 2. The reviewed correction list (fixtures/action_plan_2023_corrections.json) is applied: each
    entry replaces one parsed field, and only if the parsed value is the one it was written for.
 3. The annotations (fixtures/action_plan_2023_annotations.json) add what the text does not hold
@@ -12,7 +14,10 @@
    note), and optional per-development kind overrides, backed by words of that development.
 4. Development kinds come from the keyword rule `plans.kinds.classify_development` unless an
    annotation overrides them; dates from `projects.dates.parse_development_date`.
-5. The fixture is written with natural keys and no primary keys, in a fixed order, with every
+5. The 2023 edition (plans.models): published, with the facts its introduction states about
+   last year's (count, removed, added, the removed projects it names as won, kept as removals by
+   name), its 23 headings, and a listing per row with the row as printed.
+6. The fixture is written with natural keys and no primary keys, in a fixed order, with every
    timestamp set to the recorded-at constant, so a rebuild is byte-identical. `--check` builds
    in memory and fails if the committed fixture differs.
 """
@@ -37,6 +42,8 @@ DEFAULT_ANNOTATIONS = FIXTURES / "action_plan_2023_annotations.json"
 RECORDED_AT = "2026-11-22T00:00:00Z"
 SOURCE_NAME = "国土交通省インフラシステム海外展開行動計画2023"
 PLAN_LABEL = "行動計画2023"
+EDITION_YEAR = 2023
+EDITION_SOURCE = f"{SOURCE_NAME}「（参考）我が国企業による受注を目指す主要プロジェクト」"
 
 # code, name_ja, name_en (DOMAIN.md "Regions"), in this order.
 REGIONS = [
@@ -273,13 +280,17 @@ def build_fixture(source_text, corrections, annotations, recorded_at=RECORDED_AT
         raise CommandError(str(exc)) from exc
     by_number = _validated_annotations(annotations, rows)
     groups = {group.number: group for group in plan.groups}
+    _check_stated_counts(plan)
     return [
         *_regions_and_countries(),
         *_sectors_and_schemes(),
-        *_listing_groups(plan.groups),
         *(_project(row, by_number[row.number], groups[row.group], recorded_at) for row in rows),
         *(_status_change(row, by_number[row.number], recorded_at) for row in rows),
         *(dev for row in rows for dev in _developments(row, by_number[row.number], recorded_at)),
+        _edition(plan, recorded_at),
+        *_headings(plan.groups),
+        *(_listing(row, by_number[row.number]) for row in rows),
+        *_removals(plan, recorded_at),
     ]
 
 
@@ -325,15 +336,55 @@ def _sectors_and_schemes():
     return sectors + schemes
 
 
-def _listing_groups(groups):
+def _check_stated_counts(plan):
+    """The introduction's counts agree with the table: N = last year's M - removed + added,
+    N rows, and as many 【新規案件】 rows as added."""
+    stated = plan.predecessor
+    if stated is None:
+        raise CommandError("The introduction does not state last year's count, removals and additions.")
+    new = sum(row.is_new for row in plan.rows)
+    if stated.added != new:
+        raise CommandError(f"The introduction says {stated.added} projects were added; {new} are marked new.")
+    if plan.stated_count != stated.count - stated.removed + stated.added:
+        raise CommandError(
+            f"The introduction's counts do not add up: {stated.count} - {stated.removed} + "
+            f"{stated.added} is not {plan.stated_count}."
+        )
+
+
+def _edition(plan, recorded_at):
+    stated = plan.predecessor
+    return {
+        "model": "plans.edition",
+        "fields": {
+            "year": EDITION_YEAR,
+            "title": SOURCE_NAME,
+            "state": "published",
+            "source": EDITION_SOURCE,
+            # The introduction's 昨年: the edition of the year before.
+            "previous_year": EDITION_YEAR - 1,
+            "stated_count": plan.stated_count,
+            "stated_previous_count": stated.count,
+            "stated_removed_count": stated.removed,
+            "stated_added_count": stated.added,
+            "published_at": recorded_at,
+            "published_by": None,
+            "version": 1,
+            "created": recorded_at,
+        },
+    }
+
+
+def _headings(groups):
     objects = []
     for group in groups:
         if group.name not in LISTING_GROUPS_EN:
             raise CommandError(f"Listing group {group.mark}{group.name} has no English name.")
         objects.append(
             {
-                "model": "projects.listinggroup",
+                "model": "plans.heading",
                 "fields": {
+                    "edition": [EDITION_YEAR],
                     "number": group.number,
                     "name_ja": group.name,
                     "name_en": LISTING_GROUPS_EN[group.name],
@@ -341,6 +392,49 @@ def _listing_groups(groups):
             }
         )
     return objects
+
+
+def _listing(row, entry):
+    """The project's row in the 2023 edition: its number, heading and new mark, all its
+    developments (the plan prints them all), and the row as printed."""
+    return {
+        "model": "plans.listing",
+        "fields": {
+            "edition": [EDITION_YEAR],
+            "project": [row.number],
+            "heading": [EDITION_YEAR, row.group],
+            "number": row.number,
+            "is_new": row.is_new,
+            "printed": {
+                "name": row.name,
+                "summary": row.summary,
+                "note": row.note,
+                "developments": list(row.developments),
+                "status": entry["status"]["code"],
+            },
+            "developments": [[row.number, sequence] for sequence in range(1, len(row.developments) + 1)],
+        },
+    }
+
+
+def _removals(plan, recorded_at):
+    """The removed projects the introduction names as won, by name: the 2022 edition's rows are
+    not in the database."""
+    return [
+        {
+            "model": "plans.removal",
+            "fields": {
+                "edition": [EDITION_YEAR],
+                "project": None,
+                "name": name,
+                "reason": "won",
+                "note": f"{PLAN_LABEL}: 「{plan.predecessor.won_sentence}」",
+                "recorded_by": None,
+                "recorded_at": recorded_at,
+            },
+        }
+        for name in plan.predecessor.won
+    ]
 
 
 def _in_order(codes, table):
@@ -363,9 +457,7 @@ def _project(row, entry, group, recorded_at):
             "summary": row.summary,
             "note": row.note,
             "country": [_country_for(row, group.name, countries_by_name)],
-            "listing_group": [row.group],
             "status": entry["status"]["code"],
-            "is_new": row.is_new,
             "search_text": project.build_search_text(row.developments),
             "version": 1,
             "created": recorded_at,

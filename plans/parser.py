@@ -39,6 +39,7 @@ How the text is laid out, and how this module reads it
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from projects.text import CIRCLED, NEW_MARK
@@ -109,6 +110,8 @@ class Plan:
     groups: list[Group]
     stated_count: int | None = None
     """How many projects the introduction says the table lists, if it says."""
+    predecessor: Predecessor | None = None
+    """What the introduction says about last year's edition, if it says."""
 
     @property
     def rows(self) -> list[Row]:
@@ -294,7 +297,7 @@ def parse_plan(text: str) -> Plan:
         raise PlanParseError("No heading ① followed by a column header line (番号 名称 概要 …) was found.")
     groups = _TableReader(lines).read(start)
     _attach_notes(groups)
-    return Plan(groups=groups, stated_count=stated_project_count(text))
+    return Plan(groups=groups, stated_count=stated_project_count(text), predecessor=stated_predecessor(text))
 
 
 class _TableReader:
@@ -390,6 +393,44 @@ def stated_project_count(text: str) -> int | None:
     """The number of projects the plan's introduction says it lists ("今年は 93 プロジェクト")."""
     match = re.search(r"今年は\s*(\d+)\s*プロジェクト", text)
     return int(match.group(1)) if match else None
+
+
+_DIGITS = "[0-9０-９]+"
+_PREDECESSOR = re.compile(rf"昨年の({_DIGITS})プロジェクトから.*?({_DIGITS})件を削除し.*?({_DIGITS})件を追加")
+_WON_SINCE = re.compile(r"昨年の行動計画の策定以降、(.+?)を我が国企業が受注した。")
+
+
+@dataclass(frozen=True)
+class Predecessor:
+    """What the plan's introduction states about last year's edition: its project count, how
+    many this one removed and added, and the removed projects it names as won, with the
+    sentence that names them."""
+
+    count: int
+    removed: int
+    added: int
+    won: list[str]
+    won_sentence: str
+
+
+def introduction(text: str) -> str:
+    """The text before the first heading, dewrapped into one paragraph."""
+    lines = text.splitlines()
+    end = next((i for i, line in enumerate(lines) if _HEADING.match(line)), len(lines))
+    return dewrap(lines[:end])
+
+
+def stated_predecessor(text: str) -> Predecessor | None:
+    """The introduction's facts about last year's edition ("これは、昨年の 87 プロジェクトから
+    …４件を削除し、…10 件を追加した"), or None where it states none."""
+    intro = introduction(text)
+    counts = _PREDECESSOR.search(intro)
+    if counts is None:
+        return None
+    count, removed, added = (int(unicodedata.normalize("NFKC", value)) for value in counts.groups())
+    won = _WON_SINCE.search(intro)
+    names = re.findall(r"「(.+?)」", won.group(1)) if won else []
+    return Predecessor(count, removed, added, names, won.group(0) if won else "")
 
 
 def check_numbering(plan: Plan) -> None:

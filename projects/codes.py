@@ -59,7 +59,7 @@ REFERENCE_MODELS = {}  # model -> the code fields filters check; filled by conne
 
 def connect():
     from countries.models import Country, Region
-    from projects.models import ListingGroup, Scheme, Sector
+    from projects.models import Scheme, Sector
 
     REFERENCE_MODELS.update(
         {
@@ -67,7 +67,6 @@ def connect():
             Region: ("code",),
             Sector: ("code",),
             Scheme: ("code",),
-            ListingGroup: ("number",),
         }
     )
     for model in REFERENCE_MODELS:

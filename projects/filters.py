@@ -292,8 +292,9 @@ class OrderingChoiceField(django_filters.fields.ChoiceField):
 
 
 class ProjectOrderingFilter(django_filters.OrderingFilter):
-    """Orders with nulls last (either way), and by number after the chosen fields, so pages
-    are stable. `latest_development` is the latest development's date."""
+    """Orders with nulls last (either way), and by the edition's number after the chosen fields,
+    so pages are stable. `latest_development` is the latest development's date. The queryset is
+    an edition's list (plans.selection.listed)."""
 
     field_class = OrderingChoiceField
 
@@ -311,4 +312,4 @@ class ProjectOrderingFilter(django_filters.OrderingFilter):
             ordering.append(
                 expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
             )
-        return qs.order_by(*ordering, "number")
+        return qs.order_by(*ordering, "edition_number", "number")

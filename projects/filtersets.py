@@ -10,6 +10,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from countries.models import Country, Region, localized_name
+from plans.models import Heading
+from plans.selection import default_edition, listed, visible_editions
 from projects import codes
 from projects.filters import (
     SCHEME_HELP,
@@ -27,7 +29,6 @@ from projects.filters import (
 from projects.models import (
     Development,
     DevelopmentKind,
-    ListingGroup,
     Project,
     Sector,
     Status,
@@ -39,7 +40,28 @@ from projects.text import normalize_for_search
 Q_MAX_LENGTH = 200
 
 
+def _visible_editions(request):
+    return visible_editions(getattr(request, "user", None))
+
+
 class ProjectFilterSet(django_filters.FilterSet):
+    """The project list's filters. The list is one edition's (`edition`, by default the latest
+    published): filter_queryset narrows to it first, so `number`, `listing_group` and `is_new`
+    are that edition's (plans.selection.listed)."""
+
+    edition = with_schema(
+        django_filters.ModelChoiceFilter(
+            queryset=_visible_editions,
+            to_field_name="year",
+            method="filter_edition",
+            label=_("Edition"),
+            help_text=_(
+                "The year of the plan's edition whose list to show (`2023`); by default the latest "
+                "published one. Editors may also ask for a draft."
+            ),
+        ),
+        type="integer",
+    )
     country = CodeListFilter(
         field_name="country",
         queryset=Country.objects.all(),
@@ -71,14 +93,16 @@ class ProjectFilterSet(django_filters.FilterSet):
         choices=Status.choices, label=_("Status"), help_text=_("Status codes, comma-separated.")
     )
     listing_group = NumberListFilter(
-        field_name="listing_group",
-        queryset=ListingGroup.objects.all(),
+        queryset=Heading.objects.all(),
         to_field_name="number",
+        method="filter_listing_group",
         label=_("Listing group"),
-        help_text=_("Numbers of the plan's headings (1 = ①ベトナム), comma-separated."),
+        help_text=_("Numbers of the edition's headings (1 = ①ベトナム), comma-separated."),
     )
     is_new = StrictBooleanFilter(
-        label=_("New"), help_text=_("New in the 2023 plan (【新規案件】): true or false.")
+        field_name="edition_is_new",
+        label=_("New"),
+        help_text=_("New in the edition (【新規案件】): true or false."),
     )
     won = StrictBooleanFilter(
         method="filter_won",
@@ -120,7 +144,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         ),
     )
     ordering = ProjectOrderingFilter(
-        fields=["number", "name", "updated", "latest_development"],
+        fields=[("edition_number", "number"), "name", "updated", "latest_development"],
         label=_("Ordering"),
         help_text=_(
             "number, name, updated or latest_development, with `-` for descending; comma-separated "
@@ -132,6 +156,22 @@ class ProjectFilterSet(django_filters.FilterSet):
         model = Project
         fields = []
         form = ProjectFilterForm
+
+    @property
+    def selected_edition(self):
+        """The edition the list is of: the one asked for, or the latest published one."""
+        if self.form.is_bound and self.is_valid() and self.form.cleaned_data.get("edition"):
+            return self.form.cleaned_data["edition"]
+        return default_edition()
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(listed(queryset, self.selected_edition))
+
+    def filter_edition(self, queryset, name, value):
+        return queryset  # applied first, by filter_queryset
+
+    def filter_listing_group(self, queryset, name, value):
+        return queryset.filter(heading_number__in={heading.number for heading in value})
 
     def filter_scheme(self, queryset, name, value):
         condition = Q(schemes__family__in=value["families"]) | Q(schemes__code__in=value["codes"])

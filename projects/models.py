@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 from countries.models import Country, localized_name
 from projects.choices import DatePrecision, DevelopmentKind, SchemeFamily, Status
 from projects.querysets import ProjectQuerySet
-from projects.text import circled_number, normalize_for_search, validate_line, validate_text
+from projects.text import normalize_for_search, validate_line, validate_text
 from tracker.locale import is_english
 
 
@@ -85,57 +85,23 @@ class Scheme(models.Model):
         return localized_name(self)
 
 
-class ListingGroupManager(models.Manager):
-    def get_by_natural_key(self, number):
-        return self.get(number=number)
-
-
-class ListingGroup(models.Model):
-    """One of the headings (①ベトナム … ㉓ミャンマー) the plan's project table is grouped under."""
-
-    number = models.PositiveSmallIntegerField(_("number"), unique=True)
-    name_ja = models.CharField(_("name (Japanese)"), max_length=100, validators=[validate_line])
-    name_en = models.CharField(_("name (English)"), max_length=100, validators=[validate_line])
-
-    objects = ListingGroupManager()
-
-    class Meta:
-        ordering = ["number"]
-        verbose_name = _("listing group")
-        verbose_name_plural = _("listing groups")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(number__gte=1, number__lte=50),
-                name="%(app_label)s_%(class)s_number_range",
-                violation_error_message=_("A listing group number is between 1 and 50."),
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.mark}{self.name}"
-
-    def natural_key(self):
-        return (self.number,)
-
-    @property
-    def name(self):
-        return localized_name(self)
-
-    @property
-    def mark(self):
-        """The circled number the plan prints before the heading: ① … ⑳, ㉑ … ㊿."""
-        return circled_number(self.number)
-
-
 class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
     def get_by_natural_key(self, number):
         return self.get(number=number)
 
 
 class Project(models.Model):
-    """A project that MLIT wants Japanese companies to win, as listed in its action plan."""
+    """A project that MLIT wants Japanese companies to win. It keeps this identity across the
+    plan's editions; what each edition says about it (number, heading, new) is a plans.Listing."""
 
-    number = models.PositiveIntegerField(_("number"), unique=True, help_text=_("Its number in the plan."))
+    number = models.PositiveIntegerField(
+        _("number"),
+        unique=True,
+        help_text=_(
+            "The project's number in the tracker, fixed when it is added (the 2023 plan's number for "
+            "its projects). Its number in each edition is in that edition's listing."
+        ),
+    )
     name = models.CharField(_("name"), max_length=200, validators=[validate_line])
     name_en = models.CharField(_("English name"), max_length=300, validators=[validate_line])
     summary = models.TextField(_("summary"), validators=[validate_text])
@@ -148,15 +114,11 @@ class Project(models.Model):
     country = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="projects", verbose_name=_("country")
     )
-    listing_group = models.ForeignKey(
-        ListingGroup, on_delete=models.PROTECT, related_name="projects", verbose_name=_("listing group")
-    )
     sectors = models.ManyToManyField(Sector, related_name="projects", verbose_name=_("sectors"))
     schemes = models.ManyToManyField(Scheme, related_name="projects", blank=True, verbose_name=_("schemes"))
     status = models.CharField(
         _("status"), max_length=20, choices=Status, default=Status.IDENTIFICATION, editable=False
     )
-    is_new = models.BooleanField(_("new"), default=False, help_text=_("Marked 【新規案件】 in the plan."))
     search_text = models.TextField(_("search text"), blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created = models.DateTimeField(_("created"), auto_now_add=True)
@@ -173,8 +135,6 @@ class Project(models.Model):
         indexes = [
             models.Index(fields=["country", "number"], name="projects_project_country_nr"),
             models.Index(fields=["status", "number"], name="projects_project_status_nr"),
-            models.Index(fields=["listing_group", "number"], name="projects_project_group_nr"),
-            models.Index(fields=["is_new", "number"], name="projects_project_is_new_nr"),
             models.Index(fields=["updated", "number"], name="projects_project_updated_nr"),
             models.Index(fields=["name", "number"], name="projects_project_name_nr"),
         ]
@@ -197,7 +157,7 @@ class Project(models.Model):
     def natural_key(self):
         return (self.number,)
 
-    natural_key.dependencies = ["countries.country", "projects.listinggroup"]
+    natural_key.dependencies = ["countries.country"]
 
     @property
     def display_name(self) -> str:
@@ -226,10 +186,8 @@ PROJECT_FIELDS = (
     "name",
     "name_en",
     "country",
-    "listing_group",
     "sectors",
     "schemes",
-    "is_new",
     "summary",
     "note",
 )

@@ -1,15 +1,16 @@
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.roles import sync_roles
 from countries.models import Country, Region
+from plans.models import Edition, EditionState, Heading, Listing, Removal, RemovalReason
 from projects.models import (
     DatePrecision,
     Development,
     DevelopmentKind,
-    ListingGroup,
     Project,
     Scheme,
     SchemeFamily,
@@ -63,11 +64,27 @@ class SchemeFactory(DjangoModelFactory[Scheme]):
     name_en = factory.Sequence(lambda n: f"Scheme {n}")
 
 
-class ListingGroupFactory(DjangoModelFactory[ListingGroup]):
-    class Meta:
-        model = ListingGroup
-        django_get_or_create = ("number",)
+class EditionFactory(DjangoModelFactory[Edition]):
+    """A published edition; by default the 2023 one, which ProjectFactory lists projects in."""
 
+    class Meta:
+        model = Edition
+        django_get_or_create = ("year",)
+
+    year = 2023
+    title = factory.LazyAttribute(lambda e: f"国土交通省インフラシステム海外展開行動計画{e.year}")
+    state = EditionState.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class HeadingFactory(DjangoModelFactory[Heading]):
+    """A heading of an edition (the 2023 one unless given)."""
+
+    class Meta:
+        model = Heading
+        django_get_or_create = ("edition", "number")
+
+    edition = factory.SubFactory(EditionFactory)
     number = factory.Sequence(lambda n: n % 50 + 1)
     name_ja = factory.Sequence(lambda n: f"グループ{n}")
     name_en = factory.Sequence(lambda n: f"Group {n}")
@@ -85,8 +102,26 @@ class ProjectFactory(DjangoModelFactory[Project]):
     name_en = factory.Sequence(lambda n: f"Test Railway Project {n}")
     summary = "テスト用の事業概要"
     country = factory.SubFactory(CountryFactory)
-    listing_group = factory.SubFactory(ListingGroupFactory)
     status = Status.IDENTIFICATION
+
+    # Not fields: the project's listing, under this heading (of its edition; a heading of the
+    # 2023 edition by default) with its own number and this new mark. listing_group=None: the
+    # project is not listed in any edition.
+    listing_group = factory.SubFactory(HeadingFactory)
+    is_new = False
+
+    @classmethod
+    def _create(cls, model_class, *args, listing_group=None, is_new=False, **kwargs):
+        project = super()._create(model_class, *args, **kwargs)
+        if listing_group is not None:
+            Listing.objects.create(
+                edition=listing_group.edition,
+                project=project,
+                heading=listing_group,
+                number=project.number,
+                is_new=is_new,
+            )
+        return project
 
     @factory.post_generation
     def sectors(self, create, extracted, **kwargs):
@@ -136,3 +171,22 @@ class UserFactory(DjangoModelFactory):
         if create and extracted:
             sync_roles()
             self.groups.add(Group.objects.get(name=extracted))
+
+
+class ListingFactory(DjangoModelFactory[Listing]):
+    class Meta:
+        model = Listing
+
+    edition = factory.SubFactory(EditionFactory)
+    project = factory.SubFactory(ProjectFactory, listing_group=None)
+    heading = factory.SubFactory(HeadingFactory, edition=factory.SelfAttribute("..edition"))
+    number = factory.Sequence(lambda n: n + 1)
+
+
+class RemovalFactory(DjangoModelFactory[Removal]):
+    class Meta:
+        model = Removal
+
+    edition = factory.SubFactory(EditionFactory)
+    name = factory.Sequence(lambda n: f"削除された事業{n}")
+    reason = RemovalReason.WON

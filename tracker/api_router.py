@@ -34,7 +34,6 @@ router.register("developments", views.DevelopmentViewSet, basename="development"
 router.registry.extend(countries_router.registry)
 router.register("sectors", views.SectorViewSet)
 router.register("schemes", views.SchemeViewSet)
-router.register("listing-groups", views.ListingGroupViewSet)
 register_imports(router)
 
 urlpatterns = [

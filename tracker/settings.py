@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "countries",
     "projects",
     "accounts",  # roles, login backends and log, user commands (no models)
-    "plans",  # the action plan parser, fixture builder and load_plan (no models)
+    "plans",  # the plan's editions, their listings, and the plan text's parser and fixture
     "tokens",
 ]
 if env.bool("BENCH", default=False):

@@ -185,7 +185,6 @@ class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHisto
         "scheme_list",
         "status",
         "latest_development",
-        "new",
         "won",
         "updated",
     ]
@@ -198,12 +197,10 @@ class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHisto
         SchemeFamilyFilter,
         ("schemes", MultiRelatedFilter),
         ("status", MultiChoicesFilter),
-        "is_new",
         WonFilter,
-        ("listing_group", MultiRelatedFilter),
     ]
     show_facets = admin.ShowFacets.NEVER  # counts are not computed for several chosen values
-    list_select_related = ["country", "listing_group"]
+    list_select_related = ["country"]
     list_per_page = 100
     # The search box needs one entry here; get_search_results does the actual matching.
     search_fields = ["number"]
@@ -213,7 +210,7 @@ class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHisto
         "width (２０２３ = 2023); every word must match."
     )
     ordering = ["number"]
-    autocomplete_fields = ["country", "listing_group"]
+    autocomplete_fields = ["country"]
     readonly_fields = ["current_status", "created", "updated"]
     inlines = [DevelopmentInline, StatusChangeInline]
     actions = ["change_status_selected"]
@@ -262,10 +259,6 @@ class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHisto
         return format_html('<span class="development-date">{}</span> {}', when, text)
 
     # Yes/no columns show ✓ for yes and nothing for no: a column of red ✗ read as errors.
-
-    @admin.display(description=_("new"), ordering="is_new", empty_value="")
-    def new(self, obj):
-        return _check(obj.is_new)
 
     @admin.display(description=_("won"), ordering="won", empty_value="")
     def won(self, obj):

@@ -1,9 +1,8 @@
-"""The reference data's admin: sectors, schemes and the plan's listing groups."""
+"""The reference data's admin: sectors and schemes."""
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
-from projects.models import ListingGroup, Scheme, Sector
+from projects.models import Scheme, Sector
 
 
 @admin.register(Sector)
@@ -19,14 +18,3 @@ class SchemeAdmin(admin.ModelAdmin):
     list_filter = ["family"]
     search_fields = ["code", "name_ja", "name_en"]
     ordering = ["order", "code"]
-
-
-@admin.register(ListingGroup)
-class ListingGroupAdmin(admin.ModelAdmin):
-    list_display = ["number", "mark", "name_ja", "name_en"]
-    search_fields = ["name_ja", "name_en"]
-    ordering = ["number"]
-
-    @admin.display(description=_("mark"))
-    def mark(self, obj):
-        return obj.mark

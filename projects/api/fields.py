@@ -86,8 +86,3 @@ class WriteSerializer(serializers.ModelSerializer):
             )
             again.is_valid(raise_exception=True)
             raise
-
-
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 50})
-class ListingGroupNumberField(CodeRelatedField):
-    """A listing group by its number (1 = ①), or by the object a read returns."""

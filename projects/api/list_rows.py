@@ -121,7 +121,8 @@ class Won(_ProjectSQL):
 def list_page_rows(queryset):
     """The queryset's projects as the list shows them: one dict per project, from ONE query.
 
-    Country, region and listing group come from joins; `won`, the latest development and the
+    Country and region come from joins, the edition's number, heading and new mark from
+    plans.selection.listed's annotations; `won`, the latest development and the
     sectors and schemes (as JSON) from subqueries written out below, not
     prefetches. No model instance is built: ProjectListSerializer reads the dicts.
     """
@@ -132,11 +133,11 @@ def list_page_rows(queryset):
         scheme_list=ReferenceList("schemes", "family"),
     ).values(
         "id",
-        "number",
+        "edition_number",
         "name",
         "name_en",
         "status",
-        "is_new",
+        "edition_is_new",
         "won",
         "latest_development",
         "updated",
@@ -148,9 +149,9 @@ def list_page_rows(queryset):
         region_code=F("country__region__code"),
         region_name_ja=F("country__region__name_ja"),
         region_name_en=F("country__region__name_en"),
-        group_number=F("listing_group__number"),
-        group_name_ja=F("listing_group__name_ja"),
-        group_name_en=F("listing_group__name_en"),
+        group_number=F("heading_number"),
+        group_name_ja=F("heading_name_ja"),
+        group_name_en=F("heading_name_en"),
     )
 
 

@@ -8,22 +8,22 @@ A write accepts what a read gave back (`{"code": "rail", "label": "鉄道"}` as 
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from countries.models import Country, Region
+from plans.models import EditionState
 from projects import choices, services
 from projects.api.fields import (
     CodeField,
     CodeLabelField,
     CodeRelatedField,
-    ListingGroupNumberField,
     WriteSerializer,
 )
 from projects.models import (
     DatePrecision,
     Development,
     DevelopmentKind,
-    ListingGroup,
     Project,
     Scheme,
     Sector,
@@ -50,13 +50,20 @@ class RegionBriefSerializer(serializers.ModelSerializer):
         fields = ["code", "label"]
 
 
-class ListingGroupBriefSerializer(serializers.ModelSerializer):
-    mark = serializers.CharField(read_only=True, help_text=_("The circled number the plan prints: ①."))
-    label = serializers.CharField(source="name", read_only=True)
+class ListingGroupBriefSerializer(serializers.Serializer):
+    """The heading an edition lists the project under (plans.selection.listed's annotations),
+    or null where it is not listed."""
 
-    class Meta:
-        model = ListingGroup
-        fields = ["number", "mark", "label"]
+    number = serializers.IntegerField(source="heading_number", read_only=True)
+    mark = serializers.CharField(read_only=True, help_text=_("The circled number the plan prints: ①."))
+    label = serializers.CharField(read_only=True)
+
+    def to_representation(self, project):
+        number = project.heading_number
+        if number is None:
+            return None
+        label = project.heading_name_en if is_english() else project.heading_name_ja
+        return {"number": number, "mark": circled_number(number), "label": label}
 
 
 class SectorBriefSerializer(serializers.ModelSerializer):
@@ -92,16 +99,6 @@ class SchemeSerializer(WriteSerializer):
     class Meta:
         model = Scheme
         fields = ["code", "label", "family", "name_ja", "name_en", "order"]
-
-
-class ListingGroupSerializer(WriteSerializer):
-    mark = serializers.CharField(read_only=True, help_text=_("The circled number the plan prints: ①."))
-    label = serializers.CharField(source="name", read_only=True)
-
-    class Meta:
-        model = ListingGroup
-        fields = ["number", "mark", "label", "name_ja", "name_en"]
-        extra_kwargs = {"number": {"min_value": 1, "max_value": 50}}
 
 
 # Developments and status changes.
@@ -227,7 +224,15 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     country = CountryBriefSerializer(read_only=True)
     region = RegionBriefSerializer(source="country.region", read_only=True)
-    listing_group = ListingGroupBriefSerializer(read_only=True)
+    number = serializers.IntegerField(
+        source="edition_number",
+        read_only=True,
+        help_text=_("Its number in the edition (`edition`; by default the latest published one)."),
+    )
+    listing_group = ListingGroupBriefSerializer(source="*", read_only=True, allow_null=True)
+    is_new = serializers.BooleanField(
+        source="edition_is_new", read_only=True, help_text=_("Marked 【新規案件】 in the edition.")
+    )
     sectors = SectorBriefSerializer(many=True, read_only=True)
     schemes = SchemeBriefSerializer(many=True, read_only=True)
     status = CodeLabelField(Status)
@@ -272,7 +277,7 @@ class ProjectListSerializer(ProjectSerializer):
         latest = row["latest_development"]
         return {
             "id": row["id"],
-            "number": row["number"],
+            "number": row["edition_number"],
             "name": row["name"],
             "name_en": row["name_en"],
             "country": {
@@ -284,7 +289,9 @@ class ProjectListSerializer(ProjectSerializer):
                 "code": row["region_code"],
                 "label": row["region_name_en"] if english else row["region_name_ja"],
             },
-            "listing_group": {
+            "listing_group": None
+            if row["group_number"] is None
+            else {
                 "number": row["group_number"],
                 "mark": circled_number(row["group_number"]),
                 "label": row["group_name_en"] if english else row["group_name_ja"],
@@ -302,7 +309,7 @@ class ProjectListSerializer(ProjectSerializer):
                 for scheme in row["scheme_list"]
             ],
             "status": self._label(self._status_labels, row["status"]),
-            "is_new": row["is_new"],
+            "is_new": row["edition_is_new"],
             "won": row["won"],
             "latest_development": None
             if latest is None
@@ -349,18 +356,42 @@ class ProjectListSerializer(ProjectSerializer):
         return f"{prefix}{pk}/{query}"
 
 
+class EditionListingSerializer(serializers.Serializer):
+    """An edition that lists the project, with its number and heading there."""
+
+    year = serializers.IntegerField(source="edition.year", read_only=True)
+    state = CodeLabelField(EditionState, source="edition.state")
+    number = serializers.IntegerField(read_only=True)
+    listing_group = serializers.SerializerMethodField()
+    is_new = serializers.BooleanField(read_only=True)
+
+    @extend_schema_field(ListingGroupBriefSerializer)
+    def get_listing_group(self, listing):
+        heading = listing.heading
+        return {"number": heading.number, "mark": heading.mark, "label": heading.name}
+
+
 class ProjectDetailSerializer(ProjectSerializer):
     """A project with everything: read from a model instance (project_queryset(detail=True))."""
 
     # Plain declared fields: one project per response, so walking them is cheap, unlike the
     # list's page of rows (ProjectListSerializer's hand-built to_representation).
 
+    number = serializers.IntegerField(
+        read_only=True,
+        help_text=_(
+            "The project's number in the tracker. Its number in each edition is in `editions`; "
+            "`listing_group` and `is_new` are those of the latest edition that lists it."
+        ),
+    )
     developments = DevelopmentSerializer(many=True, read_only=True)
     status_history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
+    editions = EditionListingSerializer(source="visible_listings", many=True, read_only=True)
 
     class Meta(ProjectSerializer.Meta):
         fields = [
             *ProjectSerializer.Meta.fields,
+            "editions",
             "summary",
             "note",
             "created",
@@ -377,7 +408,6 @@ class ProjectInputSerializer(WriteSerializer):
     """
 
     country = CodeRelatedField(slug_field="iso_code", queryset=Country.objects.all())
-    listing_group = ListingGroupNumberField(slug_field="number", queryset=ListingGroup.objects.all())
     sectors = CodeRelatedField(slug_field="code", queryset=Sector.objects.all(), many=True, allow_empty=False)
     schemes = CodeRelatedField(slug_field="code", queryset=Scheme.objects.all(), many=True, required=False)
     status = CodeField(
@@ -404,6 +434,10 @@ class ProjectInputSerializer(WriteSerializer):
             "created",
             "developments",
             "status_history",
+            # What an edition says about the project: its listing there (plans).
+            "listing_group",
+            "is_new",
+            "editions",
         }
     )
 
@@ -416,10 +450,8 @@ class ProjectInputSerializer(WriteSerializer):
             "summary",
             "note",
             "country",
-            "listing_group",
             "sectors",
             "schemes",
-            "is_new",
             "status",
             "status_note",
             "effective_on",

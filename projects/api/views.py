@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from plans.selection import with_latest_listing
 from projects.api.etags import (
     ETAG,
     IF_MATCH,
@@ -36,7 +37,6 @@ from projects.api.serializers import (
     DevelopmentInputSerializer,
     DevelopmentSerializer,
     FeedDevelopmentSerializer,
-    ListingGroupSerializer,
     ProjectDetailSerializer,
     ProjectInputSerializer,
     ProjectListSerializer,
@@ -46,18 +46,20 @@ from projects.api.serializers import (
     StatusChangeSerializer,
 )
 from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet, described_filters
-from projects.models import Development, ListingGroup, Project, Scheme, Sector, StatusChange
+from projects.models import Development, Project, Scheme, Sector, StatusChange
 from projects.querysets import latest_development_json
 from projects.spreadsheets.status_table import group_as_dict, status_table_context
 from tracker.api import CODE_IN_PATH
 
 
-def project_queryset(*, detail=False):
-    queryset = (
+def project_queryset(user, *, detail=False):
+    """One project as its page shows it to `user`: with its listings in the editions they see."""
+    queryset = with_latest_listing(
         Project.objects.with_won()
         .annotate(latest_development=latest_development_json())
-        .select_related("country__region", "listing_group")
-        .prefetch_related("sectors", "schemes")
+        .select_related("country__region")
+        .prefetch_related("sectors", "schemes"),
+        user,
     )
     if detail:
         queryset = queryset.prefetch_related(
@@ -123,7 +125,7 @@ class ProjectViewSet(
     def get_queryset(self):
         # One project is read as a model instance, with its joins, annotations and prefetches.
         if self.detail:
-            return project_queryset(detail=self.action == "retrieve")
+            return project_queryset(self.request.user, detail=self.action == "retrieve")
         return super().get_queryset()
 
     def get_renderers(self):
@@ -223,7 +225,7 @@ class ProjectViewSet(
         return self._read(project)
 
     def _read(self, project, code=status.HTTP_200_OK):
-        project = project_queryset(detail=True).get(pk=project.pk)
+        project = project_queryset(self.request.user, detail=True).get(pk=project.pk)
         data = ProjectDetailSerializer(project, context=self.get_serializer_context()).data
         return Response(data, status=code, headers={"ETag": project_etag(project)})
 
@@ -332,10 +334,3 @@ class SchemeViewSet(ReferenceViewSet):
     serializer_class = SchemeSerializer
     lookup_field = "code"
     lookup_value_regex = CODE_IN_PATH
-
-
-class ListingGroupViewSet(ReferenceViewSet):
-    queryset = ListingGroup.objects.all()
-    serializer_class = ListingGroupSerializer
-    lookup_field = "number"
-    lookup_value_regex = r"\d+"

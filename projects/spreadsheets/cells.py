@@ -325,7 +325,7 @@ def list_expressions(*, latest_as_array: bool = False) -> dict:
         "sectors": joined_names("sectors", en),
         "schemes": joined_names("schemes", en),
         "status": label_case("status", Status.choices),
-        "is_new": yes_or_null(Q(is_new=True)),
+        "is_new": yes_or_null(Q(edition_is_new=True)),
         "won": yes_or_null(won()),
         **latest_cells,
         "updated": LocalMinute(F("updated")),

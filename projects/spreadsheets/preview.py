@@ -1,9 +1,9 @@
 """The import's preview: every row of a read workbook compared with the database.
 
 The round trip: an editor downloads the list export (`export.write_list_xlsx`), edits the
-projects sheet (name, English name, country, sectors, schemes, status, new) and the
+projects sheet (name, English name, country, sectors, schemes, status) and the
 developments sheet (edit a row to change that development; append a row with an empty No. to
-add one), and uploads it. Other columns (region, won, latest development, updated) are derived
+add one), and uploads it. Other columns (region, new, won, latest development, updated) are derived
 and ignored. The hidden "version" column guards against overwriting edits made after the
 export. Deleting a row deletes nothing.
 
@@ -44,7 +44,6 @@ CELL_LIMITS = {
     "country": 200,
     "status": 200,
     "kind": 200,
-    "is_new": 50,
     "date": 100,
     "sectors": 2_000,
     "schemes": 2_000,

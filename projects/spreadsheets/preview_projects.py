@@ -17,7 +17,7 @@ from projects.spreadsheets.columns import LIST_COLUMN_LABELS
 from projects.spreadsheets.messages import _
 from projects.spreadsheets.preview_columns import ABSENT, ColumnGroup, Invalid, RowContext
 from projects.spreadsheets.reading import Sheet, _norm
-from projects.spreadsheets.values import _as_text, _names, _same_text, _split_names, _yes_no
+from projects.spreadsheets.values import _as_text, _names, _same_text, _split_names
 
 
 @dataclass
@@ -159,31 +159,6 @@ class _Status(ColumnGroup):
         edit.status = value
 
 
-class _IsNew(ColumnGroup):
-    """New: yes (in either language, or TRUE) or empty."""
-
-    key = "is_new"
-
-    def read(self, row: RowContext):
-        if not row.has(self.key):
-            return ABSENT
-        raw = row.cell(self.key)
-        text = _norm(_as_text(raw))
-        if isinstance(raw, bool):
-            return raw
-        if text in row.lookups.yes:
-            return True
-        if text in row.lookups.no:
-            return False
-        raise Invalid(_("Write yes or leave it empty, not %(value)s.") % {"value": _as_text(raw)})
-
-    def display(self, value) -> str:
-        return _yes_no(value)
-
-    def apply(self, edit: ProjectEdit, value) -> None:
-        edit.fields[self.key] = value
-
-
 # In the order the preview lists a row's changes and errors.
 PROJECT_GROUPS: tuple[ColumnGroup, ...] = (
     _Name("name"),
@@ -192,7 +167,6 @@ PROJECT_GROUPS: tuple[ColumnGroup, ...] = (
     _NameList("sectors", required=True),
     _NameList("schemes", required=False),
     _Status(),
-    _IsNew(),
 )
 
 

@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from projects.models import Development
 from projects.spreadsheets.columns import escape_cell
 from projects.spreadsheets.xlsx import encode_characters
-from projects.text import NEW_MARK
+from projects.text import NEW_MARK, circled_number
 
 
 def _text_cell(sheet, value, alignment=None):
@@ -52,29 +52,29 @@ class TableGroup:
 
 
 def status_table(queryset: QuerySet) -> list[TableGroup]:
-    """The projects grouped under the plan's listing-group headings, in the plan's order.
+    """The projects of an edition's list (plans.selection.listed) grouped under its headings,
+    in its order.
 
     One development per line, in recorded order (newest last, as in the plan); a project with
     several developments gets the plan's bullet "・" before each. New projects carry 【新規案件】.
     """
-    projects = (
-        queryset.select_related("listing_group")
-        .prefetch_related(Prefetch("developments", queryset=Development.objects.order_by("sequence")))
-        .order_by("listing_group__number", "number")
-    )
-    groups: dict[int, TableGroup] = {}
+    projects = queryset.prefetch_related(
+        Prefetch("developments", queryset=Development.objects.order_by("sequence"))
+    ).order_by("heading_number", "edition_number")
+    groups: dict[int | None, TableGroup] = {}
     for project in projects:
-        group = project.listing_group
-        table_group = groups.get(group.number)
+        number = project.heading_number
+        table_group = groups.get(number)
         if table_group is None:
-            table_group = groups[group.number] = TableGroup(heading=f"{group.mark}{group.name_ja}")
+            heading = "" if number is None else f"{circled_number(number)}{project.heading_name_ja}"
+            table_group = groups[number] = TableGroup(heading=heading)
         texts = [d.text for d in project.developments.all()]
         if len(texts) > 1:
             texts = ["・" + text for text in texts]
         table_group.rows.append(
             TableRow(
-                number=project.number,
-                name=project.name + (NEW_MARK if project.is_new else ""),
+                number=project.edition_number,
+                name=project.name + (NEW_MARK if project.edition_is_new else ""),
                 summary=project.summary,
                 developments=texts,
             )

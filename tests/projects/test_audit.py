@@ -18,7 +18,7 @@ from accounts.roles import EDITOR
 from projects import services
 from projects.models import Development, Project, Status, StatusChange
 from tests.admin_helpers import form_data, set_field
-from tests.factories import CountryFactory, ListingGroupFactory, ProjectFactory, SectorFactory, UserFactory
+from tests.factories import CountryFactory, HeadingFactory, ProjectFactory, SectorFactory, UserFactory
 from tests.workbooks import edit_xlsx, export_xlsx, set_cell
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +102,7 @@ def test_admin_change_form(editor_client, editor, projects):
 
 
 def test_admin_add_form(editor_client, editor, projects):
-    country, group, sector = CountryFactory(), ListingGroupFactory(), SectorFactory()
+    country, group, sector = CountryFactory(), HeadingFactory(), SectorFactory()
     url = reverse("admin:projects_project_add")
     data = form_data(editor_client.get(url), "project_form")
     for name, value in {
@@ -157,7 +157,7 @@ def test_api_patch_project(api, editor, projects):
 
 
 def test_api_create_project(api, editor):
-    country, group, sector = CountryFactory(), ListingGroupFactory(), SectorFactory()
+    country, group, sector = CountryFactory(), HeadingFactory(), SectorFactory()
     before = _state()
 
     response = api.post(

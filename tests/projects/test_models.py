@@ -13,7 +13,6 @@ from projects.models import (
     DatePrecision,
     Development,
     DevelopmentKind,
-    ListingGroup,
     Project,
     Scheme,
     Sector,
@@ -29,7 +28,7 @@ from projects.services import OWN_FIELDS
 from projects.text import CIRCLED, circled_number
 from tests.factories import (
     DevelopmentFactory,
-    ListingGroupFactory,
+    HeadingFactory,
     ProjectFactory,
     SchemeFactory,
     SectorFactory,
@@ -80,13 +79,6 @@ def test_the_parsers_circled_marks_are_the_first_35():
     assert CIRCLED == "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚㉛㉜㉝㉞㉟"
 
 
-@pytest.mark.django_db
-def test_a_listing_group_prints_its_mark_before_its_name():
-    group = ListingGroupFactory(number=23, name_ja="ミャンマー", name_en="Myanmar")
-    assert group.mark == "㉓"
-    assert str(group) == "㉓ミャンマー"
-
-
 # --- constraints: the database refuses what validation would, whatever writes it
 
 
@@ -101,8 +93,8 @@ def test_the_database_refuses_bad_projects_and_reference_rows():
     _refused(lambda: Project.objects.filter(pk=project.pk).update(status="finished"))
     _refused(lambda: Project.objects.filter(pk=project.pk).update(number=0))
     _refused(lambda: ProjectFactory(number=project.number))
-    _refused(lambda: ListingGroupFactory(number=51))
-    _refused(lambda: ListingGroupFactory(number=0))
+    _refused(lambda: HeadingFactory(number=51))
+    _refused(lambda: HeadingFactory(number=0))
     _refused(lambda: SchemeFactory(family="GRANT"))
     sector = SectorFactory()
     _refused(lambda: Sector.objects.create(code=sector.code, name_ja="重複", name_en="Twice", dac_code=1))
@@ -155,7 +147,6 @@ def test_every_model_is_found_by_its_natural_key():
     rows = [
         (Sector, Sector.objects.get(code="rail"), ("rail",)),
         (Scheme, Scheme.objects.get(code="loan"), ("loan",)),
-        (ListingGroup, project.listing_group, (project.listing_group.number,)),
         (Project, project, (42,)),
         (Development, development, (42, 3)),
         (StatusChange, status_change, (42, 2)),
@@ -163,7 +154,7 @@ def test_every_model_is_found_by_its_natural_key():
     for model, row, key in rows:
         assert row.natural_key() == key, model
         assert model.objects.get_by_natural_key(*key) == row, model
-    assert Project.natural_key.dependencies == ["countries.country", "projects.listinggroup"]
+    assert Project.natural_key.dependencies == ["countries.country"]
     assert (
         Development.natural_key.dependencies == StatusChange.natural_key.dependencies == ["projects.project"]
     )
@@ -248,6 +239,4 @@ def test_project_fields_are_the_fields_an_editor_sets():
         "summary",
         "note",
         "country",
-        "listing_group",
-        "is_new",
     }

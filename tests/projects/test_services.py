@@ -10,7 +10,7 @@ from projects.models import DatePrecision, Development, DevelopmentKind, Project
 from tests.factories import (
     CountryFactory,
     DevelopmentFactory,
-    ListingGroupFactory,
+    HeadingFactory,
     ProjectFactory,
     SchemeFactory,
     SectorFactory,
@@ -279,7 +279,7 @@ def test_project_create_writes_one_audit_row_with_its_sectors_and_schemes(user):
         name_en="New Line",
         summary="新線を整備",
         country=CountryFactory(),
-        listing_group=ListingGroupFactory(),
+        listing_group=HeadingFactory(),
     )
 
     audit = project.history.get()
@@ -306,7 +306,7 @@ def test_project_create_needs_a_sector():
             name_en="x",
             summary="x",
             country=CountryFactory(),
-            listing_group=ListingGroupFactory(),
+            listing_group=HeadingFactory(),
         )
 
     assert not Project.objects.filter(number=95).exists()

@@ -12,7 +12,7 @@ from accounts.roles import ADMINISTRATOR, EDITOR, VIEWER
 from projects.models import Project, Sector
 from tests.factories import (
     CountryFactory,
-    ListingGroupFactory,
+    HeadingFactory,
     ProjectFactory,
     RegionFactory,
     SchemeFactory,
@@ -51,7 +51,7 @@ def project():
         country=CountryFactory(iso_code="VN", region=RegionFactory(code="south-east-asia")),
         sectors=[SectorFactory(code="rail")],
         schemes=[SchemeFactory(code="oda-loan")],
-        listing_group=ListingGroupFactory(number=1),
+        listing_group=HeadingFactory(number=1),
     )
 
 

@@ -20,7 +20,7 @@ from projects.spreadsheets.apply import import_batch_create
 from projects.spreadsheets.export import write_list_xlsx
 from tests.factories import (
     CountryFactory,
-    ListingGroupFactory,
+    HeadingFactory,
     ProjectFactory,
     RegionFactory,
     SchemeFactory,
@@ -39,7 +39,7 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 def data():
     region = RegionFactory(code="south-east-asia")
     country = CountryFactory(iso_code="VN", region=region)
-    group = ListingGroupFactory(number=1)
+    group = HeadingFactory(number=1)
     sector = SectorFactory(code="rail")
     scheme = SchemeFactory(code="oda-loan")
     project = ProjectFactory(

@@ -9,7 +9,7 @@ from projects.models import DatePrecision, DevelopmentKind, Project, SchemeFamil
 from tests.factories import (
     CountryFactory,
     DevelopmentFactory,
-    ListingGroupFactory,
+    HeadingFactory,
     ProjectFactory,
     RegionFactory,
     SchemeFactory,
@@ -44,9 +44,9 @@ def world():
         code="oda-grant", family=SchemeFamily.ODA, name_ja="無償資金協力", name_en="ODA grant"
     )
     ppp = SchemeFactory(code="ppp", family=SchemeFamily.PPP, name_ja="官民連携", name_en="PPP")
-    group_vn = ListingGroupFactory(number=1, name_ja="ベトナム", name_en="Viet Nam")
-    group_th = ListingGroupFactory(number=2, name_ja="タイ", name_en="Thailand")
-    group_africa = ListingGroupFactory(number=18, name_ja="アフリカ地域", name_en="Africa")
+    group_vn = HeadingFactory(number=1, name_ja="ベトナム", name_en="Viet Nam")
+    group_th = HeadingFactory(number=2, name_ja="タイ", name_en="Thailand")
+    group_africa = HeadingFactory(number=18, name_ja="アフリカ地域", name_en="Africa")
     hsr = ProjectFactory(
         number=1,
         name="南北高速鉄道整備事業",

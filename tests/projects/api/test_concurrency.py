@@ -16,7 +16,7 @@ from django.db import connection
 from accounts.roles import ADMINISTRATOR, EDITOR
 from projects.api.etags import project_etag
 from projects.models import Project, Sector
-from tests.factories import CountryFactory, ListingGroupFactory, ProjectFactory, SectorFactory, UserFactory
+from tests.factories import CountryFactory, HeadingFactory, ProjectFactory, SectorFactory, UserFactory
 from tokens.models import APIToken
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
@@ -128,7 +128,7 @@ def assert_one_created_and_the_rest_refused_like_a_duplicate(results, bodies, fi
 
 def test_concurrent_creates_with_the_same_number_one_wins_the_rest_get_400(live_server, editor_key):
     CountryFactory(iso_code="VN")
-    ListingGroupFactory(number=1)
+    HeadingFactory(number=1)
     SectorFactory(code="rail")
     body = {
         "number": 900,

@@ -20,7 +20,7 @@ from projects.text import normalize_for_search
 from tests.factories import (
     CountryFactory,
     DevelopmentFactory,
-    ListingGroupFactory,
+    HeadingFactory,
     ProjectFactory,
     RegionFactory,
     SchemeFactory,
@@ -323,7 +323,7 @@ def admin_client(client_with_data):
     RegionFactory(code="asia")
     CountryFactory(iso_code="VN")
     SectorFactory(code="rail")
-    ListingGroupFactory(number=1)
+    HeadingFactory(number=1)
     client = APIClient()
     client.force_authenticate(UserFactory(role=ADMINISTRATOR, is_superuser=True))
     return client

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from accounts.roles import VIEWER
 from countries.models import Country, Region
 from projects.models import DatePrecision, Development, Project, Scheme, Sector, Status, StatusChange
-from tests.factories import ListingGroupFactory, UserFactory
+from tests.factories import HeadingFactory, UserFactory
 from tokens.models import APIToken
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def many():
         Scheme(code=f"m{i}", family="ODA", name_ja=f"スキーム{i}", name_en=f"Scheme {i}", order=i)
         for i in range(ROWS)
     )
-    groups = [ListingGroupFactory(number=n) for n in range(1, 51)]
+    groups = [HeadingFactory(number=n) for n in range(1, 51)]
     projects = Project.objects.bulk_create(
         Project(
             number=i + 1,

@@ -9,7 +9,7 @@ from projects.services import development_add
 from tests.factories import (
     CountryFactory,
     DevelopmentFactory,
-    ListingGroupFactory,
+    HeadingFactory,
     ProjectFactory,
     SchemeFactory,
     SectorFactory,
@@ -180,7 +180,7 @@ def test_unknown_parameter_is_400_naming_it(viewer_client):
 
 def create_payload(**overrides):
     country = CountryFactory(iso_code="TH")
-    group = ListingGroupFactory(number=3)
+    group = HeadingFactory(number=3)
     sector = SectorFactory(code="port")
     payload = {
         "number": 501,

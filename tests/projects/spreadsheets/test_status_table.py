@@ -13,10 +13,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_status_table_groups_in_plan_order_with_bullets_only_for_several_developments():
-    from tests.factories import ListingGroupFactory
+    from tests.factories import HeadingFactory
 
-    late = ListingGroupFactory(number=2, name_ja="カンボジア")
-    early = ListingGroupFactory(number=1, name_ja="ベトナム")
+    late = HeadingFactory(number=2, name_ja="カンボジア")
+    early = HeadingFactory(number=1, name_ja="ベトナム")
     p2 = ProjectFactory(number=13, listing_group=late, is_new=True)
     p1 = ProjectFactory(number=1, listing_group=early)
     DevelopmentFactory(project=p1, sequence=1, text="検討中")

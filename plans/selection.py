@@ -91,3 +91,11 @@ def with_latest_listing(queryset, user):
             to_attr="visible_listings",
         )
     )
+
+
+def as_listed(queryset):
+    """The queryset as an edition's list: as it is if listed() made it, else the latest
+    published edition's (an export or a table made from a plain queryset of projects)."""
+    if "edition_number" in queryset.query.annotations:
+        return queryset
+    return listed(queryset, default_edition())

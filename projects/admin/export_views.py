@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext
 
-from plans.selection import default_edition, listed
+from plans.selection import as_listed
 from projects.spreadsheets.export import list_file_response, xlsx_file_response
 from projects.spreadsheets.status_table import status_table_context, write_status_table_xlsx
 
@@ -49,7 +49,7 @@ class ExportViews:
         if export_format not in EXPORT_FORMATS:
             raise Http404
         changelist = self.get_changelist_instance(request)
-        queryset = listed(changelist.get_queryset(request), default_edition())
+        queryset = as_listed(changelist.get_queryset(request))
         if export_format in ("csv", "xlsx"):
             return list_file_response(queryset, export_format)
         if export_format == "status-table-xlsx":

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from plans.selection import with_latest_listing
+from plans.selection import as_listed, with_latest_listing
 from projects.api.etags import (
     ETAG,
     IF_MATCH,
@@ -127,6 +127,14 @@ class ProjectViewSet(
         if self.detail:
             return project_queryset(self.request.user, detail=self.action == "retrieve")
         return super().get_queryset()
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.detail:
+            return queryset
+        # No filter parameter, so no filterset (tracker.api.FilterBackend): the list is still
+        # one edition's, the latest published (ProjectFilterSet.filter_queryset).
+        return as_listed(queryset)
 
     def get_renderers(self):
         # Files exist for the list (and the status table, with its own renderers) only: a

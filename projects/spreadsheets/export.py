@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from plans.selection import as_listed
 from projects.models import Development
 from projects.spreadsheets.cells import (
     development_expressions,
@@ -57,6 +58,7 @@ def list_values(queryset: QuerySet) -> QuerySet:
     Cells are in LIST_COLUMNS' order, already escaped (`escape_cell`); an empty cell is None.
     """
     expressions = list_expressions()
+    queryset = as_listed(queryset)
     return values_of(queryset, {column.key: expressions[column.key] for column in LIST_COLUMNS})
 
 
@@ -95,6 +97,7 @@ def _list_select(queryset: QuerySet, connection) -> tuple[str, tuple] | None:
     The queryset's own query is a subquery here: PostgreSQL does not flatten a subquery that has
     an ORDER BY, so the rows come out in the queryset's order.
     """
+    queryset = as_listed(queryset)
     select = _own_select(values_of(queryset, list_expressions(latest_as_array=True)), connection)
     if select is None:
         return None

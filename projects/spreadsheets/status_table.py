@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from plans.selection import as_listed
 from projects.models import Development
 from projects.spreadsheets.columns import escape_cell
 from projects.spreadsheets.xlsx import encode_characters
@@ -58,9 +59,11 @@ def status_table(queryset: QuerySet) -> list[TableGroup]:
     One development per line, in recorded order (newest last, as in the plan); a project with
     several developments gets the plan's bullet "・" before each. New projects carry 【新規案件】.
     """
-    projects = queryset.prefetch_related(
-        Prefetch("developments", queryset=Development.objects.order_by("sequence"))
-    ).order_by("heading_number", "edition_number")
+    projects = (
+        as_listed(queryset)
+        .prefetch_related(Prefetch("developments", queryset=Development.objects.order_by("sequence")))
+        .order_by("heading_number", "edition_number")
+    )
     groups: dict[int | None, TableGroup] = {}
     for project in projects:
         number = project.heading_number

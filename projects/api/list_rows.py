@@ -78,8 +78,8 @@ class ReferenceList(_ProjectSQL):
 class LatestDevelopment(_ProjectSQL):
     """The project's latest development as {"date", "precision", "kind", "text"}, or NULL.
 
-    "Latest" in the order of projects.querysets.LATEST_DEVELOPMENT_ORDER: the latest date
-    (undated ones last), then the last added.
+    "Latest" in the order of projects.querysets.LATEST_DEVELOPMENT_ORDER: the latest last date
+    (date_end, else date; undated ones last), then the last added.
     """
 
     output_field = JSONField()

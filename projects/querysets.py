@@ -78,6 +78,12 @@ def latest_development_date():
     return Subquery(latest_developments().values("date")[:1])
 
 
+def latest_development_last_date():
+    """The latest development's last date: its end, else its date (NULL when undated or
+    without one); the key LATEST_DEVELOPMENT_ORDER picks it by."""
+    return Subquery(latest_developments().values(last=Coalesce("date_end", "date"))[:1])
+
+
 def won_developments():
     """The developments of the outer query's project that make it won (WON_KIND)."""
     return _development().objects.filter(project=OuterRef("pk"), kind=WON_KIND)

@@ -6,14 +6,17 @@
    into 23 headings and their rows; the rows must be numbered 1..N in order, and the
    introduction's counts must add up (N = last year's M - removed + added, as many rows marked
    【新規案件】 as added).
-2. The reviewed correction list (fixtures/action_plan_2023_corrections.json) is applied: each
-   entry replaces one parsed field, and only if the parsed value is the one it was written for.
+2. The reviewed correction list (fixtures/action_plan_2023_corrections.json) is applied
+   (`plans.corrections`): a text correction replaces one parsed field, a development-date
+   correction the date read from one development's text (the text stays as printed), each
+   only if the parsed value is the one it was written for.
 3. The annotations (fixtures/action_plan_2023_annotations.json) add what the text does not hold
    in a column: the English name, sectors, schemes and status, each backed by an evidence quote
    that must be a verbatim substring of the project's own row (name, summary, developments,
    note), and optional per-development kind overrides, backed by words of that development.
 4. Development kinds come from the keyword rule `plans.kinds.classify_development` unless an
-   annotation overrides them; dates from `projects.dates.parse_development_date`.
+   annotation overrides them; dates from `projects.dates.parse_development_date`, unless a
+   development-date correction replaces them.
 5. The 2023 edition (plans.models): published, with the facts its introduction states about
    last year's (count, removed, added, the removed projects it names as won, kept as removals by
    name), its 23 headings, and a listing per row with the row as printed.
@@ -28,10 +31,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from plans.corrections import CorrectionError, apply_corrections
+from plans.corrections import CorrectionError, apply_corrections, development_dates
 from plans.kinds import classify_development
 from plans.parser import PlanParseError, check_numbering, parse_plan
-from projects.dates import parse_development_date
 from projects.models import DatePrecision, DevelopmentKind, Project, Status
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -276,6 +278,7 @@ def build_fixture(source_text, corrections, annotations, recorded_at=RECORDED_AT
         raise CommandError(f"The source could not be parsed: {exc}") from exc
     try:
         rows = apply_corrections(plan.rows, corrections.get("corrections", []))
+        dates = development_dates(rows, corrections.get("corrections", []))
     except CorrectionError as exc:
         raise CommandError(str(exc)) from exc
     by_number = _validated_annotations(annotations, rows)
@@ -286,7 +289,7 @@ def build_fixture(source_text, corrections, annotations, recorded_at=RECORDED_AT
         *_sectors_and_schemes(),
         *(_project(row, by_number[row.number], groups[row.group], recorded_at) for row in rows),
         *(_status_change(row, by_number[row.number], recorded_at) for row in rows),
-        *(dev for row in rows for dev in _developments(row, by_number[row.number], recorded_at)),
+        *(dev for row in rows for dev in _developments(row, by_number[row.number], dates, recorded_at)),
         _edition(plan, recorded_at),
         *_headings(plan.groups),
         *(_listing(row, by_number[row.number]) for row in rows),
@@ -487,12 +490,13 @@ def _status_change(row, entry, recorded_at):
     }
 
 
-def _developments(row, entry, recorded_at):
+def _developments(row, entry, dates, recorded_at):
+    """The row's developments; `dates`: (number, sequence) -> ParsedDate (development_dates)."""
     overrides = entry.get("developments") or {}
     developments = []
     for sequence, text in enumerate(row.developments, start=1):
         kind, _evidence = development_kind(text, overrides.get(str(sequence)))
-        parsed = parse_development_date(text)
+        parsed = dates[row.number, sequence]
         developments.append(
             {
                 "model": "projects.development",

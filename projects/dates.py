@@ -1,8 +1,9 @@
 """Partial dates: read them (development texts, date boxes, spreadsheet cells) and write them.
 
-`parse_development_date(text)` reads the FIRST date expression of a text (a normalized copy
-is read, so "２０２３年１月" and "2023 年 1 月" parse like "2023年1月"; the text itself is not
-changed) and returns ParsedDate(date, precision, date_end):
+`parse_development_date(text)` reads the FIRST date expression of a text as its date, and
+the LAST date the text names, if later, as its end (a normalized copy is read, so
+"２０２３年１月" and "2023 年 1 月" parse like "2023年1月"; the text itself is not changed) and
+returns ParsedDate(date, precision, date_end):
 
 ==========================  ============  ===================  ==========================
 expression                  precision     date                 date_end
@@ -11,6 +12,10 @@ expression                  precision     date                 date_end
 2023年1月                   month         2023-01-01           None
 2022年11月～2023年1月       month         2022-11-01           2023-01-01
 2023年4月～7月              month         2023-04-01           2023-07-01 (same year)
+2022年5月にE/N署名、        month         2022-05-01           2022-07-01 (a later bare
+7月にL/A締結                                                   month: the year before it)
+2022年10月に…会合、及び     month         2022-10-01           2023-03-01 (several dates:
+2023年3月に…会合において                                        the first and the last)
 2021年度                    fiscal_year   2021-04-01           None (April 2021–March 2022)
 2021年度～2023年度          fiscal_year   2021-04-01           2023-04-01
 令和4年度 / 令和元年度      fiscal_year   2022-04-01 / 2019-…  None (令和N = 2018+N)
@@ -23,7 +28,12 @@ expression                  precision     date                 date_end
 
 A range's date_end is the first day of its last period, and always after `date`: a
 same-year month range whose end month comes before its start runs into the next year
-("2022年12月～1月" ends January 2023). A decade ("2030年代中頃") is not a date this model can
+("2022年12月～1月" ends January 2023). A text naming several dates ends at the latest of
+those after the first that mark when something happened (followed by に, より, から or 、, or
+まで after a から date), written at the first date's precision (a day of a month-precision
+text gives its month; a coarser date is no end): "2022年に国会が2025年までの方針を承認" has
+no end (2025 is what the policy covers), nor has "2022年12月に…2020年12月に交換した覚書"
+(an earlier event). A decade ("2030年代中頃") is not a date this model can
 hold: it is skipped, and the search goes on to the next expression. A day that does not
 exist (2023年2月30日) gives the month.
 
@@ -67,6 +77,12 @@ _END = re.compile(
 )
 
 
+# After the first date: a later full date, or a bare month ("7月", "7月5日") of the year before it.
+_LATER = re.compile(_START.pattern + r"|(?<![\d年])(?P<bare_month>\d{1,2})月(?:(?P<bare_day>\d{1,2})日)?")
+# What follows a date that names when something happened: "7月に", "2023年3月より", "2022年、".
+_EVENT_MARK = re.compile(r"に|より|から|、")
+
+
 class ParsedDate(NamedTuple):
     date: datetime.date | None
     precision: str
@@ -101,8 +117,14 @@ def _make(year: int, month: int | None, day: int | None) -> tuple[datetime.date,
     return datetime.date(year, month, 1), MONTH
 
 
-def _parse_end(text: str, pos: int, start: datetime.date, precision: str) -> datetime.date | None:
-    """The end of a range that starts at `start`, if text[pos:] is "～<end>" of the same precision."""
+def _parse_end(text: str, pos: int, start: datetime.date, precision: str) -> tuple[datetime.date | None, int]:
+    """(end, position after it) of a range that starts at `start`, if text[pos:] is "～<end>" of
+    the same precision; else (None, pos)."""
+    end = _range_end(text, pos, start, precision)
+    return (end, _END.match(text, pos + 1).end()) if end else (None, pos)
+
+
+def _range_end(text: str, pos: int, start: datetime.date, precision: str) -> datetime.date | None:
     if pos >= len(text) or not _RANGE_SEP.match(text[pos]):
         return None
     match = _END.match(text, pos + 1)
@@ -134,8 +156,67 @@ def _parse_end(text: str, pos: int, start: datetime.date, precision: str) -> dat
     return end if end > start else None
 
 
+def _start_of(match: re.Match, year: int) -> tuple[datetime.date, str]:
+    """The date and precision of a _START match (a month that does not exist gives the year)."""
+    if match["fiscal"]:
+        return datetime.date(year, 4, 1), FISCAL_YEAR
+    month = int(match["month"]) if match["month"] else None
+    day = int(match["day"]) if match["day"] else None
+    return _make(year, month, day) or _make(year, None, None)
+
+
+def _at_precision(value: datetime.date, precision: str, target: str) -> datetime.date | None:
+    """`value` written at the coarser (or same) `target` precision; None if it cannot be (a year
+    is not a month, a fiscal year is neither)."""
+    if precision == target:
+        return value
+    if target == MONTH and precision == DAY:
+        return value.replace(day=1)
+    if target == YEAR and precision in (DAY, MONTH):
+        return value.replace(month=1, day=1)
+    return None
+
+
+def _later_end(
+    text: str, pos: int, start: datetime.date, precision: str, year: int, after: str
+) -> datetime.date | None:
+    """The latest of the event dates in text[pos:] that come after `start`, at its precision.
+
+    An event date is a date expression followed by 「に」「より」「から」 or 「、」 (or 「まで」
+    right after a 「から」 date): "7月に", "2023年３月にダッカで"; not "2025年までの" (what a
+    policy covers, not when something happened). A bare month ("7月") takes the year of the
+    date before it. A later date of a coarser precision, or one not after `start`, is no end."""
+    best = None
+    for match in _LATER.finditer(text, pos):
+        if match["decade"]:
+            continue
+        if match["bare_month"]:
+            made = _make(
+                year, int(match["bare_month"]), int(match["bare_day"]) if match["bare_day"] else None
+            )
+            if made is None:
+                continue
+            value, value_precision = made
+        else:
+            year = _year(match["era"], match["era_year"], match["year"])
+            value, value_precision = _start_of(match, year)
+        range_end, end_pos = _parse_end(text, match.end(), value, value_precision)
+        if range_end is not None:
+            value, year = range_end, range_end.year
+        follows = text[end_pos:]
+        is_event = _EVENT_MARK.match(follows) or (after.startswith("から") and follows.startswith("まで"))
+        after = follows
+        if not is_event:
+            continue
+        value = _at_precision(value, value_precision, precision)
+        if value is not None and value > start and (best is None or value > best):
+            best = value
+    return best
+
+
 def parse_development_date(text: str | None) -> ParsedDate:
-    """The first date expression in `text` (see the module docstring), or (None, "none", None)."""
+    """The first date expression in `text` (see the module docstring), or (None, "none", None);
+    its end is the last date the text names, if later (see _later_end)."""
     if not text:
         return NO_DATE
     normalized = _normalize(text)
@@ -145,17 +226,11 @@ def parse_development_date(text: str | None) -> ParsedDate:
         year = _year(match["era"], match["era_year"], match["year"])
         if year is None:  # pragma: no cover - the pattern always has a year
             continue
-        if match["fiscal"]:
-            start, precision = datetime.date(year, 4, 1), FISCAL_YEAR
-        else:
-            month = int(match["month"]) if match["month"] else None
-            day = int(match["day"]) if match["day"] else None
-            made = _make(year, month, day)
-            if made is None:
-                made = _make(year, None, None)
-            start, precision = made
-        end = _parse_end(normalized, match.end(), start, precision)
-        return ParsedDate(start, precision, end)
+        start, precision = _start_of(match, year)
+        end, pos = _parse_end(normalized, match.end(), start, precision)
+        later = _later_end(normalized, pos, start, precision, (end or start).year, normalized[pos:])
+        ends = [value for value in (end, later) if value is not None]
+        return ParsedDate(start, precision, max(ends) if ends else None)
     return NO_DATE
 
 

@@ -18,7 +18,7 @@ from projects.models import (
     Scheme,
     SchemeFamily,
 )
-from projects.querysets import latest_development_date
+from projects.querysets import latest_development_last_date
 
 
 class CommaSeparatedInput(forms.TextInput):
@@ -293,8 +293,9 @@ class OrderingChoiceField(django_filters.fields.ChoiceField):
 
 class ProjectOrderingFilter(django_filters.OrderingFilter):
     """Orders with nulls last (either way), and by the edition's number after the chosen fields,
-    so pages are stable. `latest_development` is the latest development's date. The queryset is
-    an edition's list (plans.selection.listed)."""
+    so pages are stable. `latest_development` is the latest development's last date (its end,
+    else its date), the key that makes it the latest. The queryset is an edition's list
+    (plans.selection.listed)."""
 
     field_class = OrderingChoiceField
 
@@ -306,7 +307,7 @@ class ProjectOrderingFilter(django_filters.OrderingFilter):
             descending = param.startswith("-")
             field = self.param_map[param.removeprefix("-")]
             if field == "latest_development":
-                qs = qs.alias(latest_development_date=latest_development_date())
+                qs = qs.alias(latest_development_date=latest_development_last_date())
                 field = "latest_development_date"
             expression = F(field)
             ordering.append(

@@ -315,7 +315,7 @@ class Development(models.Model):
         permissions = [("manage_others_development", _("Can change and delete developments others recorded"))]
         indexes = [
             # The latest development (projects.querysets.LATEST_DEVELOPMENT_ORDER) has its own
-            # on PostgreSQL (migration 0003): SQLite cannot index NULLS LAST.
+            # on PostgreSQL (migration 0007): SQLite cannot index NULLS LAST.
             # won: a project's developments of one kind.
             models.Index(fields=["project", "kind"], name="projects_development_kind"),
             # The cross-project feed and its date filters.

@@ -9,16 +9,18 @@ functions get `Development` when they are called, through the app registry.
 from django.apps import apps
 from django.db import connection, models
 from django.db.models import BooleanField, Exists, F, Func, JSONField, OuterRef, Q, Subquery
-from django.db.models.functions import JSONObject
+from django.db.models.functions import Coalesce, JSONObject
 
 from projects.choices import DevelopmentKind
 from projects.text import search_words
 
-# "Latest development": the latest date (undated ones last), then the last recorded (highest
-# sequence). Entries are (field, descending, nulls_last). The PostgreSQL index
-# projects_development_latest of migration 0003, (project_id, date DESC NULLS LAST,
-# sequence DESC), must match this order: it makes each project's LIMIT 1 an index scan.
-LATEST_DEVELOPMENT_ORDER = (("date", True, True), ("sequence", True, False))
+# "Latest development": the latest last date (a range's or a several-dated text's end, else
+# its date; undated ones last), then the last recorded (highest sequence). Entries are
+# (fields, descending, nulls_last): the first non-null of the fields (COALESCE) is the key.
+# The PostgreSQL index projects_development_latest of migration 0007, (project_id,
+# COALESCE(date_end, date) DESC NULLS LAST, sequence DESC), must match this order: it makes
+# each project's LIMIT 1 an index scan.
+LATEST_DEVELOPMENT_ORDER = ((("date_end", "date"), True, True), (("sequence",), True, False))
 
 # "Won": a Japanese company has won all or part of the project, i.e. it has a development of
 # this kind.
@@ -29,23 +31,30 @@ def _development():
     return apps.get_model("projects", "Development")
 
 
+def _key(fields):
+    return Coalesce(*(F(field) for field in fields)) if len(fields) > 1 else F(fields[0])
+
+
 def latest_development_order() -> list:
     """LATEST_DEVELOPMENT_ORDER as ORM ordering expressions over Development."""
     order = []
-    for field, descending, nulls_last in LATEST_DEVELOPMENT_ORDER:
+    for fields, descending, nulls_last in LATEST_DEVELOPMENT_ORDER:
         # None, not False: "the database's default place for nulls" (Django refuses False).
         place = {"nulls_last": True} if nulls_last else {}
-        order.append(F(field).desc(**place) if descending else F(field).asc(**place))
+        key = _key(fields)
+        order.append(key.desc(**place) if descending else key.asc(**place))
     return order
 
 
 def latest_development_order_sql(alias: str) -> str:
     """LATEST_DEVELOPMENT_ORDER as the text of an SQL ORDER BY over the development table
-    aliased `alias`: "d.date DESC NULLS LAST, d.sequence DESC" for "d"."""
+    aliased `alias`: "COALESCE(d.date_end, d.date) DESC NULLS LAST, d.sequence DESC" for "d"."""
     meta = _development()._meta
     terms = []
-    for field, descending, nulls_last in LATEST_DEVELOPMENT_ORDER:
-        term = f"{alias}.{meta.get_field(field).column} {'DESC' if descending else 'ASC'}"
+    for fields, descending, nulls_last in LATEST_DEVELOPMENT_ORDER:
+        columns = [f"{alias}.{meta.get_field(field).column}" for field in fields]
+        key = f"COALESCE({', '.join(columns)})" if len(columns) > 1 else columns[0]
+        term = f"{key} {'DESC' if descending else 'ASC'}"
         terms.append(f"{term} NULLS LAST" if nulls_last else term)
     return ", ".join(terms)
 
@@ -67,6 +76,12 @@ def latest_development_json():
 def latest_development_date():
     """The latest development's date (NULL when undated or without one)."""
     return Subquery(latest_developments().values("date")[:1])
+
+
+def latest_development_last_date():
+    """The latest development's last date: its end, else its date (NULL when undated or
+    without one); the key LATEST_DEVELOPMENT_ORDER picks it by."""
+    return Subquery(latest_developments().values(last=Coalesce("date_end", "date"))[:1])
 
 
 def won_developments():

@@ -12,6 +12,7 @@ plain nested serializers over the ORM, on PostgreSQL and SQLite.
 
 from django.db.models import BooleanField, F, Func, JSONField
 
+from plans.selection import as_listed
 from projects.querysets import WON_KIND, latest_development_order_sql
 from tracker.api import Pagination
 
@@ -78,8 +79,8 @@ class ReferenceList(_ProjectSQL):
 class LatestDevelopment(_ProjectSQL):
     """The project's latest development as {"date", "precision", "kind", "text"}, or NULL.
 
-    "Latest" in the order of projects.querysets.LATEST_DEVELOPMENT_ORDER: the latest date
-    (undated ones last), then the last added.
+    "Latest" in the order of projects.querysets.LATEST_DEVELOPMENT_ORDER: the latest last date
+    (date_end, else date; undated ones last), then the last added.
     """
 
     output_field = JSONField()
@@ -126,32 +127,36 @@ def list_page_rows(queryset):
     sectors and schemes (as JSON) from subqueries written out below, not
     prefetches. No model instance is built: ProjectListSerializer reads the dicts.
     """
-    return queryset.annotate(
-        won=Won(),
-        latest_development=LatestDevelopment(),
-        sector_list=ReferenceList("sectors"),
-        scheme_list=ReferenceList("schemes", "family"),
-    ).values(
-        "id",
-        "edition_number",
-        "name",
-        "name_en",
-        "status",
-        "edition_is_new",
-        "won",
-        "latest_development",
-        "updated",
-        "sector_list",
-        "scheme_list",
-        country_iso_code=F("country__iso_code"),
-        country_name_ja=F("country__name_ja"),
-        country_name_en=F("country__name_en"),
-        region_code=F("country__region__code"),
-        region_name_ja=F("country__region__name_ja"),
-        region_name_en=F("country__region__name_en"),
-        group_number=F("heading_number"),
-        group_name_ja=F("heading_name_ja"),
-        group_name_en=F("heading_name_en"),
+    return (
+        as_listed(queryset)
+        .annotate(
+            won=Won(),
+            latest_development=LatestDevelopment(),
+            sector_list=ReferenceList("sectors"),
+            scheme_list=ReferenceList("schemes", "family"),
+        )
+        .values(
+            "id",
+            "edition_number",
+            "name",
+            "name_en",
+            "status",
+            "edition_is_new",
+            "won",
+            "latest_development",
+            "updated",
+            "sector_list",
+            "scheme_list",
+            country_iso_code=F("country__iso_code"),
+            country_name_ja=F("country__name_ja"),
+            country_name_en=F("country__name_en"),
+            region_code=F("country__region__code"),
+            region_name_ja=F("country__region__name_ja"),
+            region_name_en=F("country__region__name_en"),
+            group_number=F("heading_number"),
+            group_name_ja=F("heading_name_ja"),
+            group_name_en=F("heading_name_en"),
+        )
     )
 
 

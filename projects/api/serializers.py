@@ -211,7 +211,8 @@ class StatusChangeInputSerializer(WriteSerializer):
 
 
 class LatestDevelopmentSerializer(serializers.Serializer):
-    """The latest development: the one with the latest date (then the last added)."""
+    """The latest development: the one with the latest last date (its end, else its date; then
+    the last added)."""
 
     date = serializers.DateField(allow_null=True)
     precision = serializers.ChoiceField(choices=DatePrecision.choices)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from plans.models import Listing
 from projects.models import Project
 from tests.commands import run_command
 
@@ -19,6 +20,8 @@ def test_load_plan_if_empty_loads_once_and_keeps_later_edits():
 
 def test_load_plan_again_over_unedited_data_changes_nothing_and_adds_what_is_missing():
     run_command("load_plan")
+    # A listed project is protected: its listing goes first.
+    Listing.objects.filter(project__number=93).delete()
     Project.objects.get(number=93).delete()
     before = {p.number: (p.version, p.updated) for p in Project.objects.all()}
 
@@ -26,6 +29,7 @@ def test_load_plan_again_over_unedited_data_changes_nothing_and_adds_what_is_mis
 
     assert "92 projects; 1 missing projects added" in out
     assert Project.objects.count() == 93
+    assert Listing.objects.filter(edition__year=2023, project__number=93).exists()
     assert {p.number: (p.version, p.updated) for p in Project.objects.exclude(number=93)} == before
 
 

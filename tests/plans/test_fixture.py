@@ -387,10 +387,13 @@ def test_fixture_has_no_primary_keys():
         "countries.country",
         "projects.sector",
         "projects.scheme",
-        "projects.listinggroup",
         "projects.project",
         "projects.statuschange",
         "projects.development",
+        "plans.edition",
+        "plans.heading",
+        "plans.listing",
+        "plans.removal",
     ]
     assert [m for i, m in enumerate(models) if i == 0 or models[i - 1] != m] == order
 
@@ -436,6 +439,23 @@ def test_build_rejects_a_correction_that_does_not_apply(tmp_path):
         call_command("build_plan_fixture", "--check", "--corrections", str(path), verbosity=0)
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"reason": ""}, "lacks reason"),
+        ({"source": {}}, "lacks source"),
+        ({"printed": "2022-12"}, "does not apply"),
+    ],
+)
+def test_build_rejects_a_date_correction_without_reason_or_source_or_gone_stale(tmp_path, change, message):
+    corrections = json.loads((FIXTURES / "action_plan_2023_corrections.json").read_text(encoding="utf-8"))
+    corrections["corrections"][0].update(change)
+    path = tmp_path / "corrections.json"
+    path.write_text(json.dumps(corrections, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        call_command("build_plan_fixture", "--check", "--corrections", str(path), verbosity=0)
+
+
 def test_build_rejects_a_source_with_a_missing_row(tmp_path):
     text = SOURCE.read_text(encoding="utf-8").replace("\n47 \n", "\n")
     assert text != SOURCE.read_text(encoding="utf-8")
@@ -460,3 +480,87 @@ def test_build_takes_another_recorded_at(tmp_path):
     assert stamps == {"2027-01-02T03:04:05Z"}
     with pytest.raises(CommandError, match="recorded-at"):
         call_command("build_plan_fixture", "--output", str(out), "--recorded-at", "yesterday", verbosity=0)
+
+
+# --- the corrections of issue 14 (an audit of the 2023 data against the source)
+
+MEETINGS = (
+    "2022年10月に東京で開催された第５回日バPPPプラットフォーム会合、及び2023年３月にダッカで開催された"
+    "日バPPPプラットフォーム・フォローアップ会合等において、相手国政府と案件化（PPP事業契約締結）に向けた協議を実施"
+)
+
+
+def test_43s_contract_date_is_corrected_and_its_text_kept(plan_data):
+    first, second = _devs(43)
+    assert (
+        first.text
+        == "2023年12月に第１処理区のパッケージ1について契約済み、パッケージ2、3については、契約交渉中"
+    )
+    assert (first.date, first.date_precision, first.date_end) == (D(2022, 12, 1), "month", None)
+    assert (second.text, second.date) == ("第６処理区については詳細設計実施中", None)
+    assert Project.objects.with_latest_development().get(number=43).latest_development_date == D(2022, 12, 1)
+
+
+def test_a_development_naming_several_dates_ends_at_the_last(plan_data):
+    (d50a, d50b, d50c) = _devs(50)
+    assert d50b.text == "2022年5月にE/N署名、7月にL/A締結（第三期）"
+    assert (d50b.date, d50b.date_precision, d50b.date_end) == (D(2022, 5, 1), "month", D(2022, 7, 1))
+    for number in (56, 57, 59, 61, 62):
+        (development,) = _devs(number)
+        assert development.text == MEETINGS, number
+        assert (development.date, development.date_precision, development.date_end) == (
+            D(2022, 10, 1),
+            "month",
+            D(2023, 3, 1),
+        ), number
+    # Every end in the fixture: the ranges the text writes (7, 11, 23, 49) and these six, no other.
+    ends = {
+        (d.project.number, d.sequence): (d.date, d.date_end)
+        for d in Development.objects.filter(date_end__isnull=False).select_related("project")
+    }
+    meetings = {(n, 1): (D(2022, 10, 1), D(2023, 3, 1)) for n in (56, 57, 59, 61, 62)}
+    assert ends == {
+        (7, 2): (D(2023, 4, 1), D(2023, 7, 1)),
+        (11, 1): (D(2021, 12, 1), D(2022, 1, 1)),
+        (11, 2): (D(2022, 12, 1), D(2023, 1, 1)),
+        (23, 1): (D(2022, 7, 1), D(2024, 3, 1)),
+        (49, 1): (D(2022, 11, 1), D(2023, 1, 1)),
+        (50, 2): (D(2022, 5, 1), D(2022, 7, 1)),
+        **meetings,
+    }
+    # Not the policy's horizon (4), not an earlier agreement it refers to (21).
+    assert (_devs(4)[0].date, _devs(4)[0].date_end) == (D(2022, 1, 1), None)
+    assert (_devs(21)[0].date, _devs(21)[0].date_end) == (D(2022, 12, 1), None)
+
+
+def test_english_names_of_34_and_the_four_ai_on_demand_projects(plan_data):
+    names = dict(Project.objects.filter(number__in=[11, 34, 46, 49, 84]).values_list("number", "name_en"))
+    assert names == {
+        11: "AI On-Demand Transport Service Provision Project (Viet Nam)",
+        34: "Parañaque Spillway Project",
+        46: "AI On-Demand Transport Service Provision Project (Malaysia)",
+        49: "AI On-Demand Transport Service Provision Project (Singapore)",
+        84: "AI On-Demand Transport Service Provision Project (Taiwan)",
+    }
+    # Each carries its country's English name as the fixture names it.
+    for project in Project.objects.filter(number__in=[11, 46, 49, 84]).select_related("country"):
+        assert project.name_en.endswith(f"({project.country.name_en})"), project.number
+    assert Project.objects.values("name_en").distinct().count() == 93
+
+
+def test_the_audits_judgement_calls(plan_data):
+    statuses = dict(Project.objects.filter(number__in=[11, 47, 81]).values_list("number", "status"))
+    assert statuses == {11: Status.PREPARATION, 47: Status.PREPARATION, 81: Status.PROCUREMENT}
+    assert (
+        StatusChange.objects.get(project__number=81).note
+        == "行動計画2023「直近における動き」: 「競争入札手続きが開始」"
+    )
+    assert StatusChange.objects.get(project__number=47).note == (
+        "行動計画2023「直近における動き」: 「Smart JAMPの案件形成調査を通じて、事業可能性を検討」"
+    )
+    schemes = {
+        p.number: sorted(p.schemes.values_list("code", flat=True))
+        for p in Project.objects.filter(number__in=[71, 90, 91]).prefetch_related("schemes")
+    }
+    assert schemes == {71: ["ppp"], 90: ["ppp"], 91: ["ppp"]}
+    assert list(Project.objects.get(number=67).sectors.values_list("code", flat=True)) == ["construction"]

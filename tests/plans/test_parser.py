@@ -4,7 +4,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from plans.corrections import CorrectionError, apply_corrections
 from plans.parser import (
     PlanParseError,
     check_numbering,
@@ -313,22 +312,3 @@ def test_real_source_states_the_count_the_parser_finds(plan, source_text):
 def test_a_missing_row_number_is_reported_with_the_row_expected(source_text):
     with pytest.raises(PlanParseError, match="row 47 was expected"):
         parse_plan(source_text.replace("\n47 \n", "\n"))
-
-
-def test_correction_applies_only_to_the_value_it_was_written_for():
-    rows = parse_plan(_synthetic()).rows
-    entry = {
-        "number": 2,
-        "field": "name",
-        "parsed": "橋梁整備",
-        "corrected": "橋梁整備事業",
-        "fixes": "example",
-        "reason": "example",
-    }
-    corrected = apply_corrections(rows, [entry])
-    assert corrected[1].name == "橋梁整備事業"
-    assert rows[1].name == "橋梁整備"  # the parsed rows are not changed
-    with pytest.raises(CorrectionError, match="does not apply"):
-        apply_corrections(rows, [{**entry, "parsed": "別の名前"}])
-    with pytest.raises(CorrectionError, match="lacks reason"):
-        apply_corrections(rows, [{k: v for k, v in entry.items() if k != "reason"}])

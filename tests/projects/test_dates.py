@@ -128,9 +128,82 @@ def test_season_to_year_end_is_a_year():
     assert parse_development_date(text) == (D(2023, 1, 1), "year", None)
 
 
-def test_first_expression_wins():
+def test_a_later_bare_month_is_the_end_in_the_year_before_it():
     text = "2022年5月にE/N署名、7月にL/A締結（第三期）"
-    assert parse_development_date(text) == (D(2022, 5, 1), "month", None)
+    assert parse_development_date(text) == (D(2022, 5, 1), "month", D(2022, 7, 1))
+
+
+MEETINGS = (
+    "2022年10月に東京で開催された第５回日バPPPプラットフォーム会合、及び2023年３月にダッカで"
+    "開催された日バPPPプラットフォーム・フォローアップ会合等において、相手国政府と案件化に向けた協議を実施"
+)
+
+
+def test_several_dates_run_from_the_first_to_the_last():
+    assert parse_development_date(MEETINGS) == (D(2022, 10, 1), "month", D(2023, 3, 1))
+    three = "2021年4月に着工、2022年1月に一部開通、2023年2月に全線開通"
+    assert parse_development_date(three) == (D(2021, 4, 1), "month", D(2023, 2, 1))
+    assert parse_development_date("2021年度より調査、2023年度に設計") == (
+        D(2021, 4, 1),
+        "fiscal_year",
+        D(2023, 4, 1),
+    )
+
+
+def test_the_end_is_the_latest_of_the_later_dates():
+    text = "2022年5月にE/N署名、2023年3月にL/A締結、2022年12月に入札公示"
+    assert parse_development_date(text) == (D(2022, 5, 1), "month", D(2023, 3, 1))
+
+
+def test_a_later_range_ends_at_its_end():
+    text = "2021年5月に公示、2022年10月～12月に評価"
+    assert parse_development_date(text) == (D(2021, 5, 1), "month", D(2022, 12, 1))
+    text = "2021年12月～2022年1月に実証実験、2023年3月に協議"
+    assert parse_development_date(text) == (D(2021, 12, 1), "month", D(2023, 3, 1))
+
+
+def test_from_until_is_a_range():
+    text = "2022年10月から2023年3月まで実証実験を実施"
+    assert parse_development_date(text) == (D(2022, 10, 1), "month", D(2023, 3, 1))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # What a policy covers, not when something happened (project 4):
+        "2022年にベトナム国会が2025年までの南北高速道路東線投資方針を承認",
+        # An earlier event it refers to (project 21):
+        "2022年12月にタイ運輸大臣による国土交通大臣表敬を行い、2020年12月に交換した４者協力覚書の更新を確認",
+        # Relative years and a decade (project 48):
+        "2022年５月にシンガポール運輸相が、２～３年以内の工事着工、及び2030年代中頃の開業を発表",
+        # A later date not followed by に, より, から or 、:
+        "2022年5月に署名、2023年の完成を目指す",
+        # A bare month of the same year before the first month: no guessed year.
+        "2022年11月にE/N署名、2月にL/A締結",
+        # A coarser later date (a year, a season) is no month:
+        "2022年5月に署名、2023年に着工予定",
+        "2022年5月に署名、2023年夏頃に実証実験を実施予定",
+        # Numbers that are not months:
+        "2022年5月に署名、3ヶ月に一度、協議",
+    ],
+)
+def test_no_wrong_end(text):
+    assert parse_development_date(text).date_end is None
+
+
+def test_a_later_day_gives_its_month_and_a_later_month_its_year():
+    assert parse_development_date("2022年5月に署名、2022年7月15日に締結") == (
+        D(2022, 5, 1),
+        "month",
+        D(2022, 7, 1),
+    )
+    assert parse_development_date("2021年に署名、2022年7月に締結") == (D(2021, 1, 1), "year", D(2022, 1, 1))
+    assert parse_development_date("2022年5月1日に署名、7月に締結").date_end is None  # a month is no day
+    assert parse_development_date("2022年5月1日に署名、7月10日に締結") == (
+        D(2022, 5, 1),
+        "day",
+        D(2022, 7, 10),
+    )
 
 
 def test_decade_is_skipped_for_the_next_expression():

@@ -164,16 +164,23 @@ def test_every_model_is_found_by_its_natural_key():
 
 
 def test_the_sql_order_is_written_from_the_one_tuple():
-    # The PostgreSQL index projects_development_latest (migration 0003) is on exactly this.
-    assert LATEST_DEVELOPMENT_ORDER == (("date", True, True), ("sequence", True, False))
-    assert latest_development_order_sql("d") == "d.date DESC NULLS LAST, d.sequence DESC"
+    # The PostgreSQL index projects_development_latest (migration 0007) is on exactly this.
+    assert LATEST_DEVELOPMENT_ORDER == ((("date_end", "date"), True, True), (("sequence",), True, False))
+    assert (
+        latest_development_order_sql("d") == "COALESCE(d.date_end, d.date) DESC NULLS LAST, d.sequence DESC"
+    )
 
 
 @pytest.fixture
 def tricky_developments():
-    """One project's developments: undated ones, several on one date, recorded out of order."""
+    """One project's developments: undated ones, several on one date, recorded out of order,
+    ranges whose end is later than every date (9) or ties with other dates (10)."""
     project = ProjectFactory()
-    march = {"date": date(2024, 3, 1), "date_precision": DatePrecision.MONTH}
+
+    def month(year, number):
+        return {"date": date(year, number, 1), "date_precision": DatePrecision.MONTH}
+
+    march = month(2024, 3)
     for sequence, when in [
         (5, {}),
         (1, march),
@@ -183,16 +190,22 @@ def tricky_developments():
         (6, {"date": date(2024, 3, 1), "date_precision": DatePrecision.DAY}),
         (4, {"date": date(2025, 4, 1), "date_precision": DatePrecision.FISCAL_YEAR}),
         (8, {}),
+        (9, {**month(2023, 1), "date_end": date(2025, 6, 1)}),
+        (10, {**month(2024, 1), "date_end": date(2024, 3, 1)}),
     ]:
         DevelopmentFactory(project=project, sequence=sequence, kind=DevelopmentKind.OTHER, **when)
     return project
 
 
 def _reference_order(developments):
-    """Latest first, in plain Python: dated before undated, later dates first, then higher sequence."""
+    """Latest first, in plain Python: dated before undated, later last dates (the end, else the
+    date) first, then higher sequence."""
+
+    def last(d):
+        return d.date_end or d.date
+
     return sorted(
-        developments,
-        key=lambda d: (d.date is None, -(d.date.toordinal() if d.date else 0), -d.sequence),
+        developments, key=lambda d: (last(d) is None, -(last(d).toordinal() if last(d) else 0), -d.sequence)
     )
 
 
@@ -200,7 +213,7 @@ def _reference_order(developments):
 def test_the_sql_order_and_the_orm_order_agree_on_null_dates_and_ties(tricky_developments):
     developments = list(tricky_developments.developments.all())
     expected = [d.sequence for d in _reference_order(developments)]
-    assert expected == [4, 6, 3, 1, 7, 8, 5, 2]
+    assert expected == [9, 4, 10, 6, 3, 1, 7, 8, 5, 2]
 
     orm = list(
         Development.objects.filter(project=tricky_developments)

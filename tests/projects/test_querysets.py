@@ -16,8 +16,13 @@ from bench import limit
 from bench.peer import PeerProjectSerializer
 from projects.api.list_rows import list_page_rows
 from projects.filtersets import ProjectFilterSet
-from projects.models import DatePrecision, DevelopmentKind, Project
-from projects.querysets import bigrams, latest_development_json
+from projects.models import DatePrecision, Development, DevelopmentKind, Project
+from projects.querysets import (
+    bigrams,
+    latest_development_json,
+    latest_development_order,
+    latest_development_order_sql,
+)
 from projects.spreadsheets.columns import LIST_COLUMNS
 from projects.spreadsheets.export import list_rows, list_values
 from tests.factories import DevelopmentFactory, ProjectFactory
@@ -121,6 +126,17 @@ TRICKY = {
         (1, DevelopmentKind.OTHER, _month(2024, 3)),
         (2, DevelopmentKind.AWARD, {"date": date(2024, 3, 2), "date_precision": DatePrecision.DAY}),
     ],
+    # "Latest" is the latest last date: a development that began earlier but ends later (50's
+    # 「2022年5月にE/N署名、7月にL/A締結」) beats one dated between; on a tie with another's
+    # date, the higher sequence.
+    7: [
+        (1, DevelopmentKind.AGREEMENT, {**_month(2022, 5), "date_end": date(2022, 7, 1)}),
+        (2, DevelopmentKind.OTHER, _month(2022, 6)),
+    ],
+    8: [
+        (1, DevelopmentKind.OTHER, _month(2024, 3)),
+        (2, DevelopmentKind.OTHER, {**_month(2023, 12), "date_end": date(2024, 3, 1)}),
+    ],
 }
 
 
@@ -134,13 +150,18 @@ def tricky_projects():
             )
 
 
+def _last(development):
+    """A development's last date: its end, else its date."""
+    return development.date_end or development.date
+
+
 def _reference():
     """number -> (won, latest development's text), in plain Python over every development."""
     expected = {}
     for project in Project.objects.prefetch_related("developments"):
         developments = sorted(
             project.developments.all(),
-            key=lambda d: (d.date is None, -(d.date.toordinal() if d.date else 0), -d.sequence),
+            key=lambda d: (_last(d) is None, -(_last(d).toordinal() if _last(d) else 0), -d.sequence),
         )
         won = any(d.kind == DevelopmentKind.AWARD for d in developments)
         expected[project.number] = (won, developments[0].text if developments else None)
@@ -155,6 +176,8 @@ def test_the_reference_reads_the_tricky_data_as_meant(tricky_projects):
         4: (True, "4-5"),
         5: (False, "5-1"),
         6: (True, "6-2"),
+        7: (False, "7-1"),
+        8: (False, "8-2"),
     }
 
 
@@ -170,7 +193,7 @@ def test_the_orm_annotations_agree(tricky_projects):
 def test_the_lists_sql_agrees(tricky_projects):
     rows = list_page_rows(Project.objects.order_by("number"))
     found = {
-        row["number"]: (row["won"], row["latest_development"] and row["latest_development"]["text"])
+        row["edition_number"]: (row["won"], row["latest_development"] and row["latest_development"]["text"])
         for row in rows
     }
     assert found == _reference()
@@ -218,7 +241,31 @@ def test_the_benchmarks_limit_agrees(tricky_projects):
         )
         page = json.loads(cursor.fetchone()[0])
     found = {
-        row["number"]: (row["won"], row["latest_development"] and row["latest_development"]["text"])
+        row["edition_number"]: (row["won"], row["latest_development"] and row["latest_development"]["text"])
         for row in page["results"]
     }
     assert found == _reference()
+
+
+@pytest.mark.postgresql
+def test_the_latest_development_is_an_index_scan(tricky_projects):
+    # Migration 0007's index is on the order's expression: no sort, whether the ORM or the
+    # hand-written SQL asks.
+    project = Project.objects.get(number=7)
+    orm_sql, params = (
+        Development.objects.filter(project=project)
+        .order_by(*latest_development_order())[:1]
+        .query.sql_with_params()
+    )
+    hand_sql = (
+        f"SELECT d.id FROM {Development._meta.db_table} d WHERE d.project_id = %s"
+        f" ORDER BY {latest_development_order_sql('d')} LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: a scan would win
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        for sql, query_params in ((orm_sql, params), (hand_sql, [project.pk])):
+            cursor.execute(f"EXPLAIN {sql}", query_params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "projects_development_latest" in plan, plan
+            assert "Sort" not in plan, plan

@@ -13,7 +13,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from projects.models import DatePrecision, DevelopmentKind, Project
-from projects.querysets import latest_development_date
+from projects.querysets import latest_development_last_date
 from projects.spreadsheets import export as exports
 from projects.spreadsheets.columns import DEVELOPMENT_COLUMNS, LIST_COLUMNS, escape_cell
 from projects.spreadsheets.export import csv_stream, export_filename, list_rows, write_list_xlsx
@@ -116,7 +116,7 @@ ORDERINGS = [
 def test_csv_and_xlsx_keep_the_querysets_filters_and_order(ordering):
     _projects(12)
     queryset = (
-        Project.objects.alias(latest_development_date=latest_development_date())
+        Project.objects.alias(latest_development_date=latest_development_last_date())
         .filter(sectors__code="rail")
         .exclude(number=6)
         .order_by(*ordering)
@@ -147,7 +147,7 @@ def test_a_distinct_queryset_and_an_empty_one():
 
 
 def _oracle_querysets():
-    base = Project.objects.alias(latest_development_date=latest_development_date())
+    base = Project.objects.alias(latest_development_date=latest_development_last_date())
     return {
         "ordered": [base.order_by(*ordering) for ordering in ORDERINGS],
         "filtered": [base.filter(sectors__code="rail").exclude(number=6).order_by("-number")],

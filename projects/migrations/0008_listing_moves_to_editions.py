@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0006_statuschange_effective_precision'),
+        ('projects', '0007_latest_development_by_last_date'),
         ('plans', '0002_edition_2023'),
     ]
 

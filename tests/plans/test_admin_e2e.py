@@ -35,8 +35,8 @@ def test_a_year_in_the_admin(plan_data, live_server, settings, language, width):
     country = Project.objects.get(number=1).country
     newcomer = Project.objects.create(number=900, name="新規ブラウザ試験事業", country=country)
     ARTIFACTS.mkdir(exist_ok=True)
-    shot = lambda page, name: page.screenshot(  # noqa: E731
-        path=str(ARTIFACTS / f"editions_{name}_{width}_{language}.png"), full_page=True
+    shot = lambda page, name, full=True: page.screenshot(  # noqa: E731
+        path=str(ARTIFACTS / f"editions_{name}_{width}_{language}.png"), full_page=full
     )
 
     with sync_playwright() as playwright:
@@ -68,7 +68,10 @@ def test_a_year_in_the_admin(plan_data, live_server, settings, language, width):
             # Move project 2 up.
             page.locator("#row-2 button[value=up]").click()
             expect(page.locator("ul.messagelist li.success")).to_be_visible()
-            shot(page, "draft")
+            shot(page, "draft", full=False)
+            page.locator("#row-900").scroll_into_view_if_needed()
+            page.locator("#row-900 details.developments summary").click()
+            shot(page, "draft_row", full=False)
             widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
             page.context.close()
 

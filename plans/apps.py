@@ -1,8 +1,9 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PlansConfig(AppConfig):
-    """The action plan's text and its fixture: the parser, the fixture builder and the commands
-    that build and load it. No models: the plan's data lives in the projects app's."""
+    """The action plan's yearly editions and its text."""
 
     name = "plans"
+    verbose_name = _("Action plan")

@@ -114,3 +114,27 @@ class WonFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.filter(won=False)
         return queryset
+
+
+class EditionFilter(admin.SimpleListFilter):
+    """Projects listed in an edition of the plan (drafts only for editors: plans.selection)."""
+
+    title = _("listed in edition")
+    parameter_name = "edition"
+
+    def lookups(self, request, model_admin):
+        from plans.selection import visible_editions
+
+        return [
+            (str(edition.year), str(edition.year))
+            for edition in visible_editions(request.user).order_by("-year")
+        ]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        from plans.models import Listing
+        from plans.selection import visible_editions
+
+        editions = visible_editions(request.user).filter(year=self.value() if self.value().isdigit() else 0)
+        return queryset.filter(Exists(Listing.objects.filter(project=OuterRef("pk"), edition__in=editions)))

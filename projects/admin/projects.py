@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from projects import services
 from projects.admin.conflicts import merge_onto_current
 from projects.admin.export_views import ExportViews
 from projects.admin.filters import (
+    EditionFilter,
     MultiChoicesFilter,
     MultiRelatedByNameFilter,
     MultiRelatedFilter,
@@ -198,6 +200,7 @@ class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHisto
         ("schemes", MultiRelatedFilter),
         ("status", MultiChoicesFilter),
         WonFilter,
+        EditionFilter,
     ]
     show_facets = admin.ShowFacets.NEVER  # counts are not computed for several chosen values
     list_select_related = ["country"]
@@ -211,7 +214,7 @@ class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHisto
     )
     ordering = ["number"]
     autocomplete_fields = ["country"]
-    readonly_fields = ["current_status", "created", "updated"]
+    readonly_fields = ["current_status", "editions", "created", "updated"]
     inlines = [DevelopmentInline, StatusChangeInline]
     actions = ["change_status_selected"]
     save_on_top = True
@@ -275,6 +278,35 @@ class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHisto
             return gettext("%(status)s since %(date)s") % {"status": label, "date": since}
         return label
 
+    @admin.display(description=_("editions"))
+    def editions(self, obj):
+        """The plan's editions the reader may see that list the project, with its number there."""
+        if obj is None or obj.pk is None:
+            return ""
+        from plans.selection import visible_editions
+
+        listings = obj.listings.filter(
+            edition__in=visible_editions(getattr(obj, "reader", None))
+        ).select_related("edition", "heading")
+        rows = [
+            format_html(
+                '<a href="{}">{}</a>: No. {} {}{}',
+                reverse("admin:plans_edition_list", args=[listing.edition.year]),
+                listing.edition.year,
+                listing.number,
+                listing.heading,
+                " 【新規案件】" if listing.is_new else "",
+            )
+            for listing in listings.order_by("edition__year")
+        ]
+        return format_html_join(mark_safe("<br>"), "{}", ((row,) for row in rows)) if rows else ""
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj.reader = request.user  # the editions panel shows drafts to editors only
+        return obj
+
     # The change page
 
     def get_fieldsets(self, request, obj=None):
@@ -284,6 +316,7 @@ class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHisto
             return [
                 (None, {"fields": PROJECT_FIELDS}),
                 (_("Status"), {"fields": ["current_status"]}),
+                (_("Plan editions"), {"fields": ["editions"]}),
                 (_("Record"), {"fields": ["created", "updated"]}),
             ]
         status_fields = ["current_status"]
@@ -294,6 +327,7 @@ class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHisto
             # is refused (save_model), so a colleague's edit is never overwritten.
             (None, {"fields": [*PROJECT_FIELDS, "expected_version", "seen_history"]}),
             (_("Status"), {"fields": status_fields}),
+            (_("Plan editions"), {"fields": ["editions"]}),
             (_("Record"), {"fields": ["created", "updated"], "classes": ["collapse"]}),
         ]
 

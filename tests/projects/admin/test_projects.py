@@ -66,17 +66,16 @@ def test_changelist_in_english_uses_english_names(editor_client, world):
         (lambda w: {"scheme_family": "PPP"}, [2]),
         (lambda w: {"schemes__id__exact": w["loan"].pk}, [1, 70]),
         (lambda w: {"status__exact": Status.IMPLEMENTATION}, [2]),
-        (lambda w: {"is_new__exact": "1"}, [1]),
+        (lambda w: {"edition": "2023"}, [1, 2, 10, 70]),
         (lambda w: {"won": "yes"}, [2]),
         (lambda w: {"won": "no"}, [1, 10, 70]),
-        (lambda w: {"listing_group__id__exact": w["group_th"].pk}, [10]),
+        (lambda w: {"edition": "2024"}, []),  # no such edition: nothing listed in it
         (lambda w: {"country__region__id__exact": w["asia"].pk, "scheme_family": "ODA"}, [1]),
         # Several values of one filter: any of them.
         (lambda w: {"country__id__exact": [w["vietnam"].pk, w["kenya"].pk]}, [1, 2, 70]),
         (lambda w: {"country__region__id__exact": [w["asia"].pk, w["africa"].pk]}, [1, 2, 10, 70]),
         (lambda w: {"status__exact": [Status.IMPLEMENTATION, Status.IDENTIFICATION]}, [1, 2, 10, 70]),
         (lambda w: {"scheme_family": ["PPP", "ODA"]}, [1, 2, 70]),
-        (lambda w: {"listing_group__id__exact": [w["group_th"].pk, w["group_africa"].pk]}, [10, 70]),
     ],
 )
 def test_changelist_filters(editor_client, world, params, expected):
@@ -513,7 +512,7 @@ def test_yes_no_columns_show_a_check_for_yes_and_nothing_for_no(editor_client, w
     html = editor_client.get(CHANGELIST).content.decode()
 
     assert "icon-no.svg" not in html
-    assert html.count("icon-yes.svg") == 2  # project 1 is new, project 2 won
+    assert html.count("icon-yes.svg") == 1  # project 2 won (the new mark is the edition's now)
 
 
 def test_latest_development_shows_its_date_when_the_text_does_not(editor_client, world):

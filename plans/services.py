@@ -381,4 +381,6 @@ def delete_draft(edition: Edition, *, user=None) -> None:
     """Delete a draft (its listings and removals go with it); a published edition stays."""
     with transaction.atomic():
         edition = _locked(edition)
+        # Listings first: their heading is PROTECTed, which blocks the cascade from the edition.
+        edition.listings.all().delete()
         edition.delete()

@@ -5,6 +5,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from accounts.roles import ADMINISTRATOR, EDITOR, VIEWER
+from plans.models import Listing
 from projects.models import Development, DevelopmentKind, Project, Status, StatusChange
 from tests.admin_helpers import form_data, set_field
 from tests.factories import CountryFactory, DevelopmentFactory, ProjectFactory, SectorFactory, UserFactory
@@ -303,8 +304,19 @@ def test_administrator_deletes_a_development_through_the_service(client, project
     assert project.version == 2
 
 
+def test_a_project_an_edition_lists_cannot_be_deleted(client, project):
+    login(client, ADMINISTRATOR)
+
+    response = client.post(reverse("admin:projects_project_delete", args=[project.pk]), {"post": "yes"})
+
+    assert response.status_code == 200  # the admin's "cannot delete: protected" page
+    assert Project.objects.filter(pk=project.pk).exists()
+
+
 def test_administrator_can_delete_a_project(client, project):
     login(client, ADMINISTRATOR)
+    # A project an edition lists cannot go (its listing PROTECTs it): this one is delisted first.
+    Listing.objects.filter(project=project).delete()
 
     response = client.post(reverse("admin:projects_project_delete", args=[project.pk]), {"post": "yes"})
 

@@ -387,10 +387,13 @@ def test_fixture_has_no_primary_keys():
         "countries.country",
         "projects.sector",
         "projects.scheme",
-        "projects.listinggroup",
         "projects.project",
         "projects.statuschange",
         "projects.development",
+        "plans.edition",
+        "plans.heading",
+        "plans.listing",
+        "plans.removal",
     ]
     assert [m for i, m in enumerate(models) if i == 0 or models[i - 1] != m] == order
 

@@ -228,3 +228,21 @@ def test_publishing_an_empty_edition_is_refused():
     with pytest.raises(services.EditionError):
         services.publish(draft)
     assert Edition.objects.get(year=2024).state == EditionState.DRAFT
+
+
+def test_removing_two_projects_of_the_same_name(published):
+    edition = Edition.objects.get(year=2023)
+    heading = edition.headings.get(number=1)
+    twins = [
+        ProjectFactory(listing_group=heading, number=n, name="AIオンデマンド交通サービス等提供事業")
+        for n in (8, 9)
+    ]
+    draft = services.start_edition(2024)
+
+    first, second = (
+        services.remove_listing(draft.listings.get(project=twin), RemovalReason.OTHER) for twin in twins
+    )
+
+    assert first.name == "AIオンデマンド交通サービス等提供事業"
+    assert second.name == f"AIオンデマンド交通サービス等提供事業（{twins[1].country.name_ja}）"
+    assert draft.removals.count() == 2

@@ -5,6 +5,7 @@ import json
 
 from django.utils import translation
 
+from plans.models import EditionState
 from projects.choices import DevelopmentKind, Status, labels
 from projects.querysets import WON_KIND, latest_development_order_sql
 from projects.text import CIRCLED_RUNS
@@ -20,11 +21,16 @@ def mark_sql(number):
     return f"CASE {cases} ELSE chr({last_code} + {number} - {last_first}) END"
 
 
+# The edition the list shows by default (plans.selection.default_edition): the latest published.
+EDITION = "(SELECT e.id FROM plans_edition e WHERE e.state = 'published' ORDER BY e.year DESC LIMIT 1)"
+
+# A project's fields as listed: `l` is its listing in the edition (number, heading `g`, mark).
 PROJECT = """
-    'id', p.id, 'number', p.number, 'name', p.name, 'name_en', p.name_en,
+    'id', p.id, 'number', {number}, 'name', p.name, 'name_en', p.name_en,
     'country', json_build_object('iso_code', c.iso_code, 'name_ja', c.name_ja, 'name_en', c.name_en),
     'region', json_build_object('code', r.code, 'label', r.name_{lang}),
-    'listing_group', json_build_object('number', g.number, 'mark', {mark}, 'label', g.name_{lang}),
+    'listing_group', CASE WHEN g.id IS NULL THEN NULL
+        ELSE json_build_object('number', g.number, 'mark', {mark}, 'label', g.name_{lang}) END,
     'sectors', coalesce((SELECT json_agg(json_build_object('code', s.code, 'label', s.name_{lang})
             ORDER BY s."order", s.code)
         FROM projects_project_sectors ps JOIN projects_sector s ON s.id = ps.sector_id
@@ -34,7 +40,7 @@ PROJECT = """
         FROM projects_project_schemes pm JOIN projects_scheme m ON m.id = pm.scheme_id
         WHERE pm.project_id = p.id), '[]'),
     'status', json_build_object('code', p.status, 'label', %(status_labels)s::jsonb ->> p.status),
-    'is_new', p.is_new,
+    'is_new', coalesce(l.is_new, false),
     'won', EXISTS(SELECT 1 FROM projects_development d WHERE d.project_id = p.id AND d.kind = %(won_kind)s),
     'latest_development', (SELECT json_build_object('date', d.date, 'precision', d.date_precision,
             'kind', json_build_object('code', d.kind, 'label', %(kind_labels)s::jsonb ->> d.kind),
@@ -47,21 +53,35 @@ PROJECT = """
 
 JOINS = """JOIN countries_country c ON c.id = p.country_id
     JOIN countries_region r ON r.id = c.region_id
-    JOIN projects_listinggroup g ON g.id = p.listing_group_id"""
+    JOIN plans_heading g ON g.id = l.heading_id"""
+
+# The list: the edition's projects in its order (its number, then the tracker's).
+LISTED = f"projects_project p JOIN plans_listing l ON l.project_id = p.id AND l.edition_id = {EDITION}"
 
 PAGE = """
 SELECT json_build_object(
-    'count', (SELECT count(*) FROM projects_project p WHERE {where}),
-    'results', coalesce((SELECT json_agg(json_build_object({project}) ORDER BY p.number)
-        FROM (SELECT p.id, p.number, p.name, p.name_en, p.country_id, p.listing_group_id, p.status,
-                p.is_new, p.updated FROM projects_project p WHERE {where} ORDER BY p.number
+    'count', (SELECT count(*) FROM {listed} WHERE {where}),
+    'results', coalesce((SELECT json_agg(json_build_object({project}) ORDER BY l.number, p.number)
+        FROM (SELECT p.id, p.number, p.name, p.name_en, p.country_id, p.status, p.updated
+                FROM {listed} WHERE {where} ORDER BY l.number, p.number
               LIMIT %(limit)s OFFSET %(offset)s) p
+        JOIN plans_listing l ON l.project_id = p.id AND l.edition_id = {edition}
         {joins}), '[]')
 )::text
 """
 
+# The detail: the tracker's number; heading and mark of the latest published edition listing it
+# (`l`), and every published edition's listing in `editions`, oldest first.
 DETAIL = """
 SELECT json_build_object({project},
+    'editions', coalesce((SELECT json_agg(json_build_object('year', e.year,
+            'state', json_build_object('code', e.state, 'label', %(edition_state_labels)s::jsonb ->> e.state),
+            'number', el.number,
+            'listing_group', json_build_object('number', eg.number, 'mark', {edition_mark}, 'label', eg.name_{lang}),
+            'is_new', el.is_new) ORDER BY e.year)
+        FROM plans_listing el JOIN plans_edition e ON e.id = el.edition_id
+        JOIN plans_heading eg ON eg.id = el.heading_id
+        WHERE el.project_id = p.id AND e.state = 'published'), '[]'),
     'summary', p.summary, 'note', p.note, 'created', p.created,
     'developments', coalesce((SELECT json_agg(json_build_object('id', d.id, 'sequence', d.sequence,
             'kind', json_build_object('code', d.kind, 'label', %(kind_labels)s::jsonb ->> d.kind),
@@ -77,7 +97,12 @@ SELECT json_build_object({project},
         FROM projects_statuschange h LEFT JOIN auth_user u ON u.id = h.recorded_by_id
         WHERE h.project_id = p.id), '[]')
 )::text
-FROM projects_project p {joins}
+FROM projects_project p
+    LEFT JOIN LATERAL (SELECT ll.* FROM plans_listing ll JOIN plans_edition le ON le.id = ll.edition_id
+        WHERE ll.project_id = p.id AND le.state = 'published' ORDER BY le.year DESC LIMIT 1) l ON true
+    JOIN countries_country c ON c.id = p.country_id
+    JOIN countries_region r ON r.id = c.region_id
+    LEFT JOIN plans_heading g ON g.id = l.heading_id
 WHERE p.id = %(pk)s
 """
 
@@ -90,45 +115,55 @@ COPY (SELECT p.number, p.name, p.name_en, c.name_{lang}, r.name_{lang},
     (SELECT string_agg(m.name_{lang}, '、' ORDER BY m."order", m.code)
         FROM projects_project_schemes pm JOIN projects_scheme m ON m.id = pm.scheme_id
         WHERE pm.project_id = p.id),
-    p.status, p.is_new,
+    p.status, l.is_new,
     EXISTS(SELECT 1 FROM projects_development d WHERE d.project_id = p.id AND d.kind = %(won_kind)s),
-    l.date, l.text, p.updated
-    FROM projects_project p {joins}
+    ld.date, ld.text, p.updated
+    FROM {listed} {joins}
     LEFT JOIN LATERAL (SELECT d.date, d.text FROM projects_development d WHERE d.project_id = p.id
-        ORDER BY {latest_order} LIMIT 1) l ON true
-    ORDER BY p.number) TO STDOUT WITH (FORMAT csv, HEADER)
+        ORDER BY {latest_order} LIMIT 1) ld ON true
+    ORDER BY l.number, p.number) TO STDOUT WITH (FORMAT csv, HEADER)
 """
 
 
 def label_params(lang):
     with translation.override(lang):
-        return json.dumps(labels(Status)), json.dumps(labels(DevelopmentKind))
+        return (
+            json.dumps(labels(Status)),
+            json.dumps(labels(DevelopmentKind)),
+            json.dumps(labels(EditionState)),
+        )
 
 
 def common_params(lang, base):
     """The parameters of every query here (COPY_CSV uses only won_kind)."""
-    status_labels, kind_labels = label_params(lang)
+    status_labels, kind_labels, edition_state_labels = label_params(lang)
     return {
         "status_labels": status_labels,
         "kind_labels": kind_labels,
+        "edition_state_labels": edition_state_labels,
         "base": base,
         "won_kind": WON_KIND.value,
     }
 
 
-def _project(lang):
+def _project(lang, number):
     return PROJECT.format(
-        lang=lang, mark=mark_sql("g.number"), latest_order=latest_development_order_sql("d")
+        lang=lang, number=number, mark=mark_sql("g.number"), latest_order=latest_development_order_sql("d")
     )
 
 
 def page_sql(where, lang="ja"):
-    return PAGE.format(where=where, project=_project(lang), joins=JOINS)
+    return PAGE.format(
+        where=where, project=_project(lang, "l.number"), joins=JOINS, listed=LISTED, edition=EDITION
+    )
 
 
 def detail_sql(lang="ja"):
-    return DETAIL.format(project=_project(lang), joins=JOINS)
+    # The listing group is null where no published edition lists the project.
+    return DETAIL.format(project=_project(lang, "p.number"), edition_mark=mark_sql("eg.number"), lang=lang)
 
 
 def copy_csv_sql(lang="ja"):
-    return COPY_CSV.format(lang=lang, joins=JOINS, latest_order=latest_development_order_sql("d"))
+    return COPY_CSV.format(
+        lang=lang, listed=LISTED, joins=JOINS, latest_order=latest_development_order_sql("d")
+    )

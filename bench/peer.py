@@ -1,10 +1,14 @@
 """The typical peer: a straightforward DRF ModelSerializer with nested serializers, on a
-queryset without joins, annotations or prefetches: a few queries per row."""
+queryset without annotations or prefetches beyond the edition's listing the list is of (the
+list is one edition's, as the API's): a few queries per row."""
 
 from rest_framework import generics, serializers
 
+from plans.models import Listing
+from plans.selection import as_listed
 from projects.api.serializers import (
     DevelopmentSerializer,
+    EditionListingSerializer,
     LatestDevelopmentSerializer,
     ProjectDetailSerializer,
     ProjectListSerializer,
@@ -44,11 +48,37 @@ class PeerProjectSerializer(ProjectSerializer):
 
 
 class PeerProjectDetailSerializer(PeerProjectSerializer):
+    """The tracker's number; the heading and mark of the latest published edition listing the
+    project, and every published edition's listing, each read with its own query."""
+
+    number = serializers.IntegerField(read_only=True)
+    listing_group = serializers.SerializerMethodField()
+    is_new = serializers.SerializerMethodField()
+    editions = serializers.SerializerMethodField()
     developments = serializers.SerializerMethodField()
     status_history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
 
     class Meta(PeerProjectSerializer.Meta):
         fields = ProjectDetailSerializer.Meta.fields
+
+    def _listings(self, project):
+        return Listing.objects.filter(project=project, edition__state="published").select_related(
+            "edition", "heading"
+        )
+
+    def get_listing_group(self, project):
+        latest = self._listings(project).order_by("-edition__year").first()
+        if latest is None:
+            return None
+        heading = latest.heading
+        return {"number": heading.number, "mark": heading.mark, "label": heading.name}
+
+    def get_is_new(self, project):
+        latest = self._listings(project).order_by("-edition__year").first()
+        return bool(latest and latest.is_new)
+
+    def get_editions(self, project):
+        return EditionListingSerializer(self._listings(project).order_by("edition__year"), many=True).data
 
     def get_developments(self, project):
         return DevelopmentSerializer(project.developments.order_by("sequence"), many=True).data
@@ -59,6 +89,11 @@ class PeerProjectList(generics.ListAPIView):
     serializer_class = PeerProjectSerializer
     filterset_class = ProjectFilterSet
     pagination_class = Pagination
+
+    def filter_queryset(self, queryset):
+        # The filterset narrows to the edition when a filter is given; with none, the latest
+        # published edition's list all the same (as projects.api.views.ProjectViewSet does).
+        return as_listed(super().filter_queryset(queryset))
 
 
 class PeerProjectDetail(generics.RetrieveAPIView):

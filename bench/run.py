@@ -34,14 +34,21 @@ SCENARIOS = [*LIST_SCENARIOS, "detail", "export_csv", "export_xlsx", "status_tab
 
 def trim(keep):
     """Delete every project whose number is not in `keep` (the plan's), with its developments,
-    status changes, sectors and schemes, in SQL and so without history rows: the command asks
+    status changes, sectors, schemes and its listings in editions, in SQL and so without history rows: the command asks
     for --without-history to say so. Through the ORM, simple-history would load every generated
     project, development and status change and write an audit row for each, one by one; and
     generate_projects writes no history, so there is none to keep."""
     beyond = "SELECT id FROM projects_project WHERE number <> ALL(%s)"
     numbers = sorted(keep)
     with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM plans_listing_developments WHERE listing_id IN "
+            f"(SELECT id FROM plans_listing WHERE project_id IN ({beyond}))",
+            [numbers],
+        )
         for table in (
+            "plans_listing",
+            "plans_removal",
             "projects_development",
             "projects_statuschange",
             "projects_project_sectors",
@@ -57,6 +64,7 @@ def analyze():
         cursor.execute("VACUUM ANALYZE projects_project")
         cursor.execute("VACUUM ANALYZE projects_development")
         cursor.execute("VACUUM ANALYZE projects_project_sectors")
+        cursor.execute("VACUUM ANALYZE plans_listing")
 
 
 class Mismatch(CommandError):

@@ -121,7 +121,8 @@ def compare(one: Edition, other: Edition | int) -> Comparison:
     comparison.carried_count = len(comparison.carried)
     shown_before = shown_in(older)
     comparison.developments_since = list(
-        Development.objects.filter(project_id__in=list(new))
+        # Those of the removed projects too: a win recorded since is why most leave the list.
+        Development.objects.filter(project_id__in=[*old, *(pk for pk in new if pk not in old)])
         .exclude(id__in=shown_before)
         .select_related("project")
         .order_by("project__number", "sequence")

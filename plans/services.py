@@ -313,13 +313,18 @@ def remove_listing(
         raise EditionError(_("Unknown removal reason: %(reason)s.") % {"reason": reason})
     with transaction.atomic():
         edition = _locked(listing.edition, expected_version)
-        listing = Listing.objects.select_related("project").get(pk=listing.pk)
+        listing = Listing.objects.select_related("project__country").get(pk=listing.pk)
         project = listing.project
         listing.delete()
+        # A removal's name is unique in its edition, and projects may share one (the four
+        # AIオンデマンド交通サービス等提供事業 of 2023): the second takes its country too.
+        name = project.name
+        if edition.removals.filter(name=name).exists():
+            name = f"{name}（{project.country.name_ja}）"
         removal = Removal.objects.create(
             edition=edition,
             project=project,
-            name=project.name,
+            name=name,
             reason=reason,
             note=note,
             recorded_by=acting_user(user),
@@ -381,4 +386,6 @@ def delete_draft(edition: Edition, *, user=None) -> None:
     """Delete a draft (its listings and removals go with it); a published edition stays."""
     with transaction.atomic():
         edition = _locked(edition)
+        # Listings first: their heading is PROTECTed, which blocks the cascade from the edition.
+        edition.listings.all().delete()
         edition.delete()

@@ -171,7 +171,8 @@ class ProjectFilterSet(django_filters.FilterSet):
         return queryset  # applied first, by filter_queryset
 
     def filter_listing_group(self, queryset, name, value):
-        if not value:  # an empty queryset of headings: the parameter was not given
+        # Not given, the field cleans to an empty queryset, which the method filter still calls.
+        if not value:
             return queryset
         return queryset.filter(heading_number__in={heading.number for heading in value})
 

@@ -2,9 +2,11 @@
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from accounts.roles import ADMINISTRATOR, EDITOR, VIEWER
+from accounts.roles import ADMINISTRATOR, EDITOR, VIEWER, sync_roles
+from plans.models import Listing
 from projects.models import Development, DevelopmentKind, Project, Status, StatusChange
 from tests.admin_helpers import form_data, set_field
 from tests.factories import CountryFactory, DevelopmentFactory, ProjectFactory, SectorFactory, UserFactory
@@ -303,8 +305,19 @@ def test_administrator_deletes_a_development_through_the_service(client, project
     assert project.version == 2
 
 
+def test_a_project_an_edition_lists_cannot_be_deleted(client, project):
+    login(client, ADMINISTRATOR)
+
+    response = client.post(reverse("admin:projects_project_delete", args=[project.pk]), {"post": "yes"})
+
+    assert response.status_code == 200  # the admin's "cannot delete: protected" page
+    assert Project.objects.filter(pk=project.pk).exists()
+
+
 def test_administrator_can_delete_a_project(client, project):
     login(client, ADMINISTRATOR)
+    # A project an edition lists cannot go (its listing PROTECTs it): this one is delisted first.
+    Listing.objects.filter(project=project).delete()
 
     response = client.post(reverse("admin:projects_project_delete", args=[project.pk]), {"post": "yes"})
 
@@ -316,3 +329,41 @@ def test_administrator_can_delete_a_project(client, project):
     assert history.status_code == 200
     actions = {(entry.subject, entry.action) for entry in history.context["audit_trail"]}
     assert ("Project", "Deleted") in actions and ("Development 1", "Deleted") in actions
+
+
+# The plan's editions: editors edit the draft's list; publishing is the administrators'.
+
+
+def _plans_permissions(role):
+    user = UserFactory(username=f"plans-{role}", role=role)
+    return {name for name in user.get_all_permissions() if name.startswith("plans.")}
+
+
+def test_the_roles_permissions_on_editions():
+    view = {f"plans.view_{model}" for model in ("edition", "heading", "listing", "removal")}
+    edit = {
+        "plans.add_edition",
+        "plans.change_edition",
+        *(
+            f"plans.{action}_{model}"
+            for action in ("add", "change", "delete")
+            for model in ("heading", "listing", "removal")
+        ),
+    }
+
+    assert _plans_permissions(VIEWER) == view
+    assert _plans_permissions(EDITOR) == view | edit
+    assert _plans_permissions(ADMINISTRATOR) == view | edit | {
+        "plans.delete_edition",
+        "plans.publish_edition",
+    }
+
+
+def test_sync_roles_counts_the_plans_permissions():
+    counts = sync_roles()
+
+    # Without plans: viewer 11, editor 19 (projects, countries). plans adds its 4 view permissions to every role and
+    # 11 edit permissions to editors; administrators have every permission, plans' 17 included.
+    assert (counts[VIEWER], counts[EDITOR]) == (11 + 4, 19 + 4 + 11)
+    assert counts[ADMINISTRATOR] == Permission.objects.count()
+    assert Permission.objects.filter(content_type__app_label="plans").count() == 17

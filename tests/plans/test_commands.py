@@ -1,8 +1,12 @@
-"""load_plan: the plan loaded once, and never over edits."""
+"""load_plan: the plan loaded once, and never over edits. start_edition: next year's draft."""
+
+from datetime import date
 
 import pytest
+from django.core.management import CommandError
 
-from plans.models import Listing
+from plans.models import Edition, Listing
+from projects import services
 from projects.models import Project
 from tests.commands import run_command
 
@@ -20,7 +24,7 @@ def test_load_plan_if_empty_loads_once_and_keeps_later_edits():
 
 def test_load_plan_again_over_unedited_data_changes_nothing_and_adds_what_is_missing():
     run_command("load_plan")
-    # A listed project is protected: its listing goes first.
+    # A project the 2023 edition lists is PROTECTed by its listing: both go.
     Listing.objects.filter(project__number=93).delete()
     Project.objects.get(number=93).delete()
     before = {p.number: (p.version, p.updated) for p in Project.objects.all()}
@@ -31,6 +35,7 @@ def test_load_plan_again_over_unedited_data_changes_nothing_and_adds_what_is_mis
     assert Project.objects.count() == 93
     assert Listing.objects.filter(edition__year=2023, project__number=93).exists()
     assert {p.number: (p.version, p.updated) for p in Project.objects.exclude(number=93)} == before
+    assert Listing.objects.filter(edition__year=2023).count() == 93
 
 
 def test_load_plan_refuses_to_overwrite_projects_edited_through_the_services():
@@ -73,3 +78,27 @@ def test_load_plan_refuses_to_overwrite_edited_reference_data():
     with pytest.raises(CommandError, match=r"countries.Country VN: name_en"):
         run_command("load_plan")
     assert Country.objects.get(iso_code="VN").name_en == "Vietnam (edited)"
+
+
+def test_start_edition_carries_the_latest_published_and_lists_proposed_removals(plan_data):
+    services.development_add(
+        project=Project.objects.get(number=25),
+        kind="award",
+        text="受注",
+        date=date(2024, 3, 1),
+        date_precision="month",
+    )
+
+    output = run_command("start_edition", "2024")
+
+    assert "Started the 2024 edition (draft) from 2023: 93 projects under 23 headings." in output
+    assert "proposed for removal:\n  25 南北通勤鉄道事業" in output
+    assert Edition.objects.get(year=2024).state == "draft"
+
+
+def test_start_edition_refuses_what_the_service_refuses(plan_data):
+    with pytest.raises(CommandError, match="after 2023"):
+        run_command("start_edition", "2022")
+    with pytest.raises(CommandError, match="already exists"):
+        run_command("start_edition", "2023")
+    assert list(Edition.objects.values_list("year", flat=True)) == [2023]

@@ -10,7 +10,6 @@ from projects.models import DatePrecision, Development, DevelopmentKind, Project
 from tests.factories import (
     CountryFactory,
     DevelopmentFactory,
-    HeadingFactory,
     ProjectFactory,
     SchemeFactory,
     SectorFactory,
@@ -279,7 +278,6 @@ def test_project_create_writes_one_audit_row_with_its_sectors_and_schemes(user):
         name_en="New Line",
         summary="新線を整備",
         country=CountryFactory(),
-        listing_group=HeadingFactory(),
     )
 
     audit = project.history.get()
@@ -306,7 +304,6 @@ def test_project_create_needs_a_sector():
             name_en="x",
             summary="x",
             country=CountryFactory(),
-            listing_group=HeadingFactory(),
         )
 
     assert not Project.objects.filter(number=95).exists()

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from bench.guard import REAL_EDITS_HELP, SYNTHETIC, plan_numbers, refuse_real_edits
+from plans.models import Edition, Listing
 from projects.models import DatePrecision, Development, Project, Status, StatusChange
 
 KATAKANA_RUN = re.compile(r"[ァ-ヴー・]{2,}")
@@ -31,9 +32,12 @@ STATUS_PATHS = [
 
 
 class Templates:
-    """What the synthetic data is composed from: the real projects of the plan."""
+    """What the synthetic data is composed from: the real projects of the plan, and the latest
+    published edition, which lists each generated project under its template's heading."""
 
     def __init__(self):
+        self.edition = Edition.objects.latest_published()
+        headings = dict(self.edition.listings.values_list("project_id", "heading_id")) if self.edition else {}
         projects = list(
             Project.objects.filter(number__in=plan_numbers())
             .order_by("number")
@@ -44,7 +48,7 @@ class Templates:
         self.projects = [
             {
                 "country_id": p.country_id,
-                "listing_group_id": p.listing_group_id,
+                "heading_id": headings.get(p.pk),
                 "sector_ids": [s.pk for s in p.sectors.all()],
                 "scheme_ids": [s.pk for s in p.schemes.all()],
                 "status": p.status,
@@ -67,7 +71,8 @@ class Command(BaseCommand):
     help = (
         "Add --count synthetic projects composed from the real plan's vocabulary and proportions "
         "(countries, sectors, schemes, statuses), with 0–10 developments and a status history "
-        "each. The same --seed gives the same data. " + REAL_EDITS_HELP
+        "each, listed in the latest published edition after its own rows (about 10%% marked new). "
+        "The same --seed gives the same data. " + REAL_EDITS_HELP
     )
 
     def add_arguments(self, parser):
@@ -88,6 +93,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             ids = _next_ids()
             first_number = (Project.objects.aggregate(m=Max("number"))["m"] or 0) + 1
+            ids["listing_number"] = (
+                (templates.edition.listings.aggregate(m=Max("number"))["m"] or 0) + 1
+                if templates.edition
+                else None
+            )
             for offset in range(0, count, batch):
                 size = min(batch, count - offset)
                 _insert_batch(rng, templates, ids, first_number + offset, size)
@@ -109,6 +119,7 @@ TABLES = {
     "statuschange": StatusChange,
     "sectors": Project.sectors.through,
     "schemes": Project.schemes.through,
+    "listing": Listing,
 }
 
 
@@ -128,7 +139,7 @@ def _random_date(rng):
 
 def _insert_batch(rng, templates, ids, first_number, size):
     now = datetime.now(UTC)
-    rows = {key: [] for key in ("projects", "developments", "changes", "sectors", "schemes")}
+    rows = {key: [] for key in ("projects", "developments", "changes", "sectors", "schemes", "listings")}
     for i in range(size):
         template = rng.choice(templates.projects)
         project_id = ids["project"]
@@ -139,9 +150,12 @@ def _insert_batch(rng, templates, ids, first_number, size):
         path = rng.choice(STATUS_PATHS)
         rows["developments"] += developments
         rows["changes"] += _status_changes(ids, project_id, path, now)
-        rows["projects"].append(
-            _project(rng, template, project_id, first_number + i, name, path[-1], developments, now)
+        project, is_new = _project(
+            rng, template, project_id, first_number + i, name, path[-1], developments, now
         )
+        rows["projects"].append(project)
+        if templates.edition is not None and template["heading_id"] is not None:
+            rows["listings"].append(_listing(ids, templates.edition, template, project_id, is_new))
         for key, column in (("sectors", "sector_id"), ("schemes", "scheme_id")):
             for pk in template[f"{key[:-1]}_ids"]:
                 rows[key].append({"id": ids[key], "project_id": project_id, column: pk})
@@ -151,6 +165,7 @@ def _insert_batch(rng, templates, ids, first_number, size):
     _write(TABLES["schemes"], rows["schemes"])
     _write(StatusChange, rows["changes"])
     _write(Development, rows["developments"])
+    _write(Listing, rows["listings"])
 
 
 def _developments(rng, templates, ids, project_id, now):
@@ -213,7 +228,7 @@ def _project(rng, template, project_id, number, name, status, developments, now)
     project = Project(
         number=number, name=name, name_en=f"{template['name_en']} ({number})", summary=template["summary"]
     )
-    return {
+    row = {
         "id": project_id,
         "number": number,
         "name": name,
@@ -221,14 +236,30 @@ def _project(rng, template, project_id, number, name, status, developments, now)
         "summary": template["summary"],
         "note": "",
         "country_id": template["country_id"],
-        "listing_group_id": template["listing_group_id"],
         "status": status,
-        "is_new": rng.random() < 0.1,
         "search_text": project.build_search_text([row["text"] for row in developments]),
         "version": 1,
         "created": now,
         "updated": now,
     }
+    return row, rng.random() < 0.1
+
+
+def _listing(ids, edition, template, project_id, is_new):
+    """The project's row in the edition: under its template's heading, numbered after the
+    edition's rows (its own rows keep their numbers, so the plan's rows stay as loaded)."""
+    row = {
+        "id": ids["listing"],
+        "edition_id": edition.pk,
+        "project_id": project_id,
+        "heading_id": template["heading_id"],
+        "number": ids["listing_number"],
+        "is_new": is_new,
+        "printed": None,
+    }
+    ids["listing"] += 1
+    ids["listing_number"] += 1
+    return row
 
 
 def _write(model, rows):

@@ -196,6 +196,10 @@ def test_an_editor_adds_a_project_with_if_match(draft):
     added = client.post("/api/editions/2024/listings/", body, HTTP_IF_MATCH=etag(2024))
 
     assert missing.status_code == 428
+    assert missing.json() == {
+        "detail": "このリクエストには版のETagを入れたIf-Matchヘッダーが必要です。版をGETし、そのETagを送り返してください。",
+        "code": "precondition_required",
+    }
     assert added.status_code == 201, added.json()
     assert added.json()["number"] == 1 and added.json()["is_new"] is True
     assert added["ETag"] == etag(2024) != draft["draft"].etag

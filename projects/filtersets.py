@@ -171,7 +171,8 @@ class ProjectFilterSet(django_filters.FilterSet):
         return queryset  # applied first, by filter_queryset
 
     def filter_listing_group(self, queryset, name, value):
-        # Not given, the field cleans to an empty queryset, which the method filter still calls.
+        # Not asked for: the field's value is an empty queryset, which django-filter does not
+        # count as empty (it would filter every project out).
         if not value:
             return queryset
         return queryset.filter(heading_number__in={heading.number for heading in value})

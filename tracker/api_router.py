@@ -6,6 +6,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from countries.urls import router as countries_router
+from plans.api.views import EditionViewSet
 from projects.api import views
 from projects.api.imports import router_register as register_imports
 
@@ -35,6 +36,7 @@ router.registry.extend(countries_router.registry)
 router.register("sectors", views.SectorViewSet)
 router.register("schemes", views.SchemeViewSet)
 register_imports(router)
+router.register("editions", EditionViewSet, basename="edition")
 
 urlpatterns = [
     path("", include(router.urls)),

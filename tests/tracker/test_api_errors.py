@@ -111,7 +111,6 @@ def test_a_nul_byte_in_a_code_path_is_404(viewer_client, path):
         ({"country": "V\u0000"}, "country"),
         ({"sectors": ["a\u0000"]}, "sectors"),
         ({"schemes": [{"code": "x\u0000"}]}, "schemes"),
-        ({"listing_group": "1\u0000"}, "listing_group"),
     ],
 )
 def test_a_nul_byte_in_a_code_of_a_body_is_400(editor_client, project, overrides, field):

@@ -74,10 +74,8 @@ def project_body(data, number):
         "name_en": "Test project",
         "summary": "概要",
         "country": "VN",
-        "listing_group": 1,
         "sectors": ["rail"],
         "schemes": ["oda-loan"],
-        "is_new": False,
     }
 
 
@@ -101,10 +99,6 @@ def sector_body(data):
 
 def scheme_body(data):
     return {"code": "new-scheme", "family": "PPP", "name_ja": "新", "name_en": "New", "order": 99}
-
-
-def group_body(data):
-    return {"number": 49, "name_ja": "新グループ", "name_en": "New group"}
 
 
 def with_key(body, key, value):
@@ -211,19 +205,13 @@ ENDPOINTS = {
         "PUT": lambda d: with_key(scheme_body(d), "code", "oda-loan"),
         "PATCH": lambda d: {"name_en": "Yen loan"},
     },
-    "listing-groups": {
-        "path": "/api/listing-groups/",
+    "editions": {
+        "path": "/api/editions/",
         "methods": {"GET", "POST"},
-        "writer": ADMINISTRATOR,
-        "POST": group_body,
+        "writer": EDITOR,
+        "POST": lambda d: {"year": 2024},
     },
-    "listing-group": {
-        "path": "/api/listing-groups/1/",
-        "methods": {"GET", "PUT", "PATCH"},
-        "writer": ADMINISTRATOR,
-        "PUT": lambda d: with_key(group_body(d), "number", 1),
-        "PATCH": lambda d: {"name_en": "Viet Nam"},
-    },
+    "edition": {"path": "/api/editions/2023/", "methods": {"GET"}},
 }
 
 WRITERS = {EDITOR: {EDITOR, ADMINISTRATOR}, ADMINISTRATOR: {ADMINISTRATOR}}

@@ -54,8 +54,15 @@ def test_schema_has_every_endpoint(schema):
         "/api/countries/",
         "/api/sectors/",
         "/api/schemes/",
-        "/api/listing-groups/",
+        "/api/editions/",
+        "/api/editions/{year}/",
+        "/api/editions/{year}/publish/",
+        "/api/editions/{year}/listings/",
+        "/api/editions/{year}/listings/{project_id}/",
+        "/api/editions/{year}/listings/{project_id}/remove/",
+        "/api/editions/{year}/compare/{other}/",
     }
+    assert "/api/listing-groups/" not in schema["paths"]
 
 
 def test_schema_documents_every_filter_with_a_description(schema):
@@ -107,6 +114,22 @@ def test_schema_documents_the_concurrency_headers(schema):
         assert "412" in post["responses"]
 
 
+def test_schema_documents_the_editions_writes(schema):
+    writes = [
+        ("/api/editions/{year}/publish/", "post"),
+        ("/api/editions/{year}/listings/", "post"),
+        ("/api/editions/{year}/listings/{project_id}/", "patch"),
+        ("/api/editions/{year}/listings/{project_id}/remove/", "post"),
+    ]
+    for path, method in writes:
+        operation = schema["paths"][path][method]
+        assert parameters(operation, "header")["If-Match"]["required"] is True, path
+        assert {"200", "409", "412", "428"} <= set(operation["responses"]) or "201" in operation["responses"]
+        assert {"409", "412", "428"} <= set(operation["responses"]), path
+    assert "ETag" in schema["paths"]["/api/editions/{year}/"]["get"]["responses"]["200"]["headers"]
+    assert "201" in schema["paths"]["/api/editions/"]["post"]["responses"]
+
+
 def test_schema_documents_both_authentications(schema):
     assert set(schema["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth"}
 
@@ -138,7 +161,7 @@ def test_the_schema_states_the_bounds_the_server_keeps(schema):
     assert projects["listing_group"]["schema"]["items"]["minimum"] == 1
     assert feed["project"]["schema"]["items"]["minimum"] == 1
     assert request["number"]["minimum"] == 1
-    assert request["listing_group"]["minimum"] == 1
+    assert "listing_group" not in request  # an edition's listing: /api/editions/{year}/listings/
     assert projects["q"]["schema"]["maxLength"] == 200
 
 

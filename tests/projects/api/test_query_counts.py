@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts.roles import VIEWER
 from countries.models import Country, Region
+from plans.models import Listing
 from projects.models import DatePrecision, Development, Project, Scheme, Sector, Status, StatusChange
 from tests.factories import HeadingFactory, UserFactory
 from tokens.models import APIToken
@@ -49,10 +50,13 @@ def many():
             name_en=f"Project {i}",
             summary="概要",
             country=countries[i % 20],
-            listing_group=groups[i % 50],
             status=Status.PREPARATION,
         )
         for i in range(ROWS)
+    )
+    Listing.objects.bulk_create(
+        Listing(edition=groups[0].edition, project=p, heading=groups[i % 50], number=p.number)
+        for i, p in enumerate(projects)
     )
     Project.sectors.through.objects.bulk_create(
         Project.sectors.through(project=p, sector=s)
@@ -109,10 +113,16 @@ AUTH_QUERIES = 1
 @pytest.mark.parametrize(
     ("path", "own_queries"),
     [
-        ("/api/projects/", 2),  # count, page (sectors and schemes as JSON in the page query)
+        (
+            "/api/projects/",
+            3,
+        ),  # the default edition, count, page (sectors and schemes as JSON in the page query)
         # Reference codes are checked against the cache (projects/codes.py): no query.
-        ("/api/projects/?ordering=-latest_development&scheme=ODA,m1&sector=s1,s2&won=true", 2),
-        ("/api/projects/?country=AA,AB&region=r0,r1&listing_group=1,2&status=preparation&is_new=false", 2),
+        ("/api/projects/?ordering=-latest_development&scheme=ODA,m1&sector=s1,s2&won=true", 3),
+        (
+            "/api/projects/?country=AA,AB&region=r0,r1&listing_group=1,2&status=preparation&is_new=false",
+            4,
+        ),  # + the headings
         ("/api/projects/{first}/developments/", 3),  # project, count, page
         ("/api/projects/{first}/status-changes/", 3),
         ("/api/developments/", 2),
@@ -121,7 +131,7 @@ AUTH_QUERIES = 1
         ("/api/countries/", 2),
         ("/api/sectors/", 2),
         ("/api/schemes/", 2),
-        ("/api/listing-groups/", 2),
+        ("/api/editions/", 5),  # count, page, headings, new listings, removals
     ],
 )
 def test_list_query_count_does_not_grow_with_the_page(many, client, path, own_queries):
@@ -140,5 +150,6 @@ def test_project_detail_query_count_is_fixed(many, client):
 
     assert response.status_code == 200
     assert len(response.data["developments"]) == ROWS + 2
-    # The project, sectors, schemes, developments, status changes (with their recorders).
-    assert len(context.captured_queries) == AUTH_QUERIES + 5
+    # The project, sectors, schemes, its listings in the visible editions, developments, status
+    # changes (with their recorders).
+    assert len(context.captured_queries) == AUTH_QUERIES + 6

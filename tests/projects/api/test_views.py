@@ -9,6 +9,7 @@ from projects.services import development_add
 from tests.factories import (
     CountryFactory,
     DevelopmentFactory,
+    EditionFactory,
     HeadingFactory,
     ProjectFactory,
     SchemeFactory,
@@ -180,7 +181,6 @@ def test_unknown_parameter_is_400_naming_it(viewer_client):
 
 def create_payload(**overrides):
     country = CountryFactory(iso_code="TH")
-    group = HeadingFactory(number=3)
     sector = SectorFactory(code="port")
     payload = {
         "number": 501,
@@ -188,9 +188,7 @@ def create_payload(**overrides):
         "name_en": "New Port Project",
         "summary": "港湾を整備する。",
         "country": country.iso_code,
-        "listing_group": group.number,
         "sectors": [sector.code],
-        "is_new": True,
     }
     return {**payload, **overrides}
 
@@ -524,11 +522,13 @@ def test_feed_bad_values_are_400(viewer_client, params):
 
 
 def test_reference_endpoints_list_codes_with_labels(viewer_client, project):
-    for path, key in [("sectors", "code"), ("schemes", "code"), ("listing-groups", "number")]:
+    for path, key in [("sectors", "code"), ("schemes", "code")]:
         response = viewer_client.get(f"/api/{path}/")
         assert response.status_code == 200
         assert response.data["count"] >= 1
         assert {key, "label"} <= set(response.data["results"][0])
+    # Headings belong to an edition: /api/editions/{year}/ lists them.
+    assert viewer_client.get("/api/listing-groups/").status_code == 404
 
 
 def test_reference_detail_by_code(viewer_client, project):
@@ -545,3 +545,74 @@ def test_development_model_is_untouched_by_reads(viewer_client, project):
     viewer_client.get("/api/developments/")
 
     assert Development.objects.get().recorded_at == before.recorded_at
+
+
+def test_a_created_project_is_in_no_edition_until_an_editor_lists_it(editor_client):
+    HeadingFactory(number=3)
+
+    response = editor_client.post("/api/projects/", create_payload(listing_group=3, is_new=True))
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["editions"] == [] and response.json()["listing_group"] is None
+    assert not Project.objects.get(number=501).listings.exists()
+
+
+# One edition's list: ?edition=YEAR
+
+
+@pytest.fixture
+def two_editions(project):
+    """2023 lists `project` as 7 under ① (not new); the 2024 draft lists it as 2 under ② (new),
+    after a project new in it."""
+    from plans.models import Edition, Listing
+
+    draft = EditionFactory(year=2024, state=Edition.State.DRAFT, published_at=None, previous_year=2023)
+    second = HeadingFactory(edition=draft, number=2, name_ja="タイ", name_en="Thailand")
+    other = ProjectFactory(number=900, listing_group=second, is_new=True)
+    Listing.objects.filter(edition=draft, project=other).update(number=1)
+    Listing.objects.create(edition=draft, project=project, heading=second, number=2, is_new=True)
+    return {"draft": draft, "other": other}
+
+
+def test_edition_2023_lists_that_editions_number_group_and_mark(viewer_client, project, two_editions):
+    rows = viewer_client.get("/api/projects/?edition=2023").json()["results"]
+
+    assert [(row["id"], row["number"], row["is_new"]) for row in rows] == [(project.pk, 7, False)]
+    assert rows[0]["listing_group"]["number"] == project.listings.get(edition__year=2023).heading.number
+
+
+def test_a_draft_edition_is_listed_for_editors_only(viewer_client, editor_client, project, two_editions):
+    rows = editor_client.get("/api/projects/?edition=2024").json()["results"]
+    refused = viewer_client.get("/api/projects/?edition=2024")
+
+    assert [(row["id"], row["number"], row["is_new"]) for row in rows] == [
+        (two_editions["other"].pk, 1, True),
+        (project.pk, 2, True),
+    ]
+    assert rows[1]["listing_group"] == {"number": 2, "mark": "②", "label": "タイ"}
+    assert refused.status_code == 400 and "edition" in refused.json()["errors"]
+    # Without `edition`: the latest published one, for editors too.
+    assert [row["number"] for row in editor_client.get("/api/projects/").json()["results"]] == [7]
+
+
+@pytest.mark.parametrize("value", ["1999", "2030", "x", ""])
+def test_an_unknown_edition_is_a_400(viewer_client, project, value):
+    response = viewer_client.get(f"/api/projects/?edition={value}")
+
+    assert response.status_code == 400
+    assert "edition" in response.json()["errors"]
+
+
+def test_the_detail_lists_the_editions_the_reader_may_see(
+    viewer_client, editor_client, project, two_editions
+):
+    seen_by_viewer = viewer_client.get(f"/api/projects/{project.pk}/").json()
+    seen_by_editor = editor_client.get(f"/api/projects/{project.pk}/").json()
+
+    assert seen_by_viewer["number"] == 7
+    assert [(e["year"], e["number"], e["is_new"]) for e in seen_by_viewer["editions"]] == [(2023, 7, False)]
+    assert [(e["year"], e["state"]["code"], e["number"]) for e in seen_by_editor["editions"]] == [
+        (2023, "published", 7),
+        (2024, "draft", 2),
+    ]
+    assert seen_by_editor["editions"][1]["listing_group"]["label"] == "タイ"

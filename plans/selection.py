@@ -54,6 +54,7 @@ def listed(queryset, edition: Edition | None):
             heading_name_en=Value(None, output_field=CharField()),
             edition_is_new=Value(False, output_field=BooleanField()),
             listing_id=Value(None, output_field=IntegerField()),
+            listed_edition_id=Value(None, output_field=IntegerField()),
         )
     return (
         queryset.annotate(listing=FilteredRelation("listings", condition=Q(listings__edition=edition)))
@@ -65,6 +66,7 @@ def listed(queryset, edition: Edition | None):
             heading_name_en=F("listing__heading__name_en"),
             edition_is_new=F("listing__is_new"),
             listing_id=F("listing__id"),
+            listed_edition_id=Value(edition.pk, output_field=IntegerField()),
         )
         .order_by("edition_number", "number")
     )
@@ -99,3 +101,10 @@ def as_listed(queryset):
     if "edition_number" in queryset.query.annotations:
         return queryset
     return listed(queryset, default_edition())
+
+
+def listed_edition(queryset) -> Edition | None:
+    """The edition a listed() queryset is the list of (None: no edition)."""
+    annotation = as_listed(queryset).query.annotations.get("listed_edition_id")
+    pk = getattr(annotation, "value", None)
+    return None if pk is None else Edition.objects.filter(pk=pk).first()

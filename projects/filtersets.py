@@ -185,6 +185,8 @@ class ProjectFilterSet(django_filters.FilterSet):
         return queryset  # applied first, by filter_queryset
 
     def filter_listing_group(self, queryset, name, value):
+        if not value:  # not given: an empty queryset of headings, which the filter does not skip
+            return queryset
         return queryset.filter(heading_number__in={heading.number for heading in value})
 
     def filter_scheme(self, queryset, name, value):

@@ -69,7 +69,11 @@ class ExportViews:
         changelist = self.get_changelist_instance(request)
         queryset = changelist.get_queryset(request)
         if "edition_number" not in queryset.query.annotations:
+            # The edition's list, in the changelist's order (listed() would order by its numbers).
+            ordering = queryset.query.order_by
             queryset = listed(queryset, edition)
+            if ordering:
+                queryset = queryset.order_by(*ordering)
         if export_format in ("csv", "xlsx"):
             return list_file_response(queryset, export_format)
         if export_format == "status-table-xlsx":

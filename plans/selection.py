@@ -97,10 +97,13 @@ def with_latest_listing(queryset, user):
 
 def as_listed(queryset):
     """The queryset as an edition's list: as it is if listed() made it, else the latest
-    published edition's (an export or a table made from a plain queryset of projects)."""
+    published edition's (an export or a table made from a plain queryset of projects), in the
+    queryset's own order if it has one."""
     if "edition_number" in queryset.query.annotations:
         return queryset
-    return listed(queryset, default_edition())
+    listed_queryset = listed(queryset, default_edition())
+    # An order the caller chose (the admin's changelist) stays; listed() orders by number.
+    return listed_queryset.order_by(*queryset.query.order_by) if queryset.query.order_by else listed_queryset
 
 
 def listed_edition(queryset) -> Edition | None:

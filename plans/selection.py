@@ -54,6 +54,7 @@ def listed(queryset, edition: Edition | None):
             heading_name_en=Value(None, output_field=CharField()),
             edition_is_new=Value(False, output_field=BooleanField()),
             listing_id=Value(None, output_field=IntegerField()),
+            listed_edition_id=Value(None, output_field=IntegerField()),
         )
     return (
         queryset.annotate(listing=FilteredRelation("listings", condition=Q(listings__edition=edition)))
@@ -65,6 +66,7 @@ def listed(queryset, edition: Edition | None):
             heading_name_en=F("listing__heading__name_en"),
             edition_is_new=F("listing__is_new"),
             listing_id=F("listing__id"),
+            listed_edition_id=Value(edition.pk, output_field=IntegerField()),
         )
         .order_by("edition_number", "number")
     )
@@ -95,7 +97,17 @@ def with_latest_listing(queryset, user):
 
 def as_listed(queryset):
     """The queryset as an edition's list: as it is if listed() made it, else the latest
-    published edition's (an export or a table made from a plain queryset of projects)."""
+    published edition's (an export or a table made from a plain queryset of projects), in the
+    queryset's own order if it has one."""
     if "edition_number" in queryset.query.annotations:
         return queryset
-    return listed(queryset, default_edition())
+    listed_queryset = listed(queryset, default_edition())
+    # An order the caller chose (the admin's changelist) stays; listed() orders by number.
+    return listed_queryset.order_by(*queryset.query.order_by) if queryset.query.order_by else listed_queryset
+
+
+def listed_edition(queryset) -> Edition | None:
+    """The edition a listed() queryset is the list of (None: no edition)."""
+    annotation = as_listed(queryset).query.annotations.get("listed_edition_id")
+    pk = getattr(annotation, "value", None)
+    return None if pk is None else Edition.objects.filter(pk=pk).first()

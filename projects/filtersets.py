@@ -33,7 +33,7 @@ from projects.models import (
     Sector,
     Status,
 )
-from projects.querysets import won
+from projects.querysets import with_as_of, won
 from projects.text import normalize_for_search
 
 # The longest search: a few words or a pasted project name, never a document. Longer is a 400.
@@ -143,6 +143,17 @@ class ProjectFilterSet(django_filters.FilterSet):
             "one development must fall in the range. A month-precision date is its first day."
         ),
     )
+    as_of = django_filters.DateFilter(
+        method="filter_as_of",
+        label=_("As of"),
+        help_text=_(
+            "A date (`2024-03-31`): each project's status and latest development as they stood "
+            "that day. A development counts if its last date (its end, else its date) is on or "
+            "before it, an undated one if it was recorded on or before it; the status is that of "
+            "the last status change effective on or before it (one without an effective date "
+            "counts from the day it was recorded; the first one always counts)."
+        ),
+    )
     ordering = ProjectOrderingFilter(
         fields=[("edition_number", "number"), "name", "updated", "latest_development"],
         label=_("Ordering"),
@@ -166,6 +177,9 @@ class ProjectFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(listed(queryset, self.selected_edition))
+
+    def filter_as_of(self, queryset, name, value):
+        return with_as_of(queryset, value)
 
     def filter_edition(self, queryset, name, value):
         return queryset  # applied first, by filter_queryset

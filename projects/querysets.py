@@ -159,3 +159,71 @@ class HasBigrams(Func):
         column = self.source_expressions[0]  # search_text, resolved to its table alias
         table = compiler.quote_name_unless_alias(column.alias)
         return f"{table}.search_bigrams @> %s::text[]", (self.bigrams,)
+
+
+# "As of" a date (the list's and the status table's `as_of`): what was known on that day.
+#  - A development counts if its last date (date_end, else date) is on or before the day; an
+#    undated one counts if it was recorded on or before the day (local date of recorded_at).
+#  - The status is that of the last status change (by sequence, the order the history is kept
+#    in) that was effective on or before the day: its effective_on, or where it has none the
+#    day it was recorded. The first status change always counts (a project has a status from
+#    the start); a project without history keeps its own status.
+
+
+def developments_as_of(as_of):
+    """A Q over Development: the development was known on `as_of` (a date)."""
+    from django.db.models import Value
+    from django.db.models.functions import Coalesce
+    from django.db.models.lookups import LessThanOrEqual
+
+    last_date = Coalesce(F("date_end"), F("date"))
+    return Q(date__isnull=False) & Q(LessThanOrEqual(last_date, Value(as_of))) | Q(
+        date__isnull=True, recorded_at__date__lte=as_of
+    )
+
+
+def status_changes_as_of(as_of):
+    """A Q over StatusChange: the change was effective on `as_of`."""
+    return Q(effective_on__lte=as_of) | Q(effective_on__isnull=True, recorded_at__date__lte=as_of)
+
+
+def status_as_of(as_of):
+    """The outer query's project's status on `as_of` (see above), as an expression."""
+    from django.db.models.functions import Coalesce
+
+    changes = apps.get_model("projects", "StatusChange").objects.filter(project=OuterRef("pk"))
+    effective = changes.filter(status_changes_as_of(as_of)).order_by("-sequence").values("status")[:1]
+    first = changes.order_by("sequence").values("status")[:1]
+    return Coalesce(Subquery(effective), Subquery(first), F("status"))
+
+
+def latest_developments_as_of(as_of=None):
+    """latest_developments(), only those known on `as_of` (all of them for None)."""
+    latest = latest_developments()
+    return latest if as_of is None else latest.filter(developments_as_of(as_of))
+
+
+def latest_development_json_as_of(as_of):
+    """latest_development_json() as of a date."""
+    latest = latest_developments_as_of(as_of).values(
+        json=JSONObject(date="date", precision="date_precision", kind="kind", text="text")
+    )[:1]
+    return Subquery(latest, output_field=JSONField())
+
+
+AS_OF_ANNOTATION = "as_of_date"
+
+
+def with_as_of(queryset, as_of):
+    """Mark a project queryset as a list "as of" `as_of` (the filter set's `as_of`): the list,
+    its exports and the status table then show each project's status and latest development
+    as they stood that day (status_as_of, latest_developments_as_of)."""
+    from django.db.models import DateField, Value
+
+    return queryset.annotate(**{AS_OF_ANNOTATION: Value(as_of, output_field=DateField())})
+
+
+def as_of_of(queryset):
+    """The date with_as_of() marked the queryset with, or None."""
+    annotation = queryset.query.annotations.get(AS_OF_ANNOTATION)
+    return None if annotation is None else annotation.value

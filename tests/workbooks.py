@@ -64,7 +64,6 @@ def snapshot() -> dict:
         "name_en",
         "country__iso_code",
         "status",
-        "is_new",
         "version",
         "updated",
     ]

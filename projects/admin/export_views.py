@@ -4,17 +4,34 @@ CSV and xlsx lists (projects.spreadsheets.export), and the status table as a pag
 workbook (projects.spreadsheets.status_table).
 """
 
+from functools import partial
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext
 
-from plans.selection import as_listed
+from plans.models import Edition
+from plans.selection import default_edition, listed, visible_editions
 from projects.spreadsheets.export import list_file_response, xlsx_file_response
 from projects.spreadsheets.status_table import status_table_context, write_status_table_xlsx
 
 EXPORT_FORMATS = ("csv", "xlsx", "status-table", "status-table-xlsx")
+
+# The changelist's edition filter's parameter (the year).
+EDITION_PARAMETER = "edition"
+
+
+def chosen_edition(request):
+    """The edition the changelist's edition filter chose (`edition=YEAR`), if the user may see
+    it; else the latest published one. The exports are that edition's list."""
+    year = request.GET.get(EDITION_PARAMETER, "")
+    if year.isdigit():
+        found = visible_editions(request.user).filter(year=int(year)).first()
+        if found is not None:
+            return found
+    return default_edition()
 
 
 def _chosen_filters(changelist) -> list[tuple[str, str]]:
@@ -48,13 +65,28 @@ class ExportViews:
             raise PermissionDenied
         if export_format not in EXPORT_FORMATS:
             raise Http404
+        edition = chosen_edition(request)
         changelist = self.get_changelist_instance(request)
-        queryset = as_listed(changelist.get_queryset(request))
+        queryset = changelist.get_queryset(request)
+        if "edition_number" not in queryset.query.annotations:
+            # The edition's list, in the changelist's order (listed() would order by its numbers).
+            ordering = queryset.query.order_by
+            queryset = listed(queryset, edition)
+            if ordering:
+                queryset = queryset.order_by(*ordering)
         if export_format in ("csv", "xlsx"):
             return list_file_response(queryset, export_format)
         if export_format == "status-table-xlsx":
-            return xlsx_file_response(write_status_table_xlsx, queryset, "status_table")
-        context = status_table_context(queryset, _chosen_filters(changelist))
+            writer = partial(write_status_table_xlsx, edition=edition)
+            return xlsx_file_response(writer, queryset, "status_table")
+        # The edition is in the table's title, not among the filters that chose its rows.
+        edition_label = str(Edition._meta.verbose_name).casefold()
+        chosen = [
+            (label, values)
+            for label, values in _chosen_filters(changelist)
+            if label.casefold() != edition_label
+        ]
+        context = status_table_context(queryset, chosen, edition=edition)
         return TemplateResponse(request, "projects/status_table.html", context)
 
     def changelist_view(self, request, extra_context=None):

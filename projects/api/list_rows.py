@@ -13,7 +13,13 @@ plain nested serializers over the ORM, on PostgreSQL and SQLite.
 from django.db.models import BooleanField, F, Func, JSONField
 
 from plans.selection import as_listed
-from projects.querysets import WON_KIND, latest_development_order_sql
+from projects.querysets import (
+    WON_KIND,
+    as_of_of,
+    latest_development_json_as_of,
+    latest_development_order_sql,
+    status_as_of,
+)
 from tracker.api import Pagination
 
 
@@ -125,38 +131,39 @@ def list_page_rows(queryset):
     Country and region come from joins, the edition's number, heading and new mark from
     plans.selection.listed's annotations; `won`, the latest development and the
     sectors and schemes (as JSON) from subqueries written out below, not
-    prefetches. No model instance is built: ProjectListSerializer reads the dicts.
+    prefetches. A list as of a date (projects.querysets.with_as_of) takes its `list_status` and
+    latest development from that day's (ORM subqueries: still one query). No model instance is built: ProjectListSerializer reads the dicts.
     """
-    return (
-        as_listed(queryset)
-        .annotate(
-            won=Won(),
-            latest_development=LatestDevelopment(),
-            sector_list=ReferenceList("sectors"),
-            scheme_list=ReferenceList("schemes", "family"),
-        )
-        .values(
-            "id",
-            "edition_number",
-            "name",
-            "name_en",
-            "status",
-            "edition_is_new",
-            "won",
-            "latest_development",
-            "updated",
-            "sector_list",
-            "scheme_list",
-            country_iso_code=F("country__iso_code"),
-            country_name_ja=F("country__name_ja"),
-            country_name_en=F("country__name_en"),
-            region_code=F("country__region__code"),
-            region_name_ja=F("country__region__name_ja"),
-            region_name_en=F("country__region__name_en"),
-            group_number=F("heading_number"),
-            group_name_ja=F("heading_name_ja"),
-            group_name_en=F("heading_name_en"),
-        )
+    queryset = as_listed(queryset)
+    as_of = as_of_of(queryset)
+    latest = LatestDevelopment() if as_of is None else latest_development_json_as_of(as_of)
+    status = F("status") if as_of is None else status_as_of(as_of)
+    return queryset.annotate(
+        won=Won(),
+        latest_development=latest,
+        sector_list=ReferenceList("sectors"),
+        scheme_list=ReferenceList("schemes", "family"),
+    ).values(
+        "id",
+        "edition_number",
+        "name",
+        "name_en",
+        "edition_is_new",
+        "won",
+        "latest_development",
+        "updated",
+        "sector_list",
+        "scheme_list",
+        list_status=status,
+        country_iso_code=F("country__iso_code"),
+        country_name_ja=F("country__name_ja"),
+        country_name_en=F("country__name_en"),
+        region_code=F("country__region__code"),
+        region_name_ja=F("country__region__name_ja"),
+        region_name_en=F("country__region__name_en"),
+        group_number=F("heading_number"),
+        group_name_ja=F("heading_name_ja"),
+        group_name_en=F("heading_name_en"),
     )
 
 

@@ -5,6 +5,8 @@ A file renderer makes the whole download (file_response): the files stream from 
 queryset instead of data. The status table's HTML page is a template the renderer renders.
 """
 
+from functools import partial
+
 from rest_framework.renderers import BaseRenderer, TemplateHTMLRenderer
 
 from projects.spreadsheets.export import XLSX_MEDIA_TYPE, list_file_response, xlsx_file_response
@@ -43,8 +45,9 @@ class XLSXRenderer(FileRenderer):
 class StatusTableXLSXRenderer(XLSXRenderer):
     """The status table as a workbook."""
 
-    def file_response(self, queryset):
-        return xlsx_file_response(write_status_table_xlsx, queryset, "status_table")
+    def file_response(self, queryset, as_of=None, edition=None):
+        writer = partial(write_status_table_xlsx, as_of=as_of, edition=edition)
+        return xlsx_file_response(writer, queryset, "status_table")
 
 
 # The formats that are files (FileRenderer).

@@ -309,7 +309,7 @@ class ProjectListSerializer(ProjectSerializer):
                 }
                 for scheme in row["scheme_list"]
             ],
-            "status": self._label(self._status_labels, row["status"]),
+            "status": self._label(self._status_labels, row["list_status"]),
             "is_new": row["edition_is_new"],
             "won": row["won"],
             "latest_development": None

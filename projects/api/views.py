@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from plans.selection import as_listed, with_latest_listing
+from plans.selection import as_listed, listed_edition, with_latest_listing
 from projects.api.etags import (
     ETAG,
     IF_MATCH,
@@ -47,7 +47,7 @@ from projects.api.serializers import (
 )
 from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet, described_filters
 from projects.models import Development, Project, Scheme, Sector, StatusChange
-from projects.querysets import latest_development_json
+from projects.querysets import as_of_of, latest_development_json
 from projects.spreadsheets.status_table import group_as_dict, status_table_context
 from tracker.api import CODE_IN_PATH
 
@@ -172,14 +172,24 @@ class ProjectViewSet(
         description=(
             "番号・名称・概要・直近における動き, grouped under the plan's listing-group headings in "
             "their order, one development per line (newest last), new projects marked 【新規案件】. "
-            "Takes the same filters as the list. `format=html` (default) is a printable A4 "
-            "landscape page; `format=xlsx` a workbook; `format=json` the same groups as data."
+            "Takes the same filters as the list. `edition=YEAR` (default: the latest published; "
+            "editors also the draft): a published edition's rows are AS PRINTED (name, summary, "
+            "developments, note), whatever was recorded later; a draft's are the projects' "
+            "current name, summary and note with the developments each row shows, titled "
+            "「（案）」, with the preface generated from the comparison with the previous edition. "
+            "`as_of=DATE`: every project's status (an extra column) and developments as they "
+            "stood that day: a development counts if its last date (its end, else its date) is on "
+            "or before it, an undated one if recorded on or before it; the status is the last "
+            "status change effective on or before it (one without an effective date counts from "
+            "the day it was recorded; the first one always counts). An unknown year or a bad "
+            "date is a 400. `format=html` (default) is a printable A4 landscape page; "
+            "`format=xlsx` a workbook; `format=json` {title, edition, as_of, preface, groups}."
         ),
         responses={
             (200, "text/html"): OpenApiTypes.STR,
             (200, XLSXRenderer.media_type): OpenApiTypes.BINARY,
-            # A list of groups (heading, rows, notes), not one object.
-            (200, "application/json"): {"type": "array", "items": {"type": "object"}},
+            # {title, edition, state, as_of, preface, groups: [{heading, rows, notes}]}.
+            (200, "application/json"): {"type": "object"},
         },
     )
     @action(
@@ -190,11 +200,24 @@ class ProjectViewSet(
     )
     def status_table(self, request):
         queryset = self.filter_queryset(self.get_queryset())
+        edition, as_of = listed_edition(queryset), as_of_of(queryset)
         if isinstance(request.accepted_renderer, FileRenderer):
-            return request.accepted_renderer.file_response(queryset)
-        context = status_table_context(queryset, described_filters(request.query_params))
+            return request.accepted_renderer.file_response(queryset, as_of=as_of, edition=edition)
+        # The edition and the date are in the title; the other parameters chose the rows.
+        params = {k: v for k, v in request.query_params.items() if k not in ("edition", "as_of")}
+        filters = described_filters(params)
+        context = status_table_context(queryset, filters, edition=edition, as_of=as_of)
         if request.accepted_renderer.format == "json":
-            return Response([group_as_dict(group) for group in context["groups"]])
+            return Response(
+                {
+                    "title": context["title"],
+                    "edition": edition.year if edition else None,
+                    "state": edition.state if edition else None,
+                    "as_of": as_of.isoformat() if as_of else None,
+                    "preface": context["preface"].as_dict() if context["preface"] else None,
+                    "groups": [group_as_dict(group) for group in context["groups"]],
+                }
+            )
         return Response(context)  # StatusTableHTMLRenderer renders its template with it
 
     def retrieve(self, request, *args, **kwargs):

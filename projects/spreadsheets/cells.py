@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 
 from projects import dates
 from projects.models import DevelopmentKind, Project, Status
-from projects.querysets import latest_developments, won
+from projects.querysets import latest_developments_as_of, status_as_of, won
 from projects.spreadsheets.columns import APOSTROPHE, FORMULA_TRIGGERS, NAME_SEPARATOR, escape_cell
 from tracker.locale import is_english
 
@@ -290,16 +290,28 @@ class LocalMinute(Func):
 # The columns.
 
 
-def list_expressions(*, latest_as_array: bool = False) -> dict:
+def status_label_case(as_of):
+    """The status cell: the project's status now, or on `as_of` (projects.querysets)."""
+    if as_of is None:
+        return label_case("status", Status.choices)
+    status = status_as_of(as_of)
+    whens = [
+        When(Exact(status, value), then=text(escape_cell(str(label)))) for value, label in Status.choices
+    ]
+    return text_case(*whens, default=status)
+
+
+def list_expressions(*, latest_as_array: bool = False, as_of=None) -> dict:
     """key -> expression of each list column (LIST_COLUMNS' keys, in their order) over Project,
     in the active language and time zone. Reads the sectors and schemes (joined_names).
 
     With `latest_as_array` (PostgreSQL), the latest development's two cells come as one
-    column, "latest_development", an array [date, text] from a single subquery.
+    column, "latest_development", an array [date, text] from a single subquery. With `as_of`
+    (a date), the status and latest development are those of that day (projects.querysets).
     """
     en = is_english()
     lang = "en" if en else "ja"
-    latest = latest_developments()
+    latest = latest_developments_as_of(as_of)
     latest_date, latest_text = partial_date(english_names=en), escaped(F("text"))
     if latest_as_array:
         latest_cells = {
@@ -324,7 +336,7 @@ def list_expressions(*, latest_as_array: bool = False) -> dict:
         "region": escaped(F(f"country__region__name_{lang}")),
         "sectors": joined_names("sectors", en),
         "schemes": joined_names("schemes", en),
-        "status": label_case("status", Status.choices),
+        "status": status_label_case(as_of),
         "is_new": yes_or_null(Q(edition_is_new=True)),
         "won": yes_or_null(won()),
         **latest_cells,

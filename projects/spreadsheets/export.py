@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from plans.selection import as_listed
 from projects.models import Development
+from projects.querysets import as_of_of
 from projects.spreadsheets.cells import (
     development_expressions,
     list_expressions,
@@ -57,7 +58,7 @@ def list_values(queryset: QuerySet) -> QuerySet:
 
     Cells are in LIST_COLUMNS' order, already escaped (`escape_cell`); an empty cell is None.
     """
-    expressions = list_expressions()
+    expressions = list_expressions(as_of=as_of_of(queryset))
     queryset = as_listed(queryset)
     return values_of(queryset, {column.key: expressions[column.key] for column in LIST_COLUMNS})
 
@@ -98,7 +99,9 @@ def _list_select(queryset: QuerySet, connection) -> tuple[str, tuple] | None:
     an ORDER BY, so the rows come out in the queryset's order.
     """
     queryset = as_listed(queryset)
-    select = _own_select(values_of(queryset, list_expressions(latest_as_array=True)), connection)
+    select = _own_select(
+        values_of(queryset, list_expressions(latest_as_array=True, as_of=as_of_of(queryset))), connection
+    )
     if select is None:
         return None
     sql, params = select

@@ -12,7 +12,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from plans.selection import as_listed
-from projects.models import Development
+from projects.models import Development, Status
+from projects.querysets import developments_as_of, status_as_of
 from projects.spreadsheets.columns import escape_cell
 from projects.spreadsheets.xlsx import encode_characters
 from projects.text import NEW_MARK, circled_number
@@ -39,6 +40,7 @@ class TableRow:
     name: str
     summary: str
     developments: list[str]
+    status: str = ""
 
 
 @dataclass
@@ -52,18 +54,50 @@ class TableGroup:
         return any(row.developments for row in self.rows)
 
 
-def status_table(queryset: QuerySet) -> list[TableGroup]:
-    """The projects of an edition's list (plans.selection.listed) grouped under its headings,
-    in its order.
+def _lines(texts: list[str]) -> list[str]:
+    # Several developments get the plan's bullet "・" before each.
+    return ["・" + text for text in texts] if len(texts) > 1 else list(texts)
 
-    One development per line, in recorded order (newest last, as in the plan); a project with
-    several developments gets the plan's bullet "・" before each. New projects carry 【新規案件】.
+
+def status_table(queryset: QuerySet, as_of=None) -> list[TableGroup]:
+    """The projects of an edition's list (plans.selection.listed) grouped under its headings,
+    in its order. Which text each row shows:
+
+    - a published edition, no `as_of`: the row AS PRINTED (Listing.printed: name, summary,
+      developments, note), whatever was recorded later;
+    - a draft: the project's name, summary and note now, with the developments the row shows
+      (plans.services.shown_developments: the chosen ones, else the default choice);
+    - `as_of` (a date), any edition: every development known on that date and the status then
+      (projects.querysets: a development counts if its last date, date_end or date, is on or
+      before it, an undated one if recorded on or before it; the status is the last status
+      change effective on or before it, one without an effective date counting from the day
+      it was recorded, the first one always). The name and summary are the printed ones of a
+      published edition, the live ones of a draft.
+
+    One development per line in recorded order (newest last, as in the plan), "・" before each
+    when there are several; new projects carry 【新規案件】.
     """
-    projects = (
-        as_listed(queryset)
-        .prefetch_related(Prefetch("developments", queryset=Development.objects.order_by("sequence")))
-        .order_by("heading_number", "edition_number")
+    from plans.models import Listing
+    from plans.services import previous_edition, shown_developments, shown_in
+
+    developments = Development.objects.order_by("sequence")
+    if as_of is not None:
+        developments = developments.filter(developments_as_of(as_of))
+    projects = as_listed(queryset)
+    if as_of is not None:
+        projects = projects.annotate(table_status=status_as_of(as_of))
+    projects = list(
+        projects.prefetch_related(Prefetch("developments", queryset=developments)).order_by(
+            "heading_number", "edition_number"
+        )
     )
+    listings = {
+        listing.pk: listing
+        for listing in Listing.objects.filter(pk__in=[p.listing_id for p in projects if p.listing_id])
+        .select_related("edition")
+        .prefetch_related(Prefetch("developments", queryset=Development.objects.order_by("sequence")))
+    }
+    shown_before: dict[int, set[int]] = {}
     groups: dict[int | None, TableGroup] = {}
     for project in projects:
         number = project.heading_number
@@ -71,32 +105,75 @@ def status_table(queryset: QuerySet) -> list[TableGroup]:
         if table_group is None:
             heading = "" if number is None else f"{circled_number(number)}{project.heading_name_ja}"
             table_group = groups[number] = TableGroup(heading=heading)
-        texts = [d.text for d in project.developments.all()]
-        if len(texts) > 1:
-            texts = ["・" + text for text in texts]
+        listing = listings.get(project.listing_id)
+        printed = listing.printed if listing and listing.edition.is_published and listing.printed else None
+        if as_of is not None:
+            texts = [d.text for d in project.developments.all()]
+        elif printed is not None:
+            texts = list(printed.get("developments") or [])
+        elif listing is not None and not listing.edition.is_published:
+            if listing.edition_id not in shown_before:
+                shown_before[listing.edition_id] = shown_in(previous_edition(listing.edition))
+            listing.project = project
+            texts = [
+                d.text for d in shown_developments(listing, shown_before=shown_before[listing.edition_id])
+            ]
+        else:
+            # No listing, or a published one without its printed row (an edition made by hand,
+            # not through publish()): the project's developments.
+            texts = [d.text for d in project.developments.all()]
+        if as_of is not None:
+            status = project.table_status
+        else:
+            status = (printed or {}).get("status") or project.status
+        name = printed["name"] if printed else project.name
+        note = printed.get("note", "") if printed else project.note
         table_group.rows.append(
             TableRow(
                 number=project.edition_number,
-                name=project.name + (NEW_MARK if project.edition_is_new else ""),
-                summary=project.summary,
-                developments=texts,
+                name=name + (NEW_MARK if project.edition_is_new else ""),
+                summary=printed["summary"] if printed else project.summary,
+                developments=_lines(texts),
+                status=status,
             )
         )
-        if project.note and project.note not in table_group.notes:
-            table_group.notes.append(project.note)
+        if note and note not in table_group.notes:
+            table_group.notes.append(note)
     return list(groups.values())
 
 
 STATUS_TABLE_HEADERS = ["番号", "名称", "概要", "直近における動き"]
+STATUS_HEADER = "状況"
+TITLE = "我が国企業による受注を目指す主要プロジェクトの概要及び進捗状況"
+DRAFT_MARK = "（案）"
+
+
+def table_title(edition=None, as_of=None) -> str:
+    """The table's title: the plan's, with the edition's year, 「（案）」 for a draft and the
+    date for an as-of table (「2024年3月31日時点」)."""
+    title = TITLE
+    if edition is not None:
+        title = f"{title}（{edition.year}年版）"
+        if not edition.is_published:
+            title += DRAFT_MARK
+    if as_of is not None:
+        title += f"（{as_of.year}年{as_of.month}月{as_of.day}日時点）"
+    return title
+
+
+def status_label(status: str) -> str:
+    return str(Status(status).label) if status in Status.values else status
 
 
 STATUS_TABLE_WIDTHS = [6, 24, 48, 60]
 
 
-def write_status_table_xlsx(queryset: QuerySet, fileobj) -> None:
-    """The status table as XLSX: a heading row per listing group, then its projects."""
+def write_status_table_xlsx(queryset: QuerySet, fileobj, as_of=None, edition=None) -> None:
+    """The status table as XLSX: a heading row per listing group, then its projects; with
+    `as_of`, a status column. A draft's sheet is named 「主要プロジェクト（案）」."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="主要プロジェクト")
+    draft = edition is not None and not edition.is_published
+    sheet = workbook.create_sheet(title="主要プロジェクト" + (DRAFT_MARK if draft else ""))
     sheet.freeze_panes = "A2"
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
@@ -105,14 +182,15 @@ def write_status_table_xlsx(queryset: QuerySet, fileobj) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = width
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
+    headers = [*STATUS_TABLE_HEADERS, STATUS_HEADER] if as_of is not None else STATUS_TABLE_HEADERS
     header = []
-    for label in STATUS_TABLE_HEADERS:
+    for label in headers:
         cell = WriteOnlyCell(sheet, value=label)
         cell.font = bold
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         header.append(cell)
     sheet.append(header)
-    for group in status_table(queryset):
+    for group in status_table(queryset, as_of):
         heading = _text_cell(sheet, group.heading)
         heading.font = bold
         sheet.append([heading])
@@ -123,6 +201,7 @@ def write_status_table_xlsx(queryset: QuerySet, fileobj) -> None:
                     _text_cell(sheet, row.name, wrap),
                     _text_cell(sheet, row.summary, wrap),
                     _text_cell(sheet, "\n".join(row.developments), wrap),
+                    *([_text_cell(sheet, status_label(row.status), wrap)] if as_of is not None else []),
                 ]
             )
         for note in group.notes:
@@ -130,14 +209,26 @@ def write_status_table_xlsx(queryset: QuerySet, fileobj) -> None:
     workbook.save(fileobj)
 
 
-def status_table_context(queryset: QuerySet, filters: list[tuple[str, str]] = ()) -> dict:
+def status_table_context(
+    queryset: QuerySet, filters: list[tuple[str, str]] = (), edition=None, as_of=None
+) -> dict:
     """The template context of projects/status_table.html.
 
     `filters` are the (label, values) pairs that chose the rows, as the reader named them
-    (国=ベトナム); the printed table repeats them, with its title, on every page.
+    (国=ベトナム); the printed table repeats them, with its title, on every page. The preface
+    (plans.preface) comes with the whole list of an edition, not with a filtered one.
     """
-    groups = status_table(queryset)
+    from plans.preface import preface
+
+    groups = status_table(queryset, as_of)
+    for group in groups:
+        for row in group.rows:
+            row.status_label = status_label(row.status)
     return {
+        "title": table_title(edition, as_of),
+        "edition": edition,
+        "as_of": as_of,
+        "preface": preface(edition) if edition is not None and not filters else None,
         "groups": groups,
         "project_count": sum(len(group.rows) for group in groups),
         "generated": timezone.localtime(),
@@ -154,6 +245,7 @@ def group_as_dict(group):
                 "name": row.name,
                 "summary": row.summary,
                 "developments": row.developments,
+                "status": row.status,
             }
             for row in group.rows
         ],

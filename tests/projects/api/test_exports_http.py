@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from accounts.roles import EDITOR, VIEWER
 from countries.models import Country
+from plans.models import Listing
 from projects.models import Project
 from tests.factories import UserFactory
 
@@ -132,7 +133,10 @@ def test_api_status_table_html_reproduces_the_plan(api):
 def test_api_status_table_json_and_filters(api):
     response = api.get("/api/projects/status-table/?format=json&country=BD")
     assert response.status_code == 200
-    groups = response.json()
+    # An object since editions: the title, edition, date and preface with the groups.
+    assert response.json()["edition"] == 2023
+    assert response.json()["preface"] is None  # a filtered table has no preface
+    groups = response.json()["groups"]
     assert [g["heading"] for g in groups] == ["⑪バングラデシュ"]
     assert [r["number"] for r in groups[0]["rows"]] == list(range(53, 63))
 
@@ -151,7 +155,7 @@ ADMIN_QUERIES = [
     "",
     "status__exact=implementation",
     "q=鉄道",
-    "is_new__exact=1",
+    "won=yes",
     "o=-1",
 ]
 
@@ -207,7 +211,8 @@ def test_admin_export_requires_view_permission(client, plan_data):
 
 def test_status_table_xlsx_of_a_name_with_control_characters_answers_200(api, admin_client_editor):
     """A name pasted from Word (\x0b) or with \x01 made the status table XLSX answer 500."""
-    Project.objects.filter(pk=Project.objects.order_by("pk").first().pk).update(name="改行\x0bと\x01")
+    listing = Listing.objects.get(edition__year=2023, number=1)  # the table shows the name as printed
+    Listing.objects.filter(pk=listing.pk).update(printed={**listing.printed, "name": "改行\x0bと\x01"})
     response = api.get("/api/projects/status-table/?format=xlsx")
     assert response.status_code == 200
     body = b"".join(response.streaming_content)
@@ -215,3 +220,79 @@ def test_status_table_xlsx_of_a_name_with_control_characters_answers_200(api, ad
     assert "改行_x000B_と_x0001_" in names
     response = admin_client_editor.get("/admin/projects/project/export/status-table-xlsx/")
     assert response.status_code == 200
+
+
+def _table_bytes(api, query=""):
+    html = api.get(f"/api/projects/status-table/?format=html{query}").content.decode()
+    html = html.split("</h1>", 1)[1].split("</p>", 1)[1]  # after the title and the generated time
+    json = api.get(f"/api/projects/status-table/?format=json{query}").json()
+    xlsx = api.get(f"/api/projects/status-table/?format=xlsx{query}")
+    workbook = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    cells = [row for row in workbook.active.iter_rows(values_only=True)]
+    return html, json, cells
+
+
+def test_the_2023_table_is_the_same_after_later_edits(api):
+    from projects.services import development_add, project_update
+
+    before = _table_bytes(api, "&edition=2023")
+    project = Listing.objects.get(edition__year=2023, number=5).project
+    project_update(project=project, name="後で変えた名称", summary="後で変えた概要")
+    development_add(project=project, kind="other", text="後で記録した動き")
+    after = _table_bytes(api, "&edition=2023")
+    assert after == before
+    assert "後で変えた名称" not in after[0]
+
+
+def test_the_status_table_refuses_an_unknown_edition_or_a_bad_date(api):
+    for query in ("edition=1999", "edition=2024", "as_of=2024-13-01", "as_of=soon"):
+        response = api.get(f"/api/projects/status-table/?format=json&{query}")
+        assert response.status_code == 400, query
+        assert set(response.json()["errors"]) == {query.split("=")[0]}
+
+
+def test_the_list_and_its_files_as_of_a_date(api, django_assert_max_num_queries):
+    from datetime import date
+
+    from projects.services import development_add, project_change_status
+
+    project = Listing.objects.get(edition__year=2023, number=5).project
+    old_status = project.status
+    new_status = "implementation" if old_status != "implementation" else "completed"
+    project_change_status(project=project, status=new_status, effective_on=date(2030, 4, 1))
+    development_add(
+        project=project, kind="other", text="将来の動き", date=date(2030, 5, 1), date_precision="month"
+    )
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as plain:
+        now = api.get("/api/projects/?limit=100&country=VN").json()
+    # As many queries as without as_of (the same one list query, other subqueries).
+    with django_assert_max_num_queries(len(plain.captured_queries)):
+        then = api.get("/api/projects/?limit=100&as_of=2030-03-31").json()
+    row_now = next(r for r in api.get("/api/projects/?limit=100").json()["results"] if r["id"] == project.pk)
+    row_then = next(r for r in then["results"] if r["id"] == project.pk)
+    assert row_now["status"]["code"] == new_status and row_now["latest_development"]["text"] == "将来の動き"
+    assert row_then["status"]["code"] == old_status and row_then["latest_development"]["text"] != "将来の動き"
+    assert now  # the list without as_of answers in as many queries
+    table = api.get("/api/projects/status-table/?format=json&as_of=2030-03-31").json()
+    five = next(r for g in table["groups"] for r in g["rows"] if r["number"] == 5)
+    assert five["status"] == old_status and not any("将来の動き" in t for t in five["developments"])
+    csv_rows = list(
+        csv.reader(
+            io.StringIO(
+                b"".join(api.get("/api/projects/?format=csv&as_of=2030-03-31").streaming_content).decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
+    csv_five = next(r for r in csv_rows[1:] if r[0] == str(project.number))
+    assert "将来の動き" not in csv_five
+    csv_now = list(
+        csv.reader(
+            io.StringIO(b"".join(api.get("/api/projects/?format=csv").streaming_content).decode("utf-8-sig"))
+        )
+    )
+    assert "将来の動き" in next(r for r in csv_now[1:] if r[0] == str(project.number))

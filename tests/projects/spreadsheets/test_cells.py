@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from plans.selection import as_listed
 from projects import dates
 from projects.dates import format_partial_date
 from projects.models import DatePrecision, Development, DevelopmentKind, Project, Status
@@ -200,7 +201,8 @@ def _reference_rows(queryset):
     english = is_english()
     status_labels = dict(Status.choices)
     projects = (
-        queryset.select_related("country__region")
+        as_listed(queryset)
+        .select_related("country__region")
         .prefetch_related("sectors", "schemes")
         .with_won()
         .with_latest_development()
@@ -216,7 +218,7 @@ def _reference_rows(queryset):
             "、".join(s.name_en if english else s.name_ja for s in project.sectors.all()),
             "、".join(s.name_en if english else s.name_ja for s in project.schemes.all()),
             str(status_labels[project.status]),
-            yes if project.is_new else "",
+            yes if project.edition_is_new else "",
             yes if project.won else "",
             format_partial_date(
                 project.latest_development_date,

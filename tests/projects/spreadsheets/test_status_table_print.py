@@ -92,3 +92,51 @@ def test_printed_table_has_title_filter_and_page_number_on_every_page(
     for number, page_text in enumerate(pages, start=1):
         assert "フィルター: 国=ベトナム" in page_text, number
         assert re.search(rf"^\s*{number}\s*/\s*{len(pages)}\s*$", page_text, re.M), number
+
+
+@pytest.mark.e2e
+def test_the_2023_table_and_a_2024_draft_print_on_a4_landscape(plan_data, live_server, editor, settings):
+    """Screenshots and PDFs to look at (artifacts/): the published 2023 table as printed, and
+    the 2024 draft with its 「（案）」 title and generated preface."""
+    from plans.services import start_edition
+
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    start_edition(2024)
+    sync_playwright, _expect = _playwright()
+    ARTIFACTS.mkdir(exist_ok=True)
+    tables = {
+        "2023": "/api/projects/status-table/?edition=2023",
+        "2024_draft": "/api/projects/status-table/?edition=2024",
+    }
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(_chromium()), headless=True)
+        try:
+            page = browser.new_page(
+                locale="ja-JP", viewport={"width": 1123, "height": 794}
+            )  # A4 landscape at 96 dpi
+            page.goto(f"{live_server.url}{reverse('admin:login')}")
+            page.fill("#id_username", editor.username)
+            page.fill("#id_password", PASSWORD)
+            page.click("input[type=submit]")
+            page.wait_for_load_state()
+            for name, url in tables.items():
+                page.goto(f"{live_server.url}{url}")
+                page.emulate_media(media="print")
+                page.screenshot(path=str(ARTIFACTS / f"status_table_{name}.png"))
+                page.pdf(path=str(ARTIFACTS / f"status_table_{name}.pdf"), prefer_css_page_size=True)
+                page.emulate_media(media="screen")
+        finally:
+            browser.close()
+    for name in tables:
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(ARTIFACTS / f"status_table_{name}.pdf"), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert "①ベトナム" in text
+        if name == "2024_draft":
+            assert "（案）" in text and "今年は 93 プロジェクトを選定した" in text
+        else:
+            assert "（案）" not in text and "昨年の 87 プロジェクトから" in text

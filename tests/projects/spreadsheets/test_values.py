@@ -101,7 +101,6 @@ def test_values_match_codes_and_labels_in_both_languages():
         (1, "status"): "implementation",
         (1, "sectors"): ["rail", "urban"],
         (1, "schemes"): ["oda-loan"],
-        (1, "is_new"): True,
         (2, "country"): "KE",
         (2, "status"): "procurement",
         (2, "sectors"): ["rail", "urban"],

@@ -5,23 +5,31 @@ it is removed as won; two new projects are added under two headings; 2024 is pub
 2024 list then numbers its 94 rows in heading order with two new marks, the comparisons give
 the expected counts, and the 2023 rows as printed have not moved.
 
-Data level only: the byte-for-byte status table of 2023 is asserted where the `table` helper
-exists (not in this branch's base).
+The 2023 status table, as the API gives it (JSON, the HTML page with its clock held, the
+XLSX's cells), is byte-for-byte what it was before the year began.
 """
 
-from datetime import date
+import io
+import json
+from datetime import date, datetime
+from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 
+from accounts.roles import ADMINISTRATOR
 from countries.models import Country
 from plans import services
 from plans.compare import compare
 from plans.models import Edition, EditionState, Listing, RemovalReason
 from projects import services as project_services
 from projects.models import DatePrecision, DevelopmentKind, Project, Sector
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
+CLOCK = datetime(2026, 11, 28, 9, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
 WON_IN_2022 = {"ブカシ自動車認証試験場整備事業", "アビジャン三交差点建設事業", "台湾高速鉄道車両調達事業"}
 
 
@@ -41,6 +49,21 @@ def as_printed(edition):
     ]
 
 
+def status_tables(client, year):
+    """The edition's status table in its three forms, the page's "generated" clock held."""
+    url = f"/api/projects/status-table/?edition={year}"
+    with mock.patch("projects.spreadsheets.status_table.timezone.localtime", return_value=CLOCK):
+        html = client.get(url + "&format=html")
+    json_body = client.get(url + "&format=json")
+    xlsx = client.get(url + "&format=xlsx")
+    assert html.status_code == json_body.status_code == xlsx.status_code == 200
+    sheet = load_workbook(
+        io.BytesIO(b"".join(xlsx.streaming_content) if xlsx.streaming else xlsx.content)
+    ).active
+    cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    return html.content, json_body.content, cells
+
+
 def new_project(number, name, country, heading):
     return project_services.project_create(
         number=number,
@@ -52,9 +75,12 @@ def new_project(number, name, country, heading):
     )
 
 
-def test_a_whole_year_on_the_real_plan(plan_data):
+def test_a_whole_year_on_the_real_plan(plan_data, client):
+    client.force_login(UserFactory(username="desk-admin", role=ADMINISTRATOR))
     e2023 = Edition.objects.get(year=2023)
     before = as_printed(e2023)
+    tables_before = status_tables(client, 2023)
+    assert "台湾高速鉄道車両調達事業" in tables_before[1].decode()  # its preface names the won
     assert len(before) == 93
 
     draft = services.start_edition(2024)
@@ -119,8 +145,14 @@ def test_a_whole_year_on_the_real_plan(plan_data):
     assert {r.row.name for r in stated.removed} == WON_IN_2022
     assert {r.reason for r in stated.removed} == {RemovalReason.WON}
 
-    # The 2023 rows as printed are what they were before the year began.
+    # The 2023 rows as printed, and its status table, are what they were before the year began.
     assert as_printed(Edition.objects.get(year=2023)) == before
+    assert status_tables(client, 2023) == tables_before
+    # …while 2024's table is the new list: 94 rows, two new.
+    table_2024 = json.loads(status_tables(client, 2024)[1])
+    rows_2024 = [row for group in table_2024["groups"] for row in group["rows"]]
+    assert [row["number"] for row in rows_2024] == list(range(1, 95))
+    assert sum(row["name"].endswith("【新規案件】") for row in rows_2024) == 2
     assert Listing.objects.get(edition=e2023, project=p25).printed["developments"] == [
         "2022年11月に我が国企業が軌道・信号等を受注",
         "2023年２月にE/N署名、L/A締結（第二期）",

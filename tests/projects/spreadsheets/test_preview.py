@@ -47,7 +47,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
         ("sectors", "鉄道、宇宙", "Unknown sector: 宇宙"),
         ("sectors", "", "at least one sector"),
         ("schemes", "barter", "Unknown scheme: barter"),
-        ("is_new", "maybe", "Write yes"),
         ("name", "", "must not be empty"),
         ("name", "x" * 201, "At most 200 characters"),
         ("number", "abc", "abc is not a project number"),

@@ -74,11 +74,18 @@ def preface_from(comparison: Comparison | None, count: int, added_count: int | N
     preface.removed_count = comparison.removed_count
     preface.added_count = len(comparison.added) if added_count is None else added_count
     preface.won = [removed.row.name for removed in comparison.removed if removed.reason == RemovalReason.WON]
-    sentence = (
-        f"{selected}これは、昨年の{_spaced(comparison.older_count)}プロジェクトから我が国企業が受注した"
-        f"プロジェクト等{_spaced(preface.removed_count)}件を削除し、今後新たに我が国企業による受注を目指す"
-        f"プロジェクト{_spaced(preface.added_count)}件を追加したものである。"
-    )
+    previous = f"昨年の{_spaced(comparison.older_count)}プロジェクト"
+    removed = f"我が国企業が受注したプロジェクト等{_spaced(preface.removed_count)}件を削除し"
+    added = f"今後新たに我が国企業による受注を目指すプロジェクト{_spaced(preface.added_count)}件を追加した"
+    if preface.removed_count and preface.added_count:
+        change = f"{previous}から{removed}、{added}"
+    elif preface.removed_count:
+        change = f"{previous}から{removed.removesuffix('し')}した"
+    elif preface.added_count:
+        change = f"{previous}に、{added}"
+    else:  # a draft just started: the list as it was
+        change = f"{previous}をそのまま引き継いだ"
+    sentence = f"{selected}これは、{change}ものである。"
     preface.paragraphs = [sentence.replace("  ", " ")]
     if preface.won:
         preface.paragraphs.append(

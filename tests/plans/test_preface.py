@@ -2,8 +2,9 @@
 
 import pytest
 
+from plans.compare import Comparison, Row
 from plans.models import Edition, RemovalReason
-from plans.preface import joined_names, plan_number, preface
+from plans.preface import joined_names, plan_number, preface, preface_from
 from plans.services import add_listing, remove_listing, start_edition
 from tests.factories import ProjectFactory
 
@@ -43,3 +44,25 @@ def test_numbers_and_names_are_written_as_the_plan_writes_them():
     assert (plan_number(4), plan_number(10)) == ("４", "10")
     assert joined_names(["A"]) == "「A」"
     assert joined_names(["A", "B", "C"]) == "「A」、「B」及び「C」"
+
+
+@pytest.mark.parametrize(
+    ("removed", "added", "change"),
+    [
+        (1, 0, "昨年の 87 プロジェクトから我が国企業が受注したプロジェクト等１件を削除したものである。"),
+        (
+            0,
+            2,
+            "昨年の 87 プロジェクトに、今後新たに我が国企業による受注を目指すプロジェクト２件を追加したものである。",
+        ),
+        (0, 0, "昨年の 87 プロジェクトをそのまま引き継いだものである。"),
+    ],
+)
+def test_a_preface_without_removals_or_additions_says_so_without_zero_counts(removed, added, change):
+    comparison = Comparison(
+        older_year=2023, newer_year=2024, older_count=87, newer_count=88, removed_count=removed
+    )
+    comparison.added = [Row(project_id=n, name=f"新規{n}") for n in range(added)]
+    (paragraph,) = preface_from(comparison, 87 - removed + added).paragraphs
+    assert paragraph.endswith("これは、" + change)
+    assert "０件" not in paragraph

@@ -268,7 +268,7 @@ def test_the_index_lists_no_user_management(client, role):
 
     apps = {app["app_label"] for app in client.get(reverse("admin:index")).context["app_list"]}
 
-    assert apps == {"projects", "countries"}
+    assert apps == {"projects", "countries", "plans"}  # no auth (users and groups)
 
 
 # Administrator: everything, but the status history still goes through the service

@@ -3,8 +3,6 @@ year's draft, edit its list (add, move, choose developments, remove with a reaso
 (administrators) and compare two editions. Every write goes through plans.services, with the
 edition's ETag in If-Match; a published edition refuses every write (409)."""
 
-import re
-
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
@@ -31,12 +29,10 @@ from plans.api.serializers import (
 from plans.compare import compare
 from plans.models import Edition, Listing, Removal
 from plans.selection import visible_editions
+from projects.api.etags import expected_version
 from projects.models import Project
 from tracker.api import ModelPermissions
 from tracker.schema import ErrorSerializer
-
-# What Edition.etag writes, read back from an If-Match header.
-_ETAG = re.compile(r'^"e(?P<year>\d+)-v(?P<version>\d+)"$')
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -45,19 +41,6 @@ class PreconditionRequired(exceptions.APIException):
         "This request needs an If-Match header with the edition's ETag: GET the edition, then send its ETag back."
     )
     default_code = "precondition_required"
-
-
-def expected_version(request, edition) -> int:
-    """The edition version If-Match names (required: 428 without). A tag naming no version of
-    this edition gives -1, which the service refuses as stale (412) under its lock."""
-    header = request.headers.get("If-Match")
-    if header is None or header.strip() in ("", "*"):
-        raise PreconditionRequired()
-    for tag in (tag.strip() for tag in header.split(",")):
-        match = _ETAG.match(tag)
-        if match and int(match["year"]) == edition.year:
-            return int(match["version"])
-    return -1
 
 
 # OpenAPI descriptions of the concurrency headers and the refusals of a write.
@@ -238,7 +221,7 @@ class EditionViewSet(
         edition = self.get_object()
         if edition.is_published:
             raise services.EditionPublished(edition)
-        return edition, expected_version(request, edition)
+        return edition, expected_version(request, edition, required=True, precondition=PreconditionRequired)
 
     @extend_schema(
         summary="Publish a draft",

@@ -1,5 +1,6 @@
-"""A project's ETag and the conditional-request headers (If-Match, If-None-Match), with their
-OpenAPI descriptions for the views' schemas."""
+"""The API's ETags and the conditional-request headers (If-Match, If-None-Match), with their
+OpenAPI descriptions for the projects views' schemas. An ETag names an object and its version:
+`"p12-v7"` a project (Project.etag), `"e2024-v3"` an edition (plans.Edition.etag)."""
 
 import re
 
@@ -10,8 +11,8 @@ from rest_framework import exceptions, status
 
 from tracker.schema import ErrorSerializer
 
-# What Project.etag writes, read back from an If-Match header.
-_ETAG = re.compile(r'^"p(?P<pk>\d+)-v(?P<version>\d+)"$')
+# What Project.etag and Edition.etag write, read back from an If-Match header.
+_ETAG = re.compile(r'^(?P<name>"[a-z]\d+)-v(?P<version>\d+)"$')
 
 
 def project_etag(project) -> str:
@@ -22,21 +23,23 @@ def _etag_list(header: str) -> list[str]:
     return [tag.strip() for tag in header.split(",") if tag.strip()]
 
 
-def expected_version(request, project, *, required: bool) -> int | None:
-    """The version the If-Match header says the client edited, for services' expected_version.
+def expected_version(request, obj, *, required: bool, precondition=None) -> int | None:
+    """The version of `obj` (a project or an edition: anything with an `etag`) the If-Match
+    header says the client edited, for the services' expected_version.
 
-    No header: 428 when `required`, else None (no check). A header that names no version of
-    this project gives -1, which never matches, so the service refuses it with StaleVersion
-    under its row lock, exactly like a stale one.
+    No header: `precondition` (a 428, PreconditionRequired by default) when `required`, else
+    None (no check). A header that names no version of this object gives -1, which never
+    matches, so the service refuses it as stale under its lock, exactly like a stale one.
     """
     header = request.headers.get("If-Match")
     if header is None or header.strip() == "*":
         if required:
-            raise PreconditionRequired()
+            raise (precondition or PreconditionRequired)()
         return None
+    name = obj.etag.rpartition("-v")[0]
     for tag in _etag_list(header):
         match = _ETAG.match(tag)
-        if match and int(match["pk"]) == project.pk:
+        if match and match["name"] == name:
             return int(match["version"])
     return -1
 

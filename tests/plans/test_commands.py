@@ -97,8 +97,8 @@ def test_start_edition_carries_the_latest_published_and_lists_proposed_removals(
 
 
 def test_start_edition_refuses_what_the_service_refuses(plan_data):
-    with pytest.raises(CommandError, match="after 2023"):
+    with pytest.raises(CommandError, match="2023年版より後"):
         run_command("start_edition", "2022")
-    with pytest.raises(CommandError, match="already exists"):
+    with pytest.raises(CommandError, match="2023年版は既にあります"):
         run_command("start_edition", "2023")
     assert list(Edition.objects.values_list("year", flat=True)) == [2023]

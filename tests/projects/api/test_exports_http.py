@@ -268,9 +268,13 @@ def test_the_list_and_its_files_as_of_a_date(api, django_assert_max_num_queries)
 
     with CaptureQueriesContext(connection) as plain:
         now = api.get("/api/projects/?limit=100&country=VN").json()
+    plain_count = len(plain.captured_queries)  # read now: the next request resets the log
     # As many queries as without as_of (the same one list query, other subqueries).
-    with django_assert_max_num_queries(len(plain.captured_queries)):
-        then = api.get("/api/projects/?limit=100&as_of=2030-03-31").json()
+    then = api.get("/api/projects/?limit=100&as_of=2030-03-31").json()
+    # Counted the second time: the first as_of read makes SQLite check once, per connection,
+    # that it supports JSON (three queries Django caches).
+    with django_assert_max_num_queries(plain_count):
+        api.get("/api/projects/?limit=100&as_of=2030-03-31")
     row_now = next(r for r in api.get("/api/projects/?limit=100").json()["results"] if r["id"] == project.pk)
     row_then = next(r for r in then["results"] if r["id"] == project.pk)
     assert row_now["status"]["code"] == new_status and row_now["latest_development"]["text"] == "将来の動き"

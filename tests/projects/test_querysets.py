@@ -242,7 +242,7 @@ def test_the_benchmarks_limit_agrees(tricky_projects):
         )
         page = json.loads(cursor.fetchone()[0])
     found = {
-        row["edition_number"]: (row["won"], row["latest_development"] and row["latest_development"]["text"])
+        row["number"]: (row["won"], row["latest_development"] and row["latest_development"]["text"])
         for row in page["results"]
     }
     assert found == _reference()

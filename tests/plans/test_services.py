@@ -134,7 +134,7 @@ def test_choose_only_the_rows_own_developments_and_the_default(published):
     # Default: what 2023 did not show, and the undated ones.
     assert services.shown_developments(row) == [since, undated]
 
-    with pytest.raises(services.EditionError, match="own project"):
+    with pytest.raises(services.EditionError, match="そのプロジェクト自身の動き"):
         services.choose_developments(row, [DevelopmentFactory(project=b)])
     services.choose_developments(row, [old])
     assert services.shown_developments(row) == [old]

@@ -1,4 +1,4 @@
-"""API clients that authenticate with a token, as API users do."""
+"""API clients: with a token, as API users do, or logged in as a user of a role."""
 
 from rest_framework.test import APIClient
 
@@ -15,3 +15,12 @@ def user_token_client(user) -> APIClient:
     """A client with a new token of `user`."""
     _token, key = APIToken.objects.issue(user=user, name="test")
     return token_client(key)
+
+
+def client_for(role) -> APIClient:
+    """A client logged in (a session) as a new user in `role`."""
+    from tests.factories import UserFactory
+
+    client = APIClient()
+    client.force_login(UserFactory(role=role))
+    return client

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts.roles import ADMINISTRATOR, EDITOR, VIEWER
 from projects.models import Project, Sector
+from tests.clients import client_for
 from tests.factories import (
     CountryFactory,
     HeadingFactory,
@@ -21,12 +22,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(role):
-    client = APIClient()
-    client.force_login(UserFactory(role=role))
-    return client
 
 
 @pytest.fixture

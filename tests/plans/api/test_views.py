@@ -10,7 +10,7 @@ from accounts.roles import ADMINISTRATOR, EDITOR, VIEWER
 from plans import services
 from plans.models import Edition, Listing, Removal
 from projects.models import DevelopmentKind
-from tests.clients import user_token_client
+from tests.clients import client_for, user_token_client
 from tests.factories import (
     DevelopmentFactory,
     EditionFactory,
@@ -22,12 +22,6 @@ from tests.factories import (
 from tokens.models import APIToken
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(role):
-    client = APIClient()
-    client.force_login(UserFactory(role=role))
-    return client
 
 
 @pytest.fixture

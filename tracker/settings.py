@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "accounts",  # roles, login backends and log, user commands (no models)
     "plans",  # the plan's editions, their listings, and the plan text's parser and fixture
     "tokens",
+    "portal",  # the readers' pages: the front page and a project's page
 ]
 if env.bool("BENCH", default=False):
     # The benchmark and its data generator (manage.py bench, generate_projects): they delete and

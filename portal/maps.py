@@ -178,7 +178,8 @@ def build_shapes(topology: Mapping, project: Callable = to_view) -> dict[str, Sh
     Natural Earth splits some countries' territories into several features with one id (Australia
     and the Ashmore and Cartier Islands): they become one shape, so each country is one link.
     """
-    arcs = [[project(lon, lat) for lon, lat in arc] for arc in decode_arcs(topology)]
+    lonlat = decode_arcs(topology)
+    arcs = [[project(lon, lat) for lon, lat in arc] for arc in lonlat]
     grouped: dict[str, dict] = {}
     for geometry in topology["objects"]["countries"]["geometries"]:
         name = (geometry.get("properties") or {}).get("name", "")
@@ -187,12 +188,13 @@ def build_shapes(topology: Mapping, project: Callable = to_view) -> dict[str, Sh
             continue
         entry = grouped.setdefault(key, {"name": name, "paths": [], "area": 0.0, "largest": (-1.0, (0, 0))})
         for ring in geometry_rings(geometry):
-            d, area, centroid = ring_path(ring_points(ring, arcs))
-            if d:
-                entry["paths"].append(d)
-            entry["area"] += area
-            if abs(area) > entry["largest"][0]:
-                entry["largest"] = (abs(area), centroid)
+            for points in _projected_rings(ring, arcs, lonlat, project):
+                d, area, centroid = ring_path(points)
+                if d:
+                    entry["paths"].append(d)
+                entry["area"] += area
+                if abs(area) > entry["largest"][0]:
+                    entry["largest"] = (abs(area), centroid)
     return {
         key: Shape(
             id=key,
@@ -203,6 +205,28 @@ def build_shapes(topology: Mapping, project: Callable = to_view) -> dict[str, Sh
         )
         for key, entry in grouped.items()
     }
+
+
+def _projected_rings(ring, arcs, lonlat, project):
+    """A ring in view units; one that crosses the 180th meridian (Russia, Fiji) twice, once per side.
+
+    Such a ring jumps from +180° to -180° between two points; drawn as is, that jump is a line
+    across the whole map. Its longitudes are made continuous instead (running past ±180°) and it is
+    drawn once where it starts and once shifted by 360°: the view box clips each copy to its side.
+    """
+    points = ring_points(ring, lonlat)
+    if all(abs(b[0] - a[0]) <= 180 for a, b in zip(points, points[1:], strict=False)):
+        return [ring_points(ring, arcs)]
+    unwrapped, offset, previous = [], 0.0, points[0][0]
+    for lon, lat in points:
+        if lon - previous > 180:
+            offset -= 360
+        elif lon - previous < -180:
+            offset += 360
+        previous = lon
+        unwrapped.append((lon + offset, lat))
+    shift = -360 if max(lon for lon, _ in unwrapped) > 180 else 360
+    return [[project(lon + extra, lat) for lon, lat in unwrapped] for extra in (0, shift)]
 
 
 @lru_cache(maxsize=2)
@@ -242,23 +266,21 @@ def class_ranges(counts: Iterable[int], levels: int = LEVELS) -> list[tuple[int,
     """Up to `levels` contiguous count ranges, each holding about as many countries.
 
     Quantiles rather than equal steps: the counts are skewed (a few countries hold many
-    projects), and equal steps would paint almost every country in the lightest class.
+    projects), and equal steps would paint almost every country in the lightest class. A range
+    spans only counts that occur, so the legend shows the gaps ("3", then "9").
     """
-    values = sorted(c for c in counts if c > 0)
-    if not values:
-        return []
-    distinct = sorted(set(values))
-    levels = min(levels, len(distinct))
-    uppers: list[int] = []
-    for i in range(1, levels):
-        upper = values[math.ceil(i * len(values) / levels) - 1]
-        if upper < distinct[-1] and (not uppers or upper > uppers[-1]):
-            uppers.append(upper)
-    uppers.append(distinct[-1])
-    ranges, low = [], distinct[0]
-    for upper in uppers:
-        ranges.append((low, upper))
-        low = min((v for v in distinct if v > upper), default=upper + 1)
+    remaining = sorted(c for c in counts if c > 0)
+    ranges: list[tuple[int, int]] = []
+    while remaining:
+        left = min(levels - len(ranges), len(set(remaining)))
+        if left <= 1:
+            ranges.append((remaining[0], remaining[-1]))
+            break
+        # Each class takes its share of the countries still unclassed, so a tie that fills one
+        # class (many countries with one project) leaves the other classes to the rest.
+        upper = remaining[math.ceil(len(remaining) / left) - 1]
+        ranges.append((remaining[0], upper))
+        remaining = [c for c in remaining if c > upper]
     return ranges
 
 

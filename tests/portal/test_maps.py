@@ -67,6 +67,23 @@ def test_tiny_topology_gives_the_expected_paths():
     assert shapes["008"].area == 100 + 12.5
 
 
+def test_a_ring_across_the_180th_meridian_is_drawn_on_both_sides_without_a_line_across():
+    # A square from 170°E to 170°W, stored as most TopoJSON stores it: jumping from +180 to -180.
+    topology = {
+        "type": "Topology",
+        "arcs": [
+            [[170, 0], [180, 0], [-180, 0], [-170, 0], [-170, 10], [-180, 10], [180, 10], [170, 10], [170, 0]]
+        ],
+        "objects": {"countries": {"geometries": [{"type": "Polygon", "arcs": [[0]], "id": "242"}]}},
+    }
+    d = maps.build_shapes(topology)["242"].d
+    assert d.count("M") == 2
+    for ring in d.split("M")[1:]:
+        numbers = [int(n) for n in re.findall(r"-?\d+", ring)]
+        steps = numbers[2::2]
+        assert max(abs(step) for step in steps) < 100  # 20° is ~56 units; no edge spans the map
+
+
 def test_rounding_drops_repeated_points_and_straight_runs():
     d, _, _ = maps.ring_path([(0, 0), (0.2, 0.1), (5, 0), (10, 0.4), (10, 10), (0, 10), (0, 0)])
     assert d == "M0 0l10 0 0 10-10 0z"
@@ -89,9 +106,10 @@ def test_projection_fills_the_view_box():
         ([], []),
         ([3, 3, 3], [(3, 3)]),
         ([1, 2], [(1, 1), (2, 2)]),
-        ([1, 1, 1, 1, 2, 3, 5, 8, 13, 40], [(1, 1), (2, 3), (5, 8), (13, 40)]),
+        ([1, 1, 1, 1, 2, 3, 5, 8, 13, 40], [(1, 1), (2, 3), (5, 8), (13, 13), (40, 40)]),
+        ([1] * 18 + [2, 2, 2, 3, 3, 3, 9, 9, 9, 10, 11, 12], [(1, 1), (2, 2), (3, 3), (9, 9), (10, 12)]),
         ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [(1, 2), (3, 4), (5, 6), (7, 8), (9, 10)]),
-        ([1] * 20 + [2, 30], [(1, 1), (2, 30)]),
+        ([1] * 20 + [2, 30], [(1, 1), (2, 2), (30, 30)]),
     ],
 )
 def test_class_ranges_split_the_countries_into_contiguous_ranges(counts, expected):

@@ -155,6 +155,12 @@ AUTHENTICATION_BACKENDS = [
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# The front page map's country shapes (Natural Earth via world-atlas), installed by scripts/setup
+# (portal/fetch_shapes.py); read from disk, never fetched at run time.
+MAP_SHAPES_PATH = Path(
+    env.str("MAP_SHAPES_PATH", default=str(BASE_DIR / "var" / "world-atlas" / "countries-50m.json"))
+)
+
 # Production hardening; each can be relaxed through the environment for a plain-HTTP setup.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = (

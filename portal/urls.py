@@ -1,5 +1,11 @@
 """The readers' pages, at the site's root (tracker/urls.py)."""
 
+from django.urls import path
+
+from portal.views.project import ProjectPageView
+
 app_name = "portal"
 
-urlpatterns = []
+urlpatterns = [
+    path("projects/<int:number>/", ProjectPageView.as_view(), name="project"),
+]

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -153,6 +154,10 @@ class Project(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.display_name}"
+
+    def get_absolute_url(self):
+        """The readers' page (portal), which the admin's "View on site" button opens."""
+        return reverse("portal:project", args=[self.number])
 
     def natural_key(self):
         return (self.number,)

@@ -3,8 +3,10 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from tracker.paths import API_PREFIX
+from tracker.views import favicon
 
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,6 +1,8 @@
-"""Error pages: JSON in the API's error format under /api/, Django's own pages elsewhere."""
+"""Error pages: JSON in the API's error format under /api/, Django's own pages elsewhere; and the
+site's icon."""
 
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.utils.translation import gettext
 from django.views import defaults
 
@@ -36,3 +38,9 @@ def server_error(request):
     if is_api(request):
         return JsonResponse({"detail": gettext("A server error occurred."), "code": "error"}, status=500)
     return defaults.server_error(request)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page names: the site's icon, a static file (its
+    hashed name is looked up per request, so a missing manifest cannot break the URLconf)."""
+    return HttpResponsePermanentRedirect(static("portal/favicon.svg"))

@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 
 from plans.models import Listing, Removal
 from plans.selection import visible_editions
+from projects.audit import editor_label
 from projects.dates import format_partial_date
 from projects.models import Development, Project, StatusChange
 from tracker.locale import is_english
@@ -58,9 +59,9 @@ def project_page_queryset(user):
 
 
 def _recorder(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+    """Who recorded a status change; "" for a row without a user (loaded with the plan's text, or
+    by a command), whose recording date says nothing about the project."""
+    return "" if user is None else editor_label(user)
 
 
 class ProjectPageView(LoginRequiredMixin, TemplateView):

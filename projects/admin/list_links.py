@@ -81,7 +81,9 @@ def filter_params(admin_params) -> QueryDict:
         query["scheme"] = ",".join(schemes)
     if statuses := admin_params.getlist(STATUS[1]):
         query[STATUS[0]] = ",".join(statuses)
-    won = {admin: api for api, admin in WON[2].items() if api in ("true", "false")}.get(admin_params.get(WON[1]))
+    won = {admin: api for api, admin in WON[2].items() if api in ("true", "false")}.get(
+        admin_params.get(WON[1])
+    )
     if won:
         query[WON[0]] = won
     for key in SAME:

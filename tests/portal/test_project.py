@@ -232,3 +232,9 @@ def test_edition_listing_counts_once(client):
     editions = html.split('id="editions-title"')[1]
 
     assert editions.index("<td>2024") < editions.index("<td>2023")
+
+
+def test_the_sites_icon_is_served_where_browsers_look(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("portal/favicon.svg")

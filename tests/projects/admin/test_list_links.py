@@ -6,10 +6,10 @@ import pytest
 from django.http import QueryDict
 from django.urls import reverse
 
+from accounts.roles import VIEWER
 from countries.models import Country
 from projects.admin.list_links import admin_query, filter_params
 from projects.models import Sector
-from accounts.roles import VIEWER
 from tests.clients import client_for
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 def test_codes_become_the_admin_lists_ids(plan_data):
     vietnam, thailand = Country.objects.get(iso_code="VN"), Country.objects.get(iso_code="TH")
     rail = Sector.objects.get(code="rail")
-    query = admin_query(QueryDict("country=vn,TH&sector=rail&scheme=ODA&status=preparation,Procurement&won=true&q=鉄道"))
+    query = admin_query(
+        QueryDict("country=vn,TH&sector=rail&scheme=ODA&status=preparation,Procurement&won=true&q=鉄道")
+    )
     assert query.getlist("country__id__exact") == [str(vietnam.pk), str(thailand.pk)]
     assert query.getlist("sectors__id__exact") == [str(rail.pk)]
     assert query.getlist("scheme_family") == ["ODA"]
@@ -48,7 +50,14 @@ def test_unknown_ids_and_codes_are_dropped(plan_data):
 
 
 @pytest.mark.parametrize(
-    "params", ["region=south-asia", "sector=rail&scheme=ODA", "status=procurement,implementation", "won=true", "country=VN,IN"]
+    "params",
+    [
+        "region=south-asia",
+        "sector=rail&scheme=ODA",
+        "status=procurement,implementation",
+        "won=true",
+        "country=VN,IN",
+    ],
 )
 def test_the_admin_link_lists_what_the_api_lists(plan_data, params):
     client = client_for(VIEWER)

@@ -20,8 +20,8 @@ from django.db.models import CharField, Exists, F, IntegerField, OuterRef, Q, Su
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
-from simple_history.utils import get_m2m_reverse_field_name
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import get_m2m_reverse_field_name
 
 from projects import audit
 from projects.admin.history import Change, _display, _label, _tracked_fields, _value
@@ -127,16 +127,20 @@ def _audit_part(src, criteria: Criteria, project_ids):
         .order_by("-history_id")
         .values("history_id")[:1]
     )
-    return rows.annotate(
-        src=Value(src, output_field=CharField()),
-        hid=F("history_id"),
-        at=F("history_date"),
-        htype=F("history_type"),
-        uid=F("history_user_id"),
-        pid=F(project_column),
-        prev=Subquery(previous, output_field=IntegerField()),
-        reason=F("history_change_reason"),
-    ).order_by().values(*COLUMNS)
+    return (
+        rows.annotate(
+            src=Value(src, output_field=CharField()),
+            hid=F("history_id"),
+            at=F("history_date"),
+            htype=F("history_type"),
+            uid=F("history_user_id"),
+            pid=F(project_column),
+            prev=Subquery(previous, output_field=IntegerField()),
+            reason=F("history_change_reason"),
+        )
+        .order_by()
+        .values(*COLUMNS)
+    )
 
 
 def _import_part(criteria: Criteria, project_ids):
@@ -163,16 +167,20 @@ def _import_part(criteria: Criteria, project_ids):
                 model.history.filter(history_change_reason=reason, **{f"{project_column}__in": project_ids})
             )
         rows = rows.filter(touched)
-    return rows.annotate(
-        src=Value("i", output_field=CharField()),
-        hid=F("id"),
-        at=F("applied_at"),
-        htype=Value("i", output_field=CharField()),
-        uid=F("uploaded_by_id"),
-        pid=Value(None, output_field=IntegerField()),
-        prev=Value(None, output_field=IntegerField()),
-        reason=Value(audit.VIA_IMPORT, output_field=CharField()),
-    ).order_by().values(*COLUMNS)
+    return (
+        rows.annotate(
+            src=Value("i", output_field=CharField()),
+            hid=F("id"),
+            at=F("applied_at"),
+            htype=Value("i", output_field=CharField()),
+            uid=F("uploaded_by_id"),
+            pid=Value(None, output_field=IntegerField()),
+            prev=Value(None, output_field=IntegerField()),
+            reason=Value(audit.VIA_IMPORT, output_field=CharField()),
+        )
+        .order_by()
+        .values(*COLUMNS)
+    )
 
 
 def change_rows(criteria: Criteria | None = None):

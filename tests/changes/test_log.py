@@ -40,7 +40,12 @@ def test_admin_form_edit_is_one_entry_with_before_and_after(editor_client, edito
     editor_client.post(change_url(project), data)
 
     [entry] = _new(before)
-    assert (entry.kind, entry.via, entry.user, entry.project_id) == ("project_changed", "admin", editor, project.pk)
+    assert (entry.kind, entry.via, entry.user, entry.project_id) == (
+        "project_changed",
+        "admin",
+        editor,
+        project.pk,
+    )
     [change] = entry.changes
     assert (change.before, change.after) == ("バンコク都市鉄道", "バンコク都市鉄道レッドライン")
 
@@ -71,7 +76,9 @@ def test_api_patch_status_and_development_are_one_entry_each(editor, world):
     response = client.patch(url, {"name_en": "Red Line"}, HTTP_IF_MATCH=client.get(url)["ETag"])
     assert response.status_code == 200, response.json()
     response = client.post(
-        f"{url}status-changes/", {"status": "procurement", "effective_on": "2024-04-01"}, HTTP_IF_MATCH=response["ETag"]
+        f"{url}status-changes/",
+        {"status": "procurement", "effective_on": "2024-04-01"},
+        HTTP_IF_MATCH=response["ETag"],
     )
     assert response.status_code == 201, response.json()
     response = client.post(
@@ -118,7 +125,11 @@ def test_service_create_and_delete_are_one_entry_each(editor, world):
     )
     services.development_add(project=project, kind=DevelopmentKind.OTHER, text="調査", user=editor)
     services.project_change_status(project=project, status=Status.PREPARATION, user=editor)
-    assert sorted(entry.kind for entry in _new(before)) == ["development_added", "project_added", "status_changed"]
+    assert sorted(entry.kind for entry in _new(before)) == [
+        "development_added",
+        "project_added",
+        "status_changed",
+    ]
 
     before = _baseline()
     Project.objects.get(pk=project.pk).delete()
@@ -150,7 +161,9 @@ def test_a_page_costs_the_same_queries_for_10_and_50_entries(editor, world):
     statuses = [Status.PREPARATION, Status.PROCUREMENT]
     for index in range(20):
         services.project_update(project=world["bangkok"], user=editor, name_en=f"Name {index}")
-        services.development_add(project=world["hsr"], kind=DevelopmentKind.OTHER, text=f"t{index}", user=editor)
+        services.development_add(
+            project=world["hsr"], kind=DevelopmentKind.OTHER, text=f"t{index}", user=editor
+        )
         services.project_change_status(project=world["mombasa"], status=statuses[index % 2], user=editor)
     counts = []
     for size in (10, 50):

@@ -69,7 +69,11 @@ class ChangeFilterSet(django_filters.FilterSet):
         choices=list(KINDS.items()),
         method="no_op",
         label=_("Kind of change"),
-        help_text=_("Kinds of change, comma-separated: %(kinds)s.") % {"kinds": ", ".join(KINDS)},
+        help_text=_(
+            "Kinds of change, comma-separated: project_added, project_changed, project_deleted, "
+            "development_added, development_changed, development_deleted, status_changed, "
+            "status_change_edited, status_change_deleted, import."
+        ),
     )
 
     class Meta:

@@ -7,6 +7,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Projects")
 
     def ready(self):
+        import projects.audit  # noqa: F401 (its receivers give each audit row its origin)
         from projects import codes
 
         codes.connect()

@@ -9,14 +9,26 @@ The audit rows are django-simple-history's. Its switches are attributes of the i
 saved, set here and nowhere else: `_history_user` (who made the change, the way simple-history
 documents for saves outside a request), `skip_history_when_saving` (no row for this save) and
 the historical model's `_history_m2m_fields` (not public API: the many-to-many fields it tracks).
+
+Every audit row also says where the change came from, in simple-history's change reason
+(`history_change_reason`): the "via" of the change log (changes.log) — "admin", "api", "bulk",
+"import:<batch id>" or "" (a command) — followed by " folded" when the row is part of another
+row's entry and is not an entry of its own: the project's row a status change writes beside
+its StatusChange row, a new project's first status change, the rows of a deleted project's
+developments and status changes, and the rows an import writes (the import is one entry).
 """
 
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Max
+from django.db.models.signals import post_delete, pre_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from projects.models import Development, Project, StatusChange
 
@@ -82,9 +94,67 @@ def history_mark(project_id) -> str:
     return ".".join(parts)
 
 
-def record_as(instance, user) -> None:
-    """The next save of `instance` writes its audit row as made by `user` (None: no user)."""
+def record_as(instance, user, *, folded: bool = False) -> None:
+    """The next save of `instance` writes its audit row as made by `user` (None: no user).
+
+    `folded`: the row belongs to another row's change-log entry (see the module's docstring).
+    """
     instance._history_user = user
+    instance._audit_folded = folded
+
+
+# The change reason's parts (the module's docstring).
+VIA_ADMIN, VIA_API, VIA_BULK, VIA_IMPORT = "admin", "api", "bulk", "import"
+FOLDED = " folded"
+_origin: ContextVar[tuple[str, bool] | None] = ContextVar("audit_origin", default=None)
+_deleting_projects: ContextVar[frozenset] = ContextVar("audit_deleting_projects", default=frozenset())
+
+
+@contextmanager
+def origin(via: str, *, folded: bool = False):
+    """Audit rows written inside the block came `via` this path (and are folded, if told)."""
+    token = _origin.set((via, folded))
+    try:
+        yield
+    finally:
+        _origin.reset(token)
+
+
+def import_via(batch_id) -> str:
+    return f"{VIA_IMPORT}:{batch_id}"
+
+
+def _request_via() -> str:
+    request = getattr(HistoricalRecords.context, "request", None)
+    path = getattr(request, "path_info", "") or ""
+    if path.startswith("/api/"):
+        return VIA_API
+    if path.startswith("/admin/"):
+        return VIA_ADMIN
+    return ""
+
+
+@receiver(pre_create_historical_record, dispatch_uid="projects.audit.change_reason")
+def _set_change_reason(sender, instance, history_instance, **kwargs):
+    if not isinstance(instance, (Project, Development, StatusChange)):
+        return
+    told = _origin.get()
+    via, folded = told if told is not None else (_request_via(), False)
+    folded = folded or getattr(instance, "_audit_folded", False)
+    if not isinstance(instance, Project) and instance.project_id in _deleting_projects.get():
+        folded = True  # deleted with its project: the project's deletion is the entry
+    history_instance.history_change_reason = via + (FOLDED if folded else "")
+
+
+@receiver(pre_delete, sender=Project, dispatch_uid="projects.audit.deleting")
+def _project_deleting(sender, instance, **kwargs):
+    _deleting_projects.set(_deleting_projects.get() | {instance.pk})
+
+
+@receiver(post_delete, sender=Project, dispatch_uid="projects.audit.deleted")
+def _project_deleted(sender, instance, **kwargs):
+    # Its developments and status changes are deleted (and audited) before it.
+    _deleting_projects.set(_deleting_projects.get() - {instance.pk})
 
 
 @contextmanager

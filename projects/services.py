@@ -135,7 +135,8 @@ def project_change_status(
     change.save()
     locked.status = status
     locked.version += 1
-    record_as(locked, change.recorded_by)
+    # The status change's row is the change log's entry; this one is folded into it.
+    record_as(locked, change.recorded_by, folded=True)
     locked.save(update_fields=["status", "version", "updated"])
     project.status, project.version, project.updated = locked.status, locked.version, locked.updated
     return change
@@ -287,7 +288,7 @@ def project_create(
         recorded_at=timezone.now(),
     )
     change.full_clean()
-    record_as(change, recorder)
+    record_as(change, recorder, folded=True)  # part of the project's "added" entry
     change.save()
     _touch(project)
     return project

@@ -7,7 +7,7 @@ from django.contrib.admin.apps import AdminConfig
 from django.urls import NoReverseMatch, reverse
 
 # Apps in the order a desk officer needs them; apps not named come after, by name.
-APP_ORDER = ["projects", "countries", "tokens", "auth", "axes"]
+APP_ORDER = ["projects", "changes", "countries", "tokens", "auth", "axes"]
 # Within the projects app: the projects first, then the imports that feed them.
 MODEL_ORDER = {"project": 0, "importbatch": 1}
 
@@ -22,8 +22,18 @@ class TrackerAdminSite(admin.AdminSite):
         except NoReverseMatch:  # a URL configuration without the API (some tests)
             return "/"
 
+    def get_urls(self):
+        from changes.admin_views import urls
+
+        return urls(self) + super().get_urls()
+
     def get_app_list(self, request, app_label=None):
+        from changes.admin_views import app_entry
+
         apps = super().get_app_list(request, app_label)
+        change_log = app_entry(request, self) if app_label in (None, "changes") else None
+        if change_log is not None:
+            apps.append(change_log)  # the change log's page (changes.admin_views)
         rank = {label: index for index, label in enumerate(APP_ORDER)}
         apps.sort(key=lambda app: (rank.get(app["app_label"], len(rank)), str(app["name"])))
         for app in apps:

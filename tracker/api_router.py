@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import APIRootView, DefaultRouter
 
+from changes.api import ChangeViewSet
 from countries.urls import router as countries_router
 from plans.api.views import EditionViewSet
 from projects.api import views
@@ -37,6 +38,7 @@ router.register("sectors", views.SectorViewSet)
 router.register("schemes", views.SchemeViewSet)
 register_imports(router)
 router.register("editions", EditionViewSet, basename="edition")
+router.register("changes", ChangeViewSet, basename="change")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "projects",
     "accounts",  # roles, login backends and log, user commands (no models)
     "plans",  # the plan's editions, their listings, and the plan text's parser and fixture
+    "changes",  # the change log across projects (changes.log)
     "tokens",
     "portal",  # the readers' pages: the front page and a project's page
 ]

@@ -1,4 +1,4 @@
 """The projects app's admin (admin.autodiscover imports this package): projects with their
 developments and status history, reference data, and spreadsheet imports."""
 
-from projects.admin import imports, projects, reference  # noqa: F401 -- each registers its ModelAdmins
+from projects.admin import developments, imports, projects, reference, status_changes  # noqa: F401 -- each registers its ModelAdmins

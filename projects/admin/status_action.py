@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from projects import services
+from projects import audit, services
 from projects.admin.forms import BulkStatusForm
 from projects.models import Status
 
@@ -31,9 +31,10 @@ class BulkStatusAction:
         form = BulkStatusForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             status = form.cleaned_data["status"]
-            changed, skipped = services.project_change_status_bulk(
-                projects, user=request.user, **form.status_change()
-            )
+            with audit.origin(audit.VIA_BULK):
+                changed, skipped = services.project_change_status_bulk(
+                    projects, user=request.user, **form.status_change()
+                )
             self._report_status_change(request, Status(status).label, changed, skipped)
             return None
         context = {

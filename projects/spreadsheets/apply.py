@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from projects import services
+from projects import audit, services
 from projects.models import (
     ImportBatch,
     Project,
@@ -126,7 +126,9 @@ def apply_preview(batch: ImportBatch, user, *, progress: Progress | None = None)
             preview = build_preview(parsed, progress=progress)
             if preview.errors or _fingerprint(preview.changes) != _fingerprint(stored.changes):
                 raise PreviewOutdated(preview)
-            _apply(preview, user=user, filename=batch.filename, options=options, progress=progress)
+            # The batch is the change log's one entry for what it writes.
+            with audit.origin(audit.import_via(batch.pk), folded=True):
+                _apply(preview, user=user, filename=batch.filename, options=options, progress=progress)
             locked.state = ImportBatch.State.APPLIED
             locked.applied_at = timezone.now()
             locked.save(update_fields=["state", "applied_at"])

@@ -7,6 +7,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 
 from countries.urls import router as countries_router
 from plans.api.views import EditionViewSet
+from portal.api import SummaryView
 from projects.api import views
 from projects.api.imports import router_register as register_imports
 
@@ -40,6 +41,7 @@ router.register("editions", EditionViewSet, basename="edition")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("summary/", SummaryView.as_view(), name="summary"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI with its start-up script served as a file (docs/?script=), not inline: the
     # content security policy allows scripts from this host only.

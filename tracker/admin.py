@@ -4,12 +4,20 @@ breadcrumbs and the index lead everywhere it did)."""
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.urls import NoReverseMatch, reverse
 
 # Apps in the order a desk officer needs them; apps not named come after, by name.
 APP_ORDER = ["projects", "changes", "countries", "tokens", "auth", "axes"]
 # Within the projects app: the projects first, then the imports that feed them.
 MODEL_ORDER = {"project": 0, "importbatch": 1}
+
+
+def front_page_url() -> str:
+    try:
+        return reverse("portal:front")
+    except NoReverseMatch:  # a URL configuration without the portal (some tests)
+        return reverse("admin:index")
 
 
 class TrackerAdminSite(admin.AdminSite):
@@ -26,6 +34,13 @@ class TrackerAdminSite(admin.AdminSite):
         from changes.admin_views import urls
 
         return urls(self) + super().get_urls()
+
+    def login(self, request, extra_context=None):
+        # Logging in without a `next` lands on the front page (the readers' overview), not the
+        # admin's index; the index stays at /admin/ and in the site's navigation.
+        if REDIRECT_FIELD_NAME not in request.GET and REDIRECT_FIELD_NAME not in request.POST:
+            extra_context = {REDIRECT_FIELD_NAME: front_page_url(), **(extra_context or {})}
+        return super().login(request, extra_context)
 
     def get_app_list(self, request, app_label=None):
         from changes.admin_views import app_entry

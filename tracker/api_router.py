@@ -8,6 +8,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 from changes.api import ChangeViewSet
 from countries.urls import router as countries_router
 from plans.api.views import EditionViewSet
+from portal.api import SummaryView
 from projects.api import views
 from projects.api.imports import router_register as register_imports
 
@@ -42,6 +43,7 @@ router.register("changes", ChangeViewSet, basename="change")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("summary/", SummaryView.as_view(), name="summary"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI with its start-up script served as a file (docs/?script=), not inline: the
     # content security policy allows scripts from this host only.

@@ -1,13 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from tracker.paths import API_PREFIX
 from tracker.views import favicon
 
 urlpatterns = [
     path("favicon.ico", favicon),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path(API_PREFIX.removeprefix("/"), include("tracker.api_router")),

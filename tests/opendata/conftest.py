@@ -93,6 +93,8 @@ def generated(db):
                 date_end=end,
             )
         projects.append(project)
-    bare = ProjectFactory(sectors=[sectors[-1]], name_en="")  # no developments, no mapped sector
+    bare = ProjectFactory(
+        country=countries[0], sectors=[sectors[-1]], name_en=""
+    )  # no developments, no OC4IDS sector
     projects.append(bare)
     return projects

@@ -130,7 +130,7 @@ def test_admin_changelist_links_both_formats_with_the_filters(admin_editor):
     html = admin_editor.get("/admin/projects/project/?status__exact=implementation&q=鉄道").content.decode()
     for export_format in FORMATS:
         assert f"/admin/projects/project/export/{export_format}/?status__exact=implementation&amp;q=" in html
-    assert "OC4IDS (JSON)" in html and "IATI (XML)" in html
+    assert "OC4IDS（JSON）" in html and "IATI（XML）" in html
 
 
 def test_admin_downloads_are_the_changelist_projects(admin_editor):

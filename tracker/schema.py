@@ -45,7 +45,9 @@ class AutoSchema(BaseAutoSchema):
             parameter["description"] = str(
                 _(
                     "The response format. csv and xlsx are files of every matching project "
-                    "(no pagination), with the same filters and order; html is a printable page."
+                    "(no pagination), with the same filters and order; oc4ids is the same "
+                    "projects as an OC4IDS 0.9.5 project package (JSON) and iati as an IATI 2.03 "
+                    "iati-activities document (XML); html is a printable page."
                 )
             )
         return parameters

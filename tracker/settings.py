@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "accounts",  # roles, login backends and log, user commands (no models)
     "plans",  # the plan's editions, their listings, and the plan text's parser and fixture
     "changes",  # the change log across projects (changes.log)
+    "opendata",  # the project list as OC4IDS and IATI (?format=oc4ids|iati)
     "tokens",
     "portal",  # the readers' pages: the front page and a project's page
 ]
@@ -203,6 +204,18 @@ IMPORT_MAX_FILE_BYTES = 10 * 1024 * 1024
 IMPORT_MAX_REQUEST_BYTES = IMPORT_MAX_FILE_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2621440)
 DATABASE_RETRY_AFTER = 30  # seconds, in the 503 answered while the database is down
+
+# Open data (opendata/). The project list's renderers beyond JSON, CSV and XLSX: the projects
+# app lists them by name, so it does not import the app that uses it.
+PROJECT_LIST_EXTRA_RENDERERS = ["opendata.renderers.OC4IDSRenderer", "opendata.renderers.IATIRenderer"]
+# OC4IDS project ids are "<prefix>-<tracker number>". The Open Contracting Partnership assigns a
+# publisher its prefix (oc4ids-xxxxxx); the default is the placeholder until MLIT registers one.
+OC4IDS_ID_PREFIX = env("OC4IDS_ID_PREFIX", default="oc4ids-xxxxxx")
+# IATI: the reporting organisation's identifier (activities are "<ref>-<tracker number>") and its
+# OrganisationType (10 Government). The default, under Japan's OECD DAC code (XM-DAC-701), is a
+# placeholder until MLIT registers its own with IATI.
+IATI_REPORTING_ORG_REF = env("IATI_REPORTING_ORG_REF", default="XM-DAC-701-MLIT")
+IATI_REPORTING_ORG_TYPE = env("IATI_REPORTING_ORG_TYPE", default="10")
 
 # Counters for throttling and the API lockout. Local memory counts per worker process; set
 # CACHE_URL (e.g. dbcache://tracker_cache after createcachetable, or redis://) to share them.

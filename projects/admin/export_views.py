@@ -14,10 +14,18 @@ from django.utils.translation import gettext
 
 from plans.models import Edition
 from plans.selection import default_edition, listed, visible_editions
+from projects.api.renderers import extra_list_renderers
 from projects.spreadsheets.export import list_file_response, xlsx_file_response
 from projects.spreadsheets.status_table import status_table_context, write_status_table_xlsx
 
 EXPORT_FORMATS = ("csv", "xlsx", "status-table", "status-table-xlsx")
+
+
+def extra_exports() -> dict:
+    """format → renderer class of the API list's other file formats (OC4IDS, IATI): the admin
+    offers them too, made by the same renderers from the changelist's queryset."""
+    return {renderer.format: renderer for renderer in extra_list_renderers()}
+
 
 # The changelist's edition filter's parameter (the year).
 EDITION_PARAMETER = "edition"
@@ -63,7 +71,8 @@ class ExportViews:
     def export_view(self, request, export_format):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        if export_format not in EXPORT_FORMATS:
+        extra = extra_exports()
+        if export_format not in EXPORT_FORMATS and export_format not in extra:
             raise Http404
         edition = chosen_edition(request)
         changelist = self.get_changelist_instance(request)
@@ -76,6 +85,8 @@ class ExportViews:
                 queryset = queryset.order_by(*ordering)
         if export_format in ("csv", "xlsx"):
             return list_file_response(queryset, export_format)
+        if export_format in extra:
+            return extra[export_format]().file_response(queryset, request=request)
         if export_format == "status-table-xlsx":
             writer = partial(write_status_table_xlsx, edition=edition)
             return xlsx_file_response(writer, queryset, "status_table")
@@ -94,5 +105,9 @@ class ExportViews:
         query = request.GET.copy()
         for parameter in ("p", "_changelist_filters"):
             query.pop(parameter, None)
-        extra_context = {**(extra_context or {}), "export_query": query.urlencode()}
+        extra_context = {
+            **(extra_context or {}),
+            "export_query": query.urlencode(),
+            "extra_exports": [(renderer.format, renderer.label) for renderer in extra_exports().values()],
+        }
         return super().changelist_view(request, extra_context)

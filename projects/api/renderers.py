@@ -7,6 +7,8 @@ queryset instead of data. The status table's HTML page is a template the rendere
 
 from functools import partial
 
+from django.conf import settings
+from django.utils.module_loading import import_string
 from rest_framework.renderers import BaseRenderer, TemplateHTMLRenderer
 
 from projects.spreadsheets.export import XLSX_MEDIA_TYPE, list_file_response, xlsx_file_response
@@ -24,8 +26,9 @@ class FileRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         return data
 
-    def file_response(self, queryset):
-        """The download of `queryset` (filtered and ordered) in this format."""
+    def file_response(self, queryset, request=None):
+        """The download of `queryset` (filtered and ordered) in this format (`request`: the one
+        asking, for formats that name their own URL)."""
         return list_file_response(queryset, self.format)
 
 
@@ -50,8 +53,11 @@ class StatusTableXLSXRenderer(XLSXRenderer):
         return xlsx_file_response(writer, queryset, "status_table")
 
 
-# The formats that are files (FileRenderer).
-FILE_FORMATS = tuple(renderer.format for renderer in (CSVRenderer, XLSXRenderer))
+def extra_list_renderers() -> list[type[FileRenderer]]:
+    """The list's file formats other apps add (settings.PROJECT_LIST_EXTRA_RENDERERS, dotted
+    paths): the open-data formats. Named in settings, so this app does not import the apps that
+    build on it."""
+    return [import_string(path) for path in getattr(settings, "PROJECT_LIST_EXTRA_RENDERERS", [])]
 
 
 class StatusTableHTMLRenderer(TemplateHTMLRenderer):

@@ -26,12 +26,12 @@ from projects.api.etags import (
 )
 from projects.api.list_rows import ProjectPagination
 from projects.api.renderers import (
-    FILE_FORMATS,
     CSVRenderer,
     FileRenderer,
     StatusTableHTMLRenderer,
     StatusTableXLSXRenderer,
     XLSXRenderer,
+    extra_list_renderers,
 )
 from projects.api.serializers import (
     DevelopmentInputSerializer,
@@ -78,7 +78,12 @@ WRITE_RESPONSES = {200: ProjectDetailSerializer, 412: PRECONDITION_FAILED, 428: 
             "Filtered, ordered, paginated by limit/offset. With `format=csv` or `format=xlsx` the "
             "same filters and order give a file of ALL matching projects (no pagination): CSV is "
             "UTF-8 with a byte-order mark for Excel; the XLSX has a second sheet with the "
-            "developments, for the import round trip."
+            "developments, for the import round trip. `format=oc4ids` is an OC4IDS 0.9.5 project "
+            "package (JSON) and `format=iati` an IATI 2.03 iati-activities document (XML) of the "
+            "same projects, streamed, valid by the official schemas (an empty selection gives an "
+            "empty projects list or activities element, which the schemas do not accept); they "
+            "describe the projects as they are now, so `as_of` is a 400 with them. The codes each "
+            'uses are in opendata/mappings.py and the README\'s "Open data".'
         ),
     ),
     retrieve=extend_schema(
@@ -120,7 +125,13 @@ class ProjectViewSet(
     pagination_class = ProjectPagination
     filterset_class = ProjectFilterSet
     lookup_value_regex = r"\d+"
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer, XLSXRenderer]
+    renderer_classes = [
+        JSONRenderer,
+        BrowsableAPIRenderer,
+        CSVRenderer,
+        XLSXRenderer,
+        *extra_list_renderers(),
+    ]
 
     def get_queryset(self):
         # One project is read as a model instance, with its joins, annotations and prefetches.
@@ -142,7 +153,7 @@ class ProjectViewSet(
         renderers = super().get_renderers()
         if self.action in ("list", "status_table"):
             return renderers
-        return [renderer for renderer in renderers if renderer.format not in FILE_FORMATS]
+        return [renderer for renderer in renderers if not isinstance(renderer, FileRenderer)]
 
     def get_serializer_class(self):
         # DRF has one serializer_class per view: the list, the detail and the writes differ.
@@ -154,9 +165,8 @@ class ProjectViewSet(
 
     def handle_exception(self, exc):
         # Errors are JSON whatever file format was asked for: a 400 names the bad parameter.
-        if getattr(self.request, "accepted_renderer", None) is not None and (
-            self.request.accepted_renderer.format in ("csv", "xlsx", "html")
-        ):
+        accepted = getattr(self.request, "accepted_renderer", None)
+        if accepted is not None and (isinstance(accepted, FileRenderer) or accepted.format == "html"):
             self.request.accepted_renderer = JSONRenderer()
             self.request.accepted_media_type = JSONRenderer.media_type
         return super().handle_exception(exc)
@@ -164,7 +174,9 @@ class ProjectViewSet(
     def list(self, request, *args, **kwargs):
         # A file streams every matching project, so its renderer makes the whole response.
         if isinstance(request.accepted_renderer, FileRenderer):
-            return request.accepted_renderer.file_response(self.filter_queryset(self.get_queryset()))
+            return request.accepted_renderer.file_response(
+                self.filter_queryset(self.get_queryset()), request=request
+            )
         return super().list(request, *args, **kwargs)
 
     @extend_schema(

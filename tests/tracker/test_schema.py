@@ -70,7 +70,8 @@ def test_schema_documents_every_filter_with_a_description(schema):
     feed = parameters(schema["paths"]["/api/developments/"]["get"], "query")
 
     assert set(projects) == set(ProjectFilterSet.base_filters) | {"limit", "offset", "format"}
-    assert projects["format"]["schema"]["enum"] == ["csv", "json", "xlsx"]
+    assert projects["format"]["schema"]["enum"] == ["csv", "iati", "json", "oc4ids", "xlsx"]
+    assert "OC4IDS 0.9.5" in projects["format"]["description"]
     assert set(feed) == set(DevelopmentFilterSet.base_filters) | {"limit", "offset"}
     for name, parameter in [*projects.items(), *feed.items()]:
         assert parameter.get("description"), name

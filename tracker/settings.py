@@ -217,6 +217,11 @@ CACHES = {
         else None,
     )
 }
+# django-environ gives the base options of Django's Redis backend in lower case, which Django
+# ignores: ?key_prefix=tracker&timeout=600 must reach KEY_PREFIX and TIMEOUT.
+for option in ("key_prefix", "timeout", "version"):
+    if option in CACHES["default"]:
+        CACHES["default"][option.upper()] = CACHES["default"].pop(option)
 
 # Failed logins (django-axes): after AXES_FAILURE_LIMIT failures for one user name from one
 # address, that pair is locked out for AXES_COOLOFF_MINUTES (the admin answers 429).

@@ -84,6 +84,17 @@ def test_the_per_process_cache_warning_can_be_silenced_where_one_process_runs():
                 "OPTIONS": {"socket_timeout": 2},
             },
         ),
+        # KEY_PREFIX and TIMEOUT are Django's, in upper case.
+        (
+            "redis://cache.internal:6379/0?key_prefix=tracker&timeout=600",
+            {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "redis://cache.internal:6379/0",
+                "KEY_PREFIX": "tracker",
+                "TIMEOUT": 600,
+                "OPTIONS": {},
+            },
+        ),
         (
             "rediss://cache.internal:6380/1",
             {

@@ -4,11 +4,14 @@ remembered in the cache so that checking a filter's codes costs no query.
 A code the cache does not know is looked up in the database before it is refused, so a row
 added a moment ago (in another process, with a per-process cache) is never refused. Every
 save or delete of a reference row forgets that table's codes (the receivers are connected in
-ProjectsConfig.ready()), and the codes expire after CODES_TTL anyway, so a renamed code stops
-being accepted within that time: until then it matches no project.
+ProjectsConfig.ready()), at once and again when the change commits. With the production
+setting, one cache shared by every worker (CACHE_URL=redis://), a renamed code is refused
+everywhere from the commit on. With a per-process cache (local memory, the quick start's
+default) other processes keep theirs until CODES_TTL: until then the old code matches no project.
 """
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 CODES_TTL = 300
@@ -48,10 +51,13 @@ def known_codes(model, field):
 
 
 def forget_codes(sender, **kwargs):
-    for field in REFERENCE_MODELS.get(sender, ()):
-        cache.delete(_key(sender, field))
+    keys = [_key(sender, field) for field in REFERENCE_MODELS.get(sender, ())]
     if sender._meta.label_lower in ("countries.country", "countries.region"):
-        cache.delete(PLACES_KEY)
+        keys.append(PLACES_KEY)
+    cache.delete_many(keys)
+    # Again once the change is committed: with a shared cache (CACHE_URL=redis://), another
+    # worker may have read the old codes and stored them between the save and the commit.
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 REFERENCE_MODELS = {}  # model -> the code fields filters check; filled by connect()

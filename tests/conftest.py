@@ -17,6 +17,36 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture
+def redis_url():
+    """The machine's Redis for the shared cache's tests: REDIS_URL, by default database 15 of
+    127.0.0.1:6379, a database of their own, emptied before and after (only that one). Redis
+    down is a failure, not a skip: CI starts it (scripts/redis-up)."""
+    import os
+
+    import redis
+
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.flushdb()
+    except redis.ConnectionError as error:
+        pytest.fail(
+            f"Redis does not answer at {url} ({error}): start it with scripts/redis-up, or set REDIS_URL."
+        )
+    yield url
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def shared_cache(settings, redis_url):
+    """Django's cache is the machine's Redis, as with production's CACHE_URL=redis://."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    }
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """Pages render without a collectstatic manifest (production uses WhiteNoise's manifest)."""

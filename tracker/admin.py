@@ -63,3 +63,9 @@ class TrackerAdminSite(admin.AdminSite):
 
 class TrackerAdminConfig(AdminConfig):
     default_site = "tracker.admin.TrackerAdminSite"
+
+    def ready(self):
+        super().ready()
+        # The tracker package is not an app of its own: the one AppConfig it has registers
+        # the project-wide system checks.
+        from tracker import checks  # noqa: F401

@@ -180,8 +180,11 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 CSRF_COOKIE_HTTPONLY = True  # the admin and Swagger UI take the token from the page, not the cookie
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 # Preloading HSTS binds every subdomain of the domain for good: the domain's owner decides
-# (SECURE_HSTS_PRELOAD=true), so check --deploy's reminder about it is silenced.
-SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# (SECURE_HSTS_PRELOAD=true), so check --deploy's reminder about it is silenced. More can be
+# silenced through the environment, e.g. tracker.W001 where a single process runs.
+SILENCED_SYSTEM_CHECKS = ([] if SECURE_HSTS_PRELOAD else ["security.W021"]) + env.list(
+    "SILENCED_SYSTEM_CHECKS", default=[]
+)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -217,9 +220,28 @@ OC4IDS_ID_PREFIX = env("OC4IDS_ID_PREFIX", default="oc4ids-xxxxxx")
 IATI_REPORTING_ORG_REF = env("IATI_REPORTING_ORG_REF", default="XM-DAC-701-MLIT")
 IATI_REPORTING_ORG_TYPE = env("IATI_REPORTING_ORG_TYPE", default="10")
 
-# Counters for throttling and the API lockout. Local memory counts per worker process; set
-# CACHE_URL (e.g. dbcache://tracker_cache after createcachetable, or redis://) to share them.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The cache holds the API throttles' counts, the API lockout's failures and the reference codes
+# (projects/codes.py). Local memory, the quick start's default, is per worker process: with more
+# than one process, set CACHE_URL=redis://host:6379/0 so that every worker and server shares one
+# cache (README, "Running several servers"; check --deploy warns, tracker.W001). A redis:// URL
+# always means Django's own backend: django-environ would pick django-redis instead if it
+# happened to be installed, whose options and errors differ. The admin login lockout (axes)
+# counts in the database, its default handler, so it is shared whatever the cache.
+REDIS_SCHEMES = ("redis://", "rediss://", "rediscache://")
+CACHE_URL = env.str("CACHE_URL", default="") or "locmemcache://"
+CACHES = {
+    "default": env.cache_url_config(
+        CACHE_URL,
+        backend="django.core.cache.backends.redis.RedisCache"
+        if CACHE_URL.startswith(REDIS_SCHEMES)
+        else None,
+    )
+}
+# django-environ gives the base options of Django's Redis backend in lower case, which Django
+# ignores: ?key_prefix=tracker&timeout=600 must reach KEY_PREFIX and TIMEOUT.
+for option in ("key_prefix", "timeout", "version"):
+    if option in CACHES["default"]:
+        CACHES["default"][option.upper()] = CACHES["default"].pop(option)
 
 # Failed logins (django-axes): after AXES_FAILURE_LIMIT failures for one user name from one
 # address, that pair is locked out for AXES_COOLOFF_MINUTES (the admin answers 429).

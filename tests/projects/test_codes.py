@@ -21,8 +21,17 @@ def client():
     return client
 
 
+@pytest.fixture(params=["local memory", "redis"])
+def cache_backend(request):
+    """Each test of the codes runs with the quick start's cache and with production's, the
+    machine's Redis (CACHE_URL=redis://)."""
+    if request.param == "redis":
+        request.getfixturevalue("shared_cache")
+    return request.param
+
+
 @pytest.fixture
-def rail():
+def rail(cache_backend):
     sector = SectorFactory(code="rail")
     ProjectFactory(sectors=[sector], number=1)
     ProjectFactory(sectors=[SectorFactory(code="port")], number=2)
@@ -90,3 +99,20 @@ def test_scheme_codes_use_the_cache_too(client, rail):
 
     assert [p["number"] for p in response.data["results"]] == [3]
     assert not [sql for sql in queries if sql.startswith('SELECT "projects_scheme"."code"')]
+
+
+def test_a_rename_forgets_the_codes_again_when_it_commits(client, rail, django_capture_on_commit_callbacks):
+    """Another worker may read the old codes between the save and the commit, and store them
+    in the shared cache: the commit forgets them again."""
+    from django.core.cache import cache
+
+    from projects.codes import _key
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rail.code = "railway"
+        rail.save()
+        cache.set(_key(Sector, "code"), frozenset({"rail", "port"}))  # that worker's read
+
+    old, _queries = get(client, "sector=rail")
+
+    assert old.status_code == 400

@@ -1,5 +1,6 @@
 """Production settings: check --deploy is clean, and the headers and cookies beyond what it checks."""
 
+import ast
 import os
 import re
 import secrets
@@ -23,6 +24,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "tracker.example.go.jp",
     "CSRF_TRUSTED_ORIGINS": "https://tracker.example.go.jp",
     "BEHIND_PROXY": "true",
+    "CACHE_URL": "redis://cache.internal:6379/0",  # check --deploy does not connect to it
 }
 
 
@@ -50,6 +52,64 @@ def test_check_deploy_complains_when_https_is_switched_off():
 
     assert result.returncode != 0
     assert "security.W008" in result.stdout + result.stderr
+
+
+def test_check_deploy_warns_that_a_local_memory_cache_is_per_process():
+    result = _manage("check", "--deploy", "--fail-level", "DEBUG", CACHE_URL="")
+
+    assert result.returncode != 0
+    assert "tracker.W001" in result.stdout + result.stderr
+
+
+def test_the_per_process_cache_warning_can_be_silenced_where_one_process_runs():
+    result = _manage(
+        "check", "--deploy", "--fail-level", "DEBUG", CACHE_URL="", SILENCED_SYSTEM_CHECKS="tracker.W001"
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "cache"),
+    [
+        # The quick start's default: one cache per process.
+        ("", {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": ""}),
+        # Django's own Redis backend, whatever else is installed (django-environ would prefer
+        # django-redis), with its options in its own lower case.
+        (
+            "redis://cache.internal:6379/0?socket_timeout=2",
+            {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "redis://cache.internal:6379/0",
+                "OPTIONS": {"socket_timeout": 2},
+            },
+        ),
+        # KEY_PREFIX and TIMEOUT are Django's, in upper case.
+        (
+            "redis://cache.internal:6379/0?key_prefix=tracker&timeout=600",
+            {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "redis://cache.internal:6379/0",
+                "KEY_PREFIX": "tracker",
+                "TIMEOUT": 600,
+                "OPTIONS": {},
+            },
+        ),
+        (
+            "rediss://cache.internal:6380/1",
+            {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "rediss://cache.internal:6380/1",
+            },
+        ),
+    ],
+)
+def test_cache_url_gives_the_cache(url, cache):
+    script = "from django.conf import settings; print(repr(settings.CACHES['default']))"
+    result = _manage("shell", "-c", script, CACHE_URL=url)
+
+    assert result.returncode == 0, result.stderr
+    assert ast.literal_eval(result.stdout.splitlines()[-1]) == cache
 
 
 def test_missing_secret_key_fails_loudly():

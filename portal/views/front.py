@@ -21,9 +21,11 @@ from countries.models import Country, Region
 from plans.selection import as_listed, visible_editions
 from portal.charts import bar_chart
 from portal.headline import headline
+from portal.maps import country_map
 from portal.models import Visit
 from portal.summary import DIMENSIONS, PARAMETER, filterset, summarize
 from projects.admin.list_links import RELATED, SCHEME_FAMILY, STATUS, admin_query
+from projects.audit import editor_label
 from projects.dates import format_partial_date
 from projects.models import Development, Project, SchemeFamily, Sector, Status, StatusChange
 from tracker.locale import is_english
@@ -138,7 +140,7 @@ def _recent(ids, since):
             "date": format_partial_date(development.date, development.date_precision, development.date_end),
             "project": development.project,
             "country": _name(development.project.country),
-            "href": reverse("admin:projects_project_change", args=[development.project_id]),
+            "href": development.project.get_absolute_url(),
             "new": since is not None and development.recorded_at > since,
         }
         for development in developments
@@ -147,15 +149,31 @@ def _recent(ids, since):
         {
             "object": change,
             "project": change.project,
-            "href": reverse("admin:projects_project_change", args=[change.project_id]),
-            "who": (change.recorded_by.get_full_name() or change.recorded_by.get_username())
-            if change.recorded_by
-            else "",
+            "country": _name(change.project.country),
+            "href": change.project.get_absolute_url(),
+            # A row without a user was loaded with the plan's text: its recording date is the
+            # day of the load, which says nothing; the date shown is then when it took effect.
+            "who": editor_label(change.recorded_by) if change.recorded_by else "",
+            "effective": format_partial_date(change.effective_on, change.effective_precision),
             "new": since is not None and change.recorded_at > since,
         }
         for change in changes
     ]
     return recent_developments, recent_changes
+
+
+# The list's files for the same filters: the API's list answers every filter the form has.
+DOWNLOADS = (("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("oc4ids", "OC4IDS (JSON)"), ("iati", "IATI (XML)"))
+
+
+def _downloads(params) -> list[tuple[str, str]]:
+    projects = reverse("project-list")
+    links = []
+    for format_, label in DOWNLOADS:
+        query = params.copy()
+        query["format"] = format_
+        links.append((label, f"{projects}?{query.urlencode()}"))
+    return links
 
 
 @require_GET
@@ -211,7 +229,7 @@ def front(request):
         won_href=link(won="true"),
         new_href=reverse("admin:plans_edition_list", args=[edition.year]) if edition else link(),
         charts=charts,
-        countries=[
+        country_rows=[
             {
                 "code": bucket.code,
                 "name": bucket.name,
@@ -220,6 +238,12 @@ def front(request):
             }
             for bucket in summary.by_country
         ],
+        country_map=country_map(
+            {bucket.code: bucket.count for bucket in summary.by_country},
+            href=links["by_country"].__getitem__,
+            names={bucket.code: bucket.name for bucket in summary.by_country},
+        ),
+        downloads=_downloads(params),
         developments=developments,
         changes=changes,
         since=since,

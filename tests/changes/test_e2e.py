@@ -12,8 +12,7 @@ from tests.factories import UserFactory
 
 
 def _console_problem(message, problems):
-    # The browser asks for /favicon.ico on its own; the site has none (not this page's doing).
-    if message.type == "error" and "favicon.ico" not in message.location.get("url", ""):
+    if message.type == "error":
         problems.append(f"{message.text} {message.location.get('url', '')}")
 
 

@@ -1,6 +1,7 @@
 """The front page: login, filters, links to the admin's lists, since-last-visit, query count."""
 
 import datetime
+import json
 import re
 from html import unescape
 
@@ -92,7 +93,7 @@ def test_figures_link_to_admin_lists_of_that_many_projects(plan_data, client):
 
     assert _admin_count(client, unescape(response.context["total_href"])) == summary.total
     assert _admin_count(client, unescape(response.context["won_href"])) == summary.won
-    for country in response.context["countries"][:3]:
+    for country in response.context["country_rows"][:3]:
         assert _admin_count(client, country["href"]) == country["count"]
     # The charts' bars: href and label of each SVG link.
     bars = re.findall(r'<a href="([^"]+)" class="chart-bar[^"]*" aria-label="([^"]+)"', html)
@@ -159,3 +160,32 @@ def test_the_page_takes_a_fixed_number_of_queries(viewer):
     many = _page_queries(viewer)
 
     assert few == many <= 32  # a fixed number, not one per project or link
+
+
+def test_the_map_links_each_country_to_its_list(plan_data, viewer):
+    response = viewer.get(URL, {"region": "south-asia"})
+    html = response.content.decode()
+    rows = response.context["country_rows"]
+    links = re.findall(r'<a href="([^"]+)" class="country-map-country[^"]*" aria-label="([^"]+)"', html)
+    assert len(links) == len(rows) > 0
+    assert {unescape(href) for href, _label in links} == {row["href"] for row in rows}
+    for row in rows:
+        assert any(row["name"] in unescape(label) and str(row["count"]) in label for _href, label in links)
+
+
+def test_the_downloads_are_the_lists_files_for_the_same_filters(plan_data, viewer):
+    response = viewer.get(URL, {"sector": "rail", "region": "southeast-asia"})
+    downloads = dict(response.context["downloads"])
+    oc4ids = viewer.get(downloads["OC4IDS (JSON)"])
+    assert oc4ids.status_code == 200
+    package = json.loads(b"".join(oc4ids.streaming_content) if oc4ids.streaming else oc4ids.content)
+    assert len(package["projects"]) == response.context["summary"].total > 0
+    for label in ("CSV", "Excel (XLSX)", "IATI (XML)"):
+        assert viewer.get(downloads[label]).status_code == 200, label
+
+
+def test_recent_items_open_the_readers_project_page(plan_data, viewer):
+    response = viewer.get(URL)
+    development = response.context["developments"][0]
+    assert development["href"] == f"/projects/{development['project'].number}/"
+    assert viewer.get(development["href"]).status_code == 200

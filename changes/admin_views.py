@@ -1,6 +1,7 @@
 """The change log's page inside the admin (/admin/changes/): the log of changes.log with its
 filters as a form beside it, paginated in the database. Every role may read it."""
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import QueryDict
@@ -10,8 +11,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from changes.filtersets import ChangeFilterSet
-from changes.log import change_rows, entries
-from projects.models import Project
+from changes.log import KINDS, change_rows, entries
+from countries.models import Country, Region, localized_name
+from projects.audit import editor_label
+from projects.models import Project, Sector
 
 PER_PAGE = 50
 # The permission every role has (accounts.roles: the audit rows are readable by all).
@@ -27,6 +30,45 @@ def _given(query: QueryDict) -> QueryDict:
         if kept and name != "page":
             given.setlist(name, kept)
     return given
+
+
+def _choices():
+    """The form's options, in the reader's language: each filter takes one value here (the API
+    takes several); the values are the API's, so a filtered page's query works on both."""
+    return {
+        "user": [
+            (str(user.pk), editor_label(user)) for user in get_user_model().objects.order_by("username")
+        ],
+        "country": sorted(
+            (
+                (c.iso_code, localized_name(c))
+                for c in Country.objects.filter(projects__isnull=False).distinct()
+            ),
+            key=lambda pair: pair[1],
+        ),
+        "region": [(region.code, localized_name(region)) for region in Region.objects.all()],
+        "sector": [(sector.code, localized_name(sector)) for sector in Sector.objects.all()],
+        "kind": [(code, str(label)) for code, label in KINDS.items()],
+    }
+
+
+def _fields(form, given):
+    """The filter form's fields as the page draws them: a date input, a list to choose from, or
+    the text the API takes (project numbers)."""
+    choices = _choices()
+    return [
+        {
+            "name": field.name,
+            "id": field.id_for_label,
+            "label": field.label,
+            "value": given.get(field.name, ""),
+            "type": "date" if field.name in ("since", "until") else "text",
+            "choices": choices.get(field.name),
+            "help": field.help_text if field.name == "project" else "",
+            "errors": field.errors,
+        }
+        for field in form
+    ]
 
 
 def change_log_view(request, admin_site):
@@ -47,6 +89,7 @@ def change_log_view(request, admin_site):
         "entries": entries(page.object_list),
         "query": given.urlencode(),
         "invalid": not filterset.is_valid(),
+        "fields": _fields(filterset.form, given),
     }
     request.current_app = admin_site.name
     return TemplateResponse(request, "admin/changes/change_log.html", context)

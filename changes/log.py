@@ -228,6 +228,17 @@ class Entry:
         return str(VIAS.get(self.via, self.via))
 
     @property
+    def all_new(self) -> bool:
+        """A project's every value set from nothing (added, or the plan's import): the page folds
+        such a list of fields, which repeats the project rather than saying what changed. A new
+        development or status change stays open: its few fields are the news."""
+        return (
+            self.kind.startswith("project_")
+            and len(self.changes) > 1
+            and not any(change.before for change in self.changes)
+        )
+
+    @property
     def project_label(self) -> str:
         if self.project_number is None:
             return ""

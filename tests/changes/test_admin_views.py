@@ -81,3 +81,23 @@ def test_the_portal_links_to_it(rf, editor):
     request.user = editor
     html = render_to_string("portal/base.html", request=request)
     assert f'href="{URL}"' in html
+
+
+def test_a_projects_values_set_from_nothing_are_folded_and_a_status_change_is_not(plan_data, client):
+    from accounts.roles import EDITOR
+    from projects.models import Project, Status
+    from projects.services import project_change_status
+    from tests.factories import UserFactory
+
+    user = UserFactory(role=EDITOR)
+    project = Project.objects.get(number=1)
+    project_change_status(project=project, status=Status.PROCUREMENT, user=user, note="試験")
+    client.force_login(user)
+    response = client.get("/admin/changes/")
+    entries = response.context["entries"]
+    status = next(entry for entry in entries if entry.kind == "status_changed")
+    assert not status.all_new
+    imported = [entry for entry in entries if entry.plan_import and entry.kind.startswith("project_")]
+    assert imported and all(entry.all_new for entry in imported)
+    html = response.content.decode()
+    assert html.count('<details class="change-log-details">') == sum(entry.all_new for entry in entries)

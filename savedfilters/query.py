@@ -47,15 +47,14 @@ def normalize_query(query, *, user) -> str:
         elif parts:
             # A search keeps its commas and spaces: it is text, not a list.
             values[key] = params.get(key).strip() if key == "q" else ",".join(parts)
-    if not errors:
-        data = QueryDict(mutable=True)
-        data.update(values)
-        # The edition filter asks the request for the editions its user may see.
-        filterset = ProjectFilterSet(
-            data=data, queryset=Project.objects.none(), request=SimpleNamespace(user=user)
-        )
-        if not filterset.form.is_valid():
-            errors.update({key: list(messages) for key, messages in filterset.form.errors.items()})
+    data = QueryDict(mutable=True)
+    data.update(values)
+    # The edition filter asks the request for the editions its user may see.
+    filterset = ProjectFilterSet(
+        data=data, queryset=Project.objects.none(), request=SimpleNamespace(user=user)
+    )
+    if not filterset.form.is_valid():
+        errors.update({key: list(messages) for key, messages in filterset.form.errors.items()})
     if errors:
         raise ValidationError(
             {"query": [f"{key}: {' '.join(map(str, messages))}" for key, messages in errors.items()]}

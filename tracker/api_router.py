@@ -9,6 +9,7 @@ from countries.urls import router as countries_router
 from plans.api.views import EditionViewSet
 from projects.api import views
 from projects.api.imports import router_register as register_imports
+from savedfilters.api import SavedFilterViewSet
 
 
 class APIRoot(APIRootView):
@@ -37,6 +38,7 @@ router.register("sectors", views.SectorViewSet)
 router.register("schemes", views.SchemeViewSet)
 register_imports(router)
 router.register("editions", EditionViewSet, basename="edition")
+router.register("saved-filters", SavedFilterViewSet, basename="savedfilter")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -21,7 +21,9 @@ def viewer():
 def test_a_viewer_creates_lists_updates_and_deletes_their_own(plan_data, viewer):
     client = user_token_client(viewer)
 
-    created = client.post(URL, {"name": "南アジアの鉄道", "query": "sector=rail&region=south-asia", "is_default": True})
+    created = client.post(
+        URL, {"name": "南アジアの鉄道", "query": "sector=rail&region=south-asia", "is_default": True}
+    )
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
     assert created.json()["query"] == "region=south-asia&sector=rail"
@@ -29,7 +31,11 @@ def test_a_viewer_creates_lists_updates_and_deletes_their_own(plan_data, viewer)
 
     assert [row["id"] for row in client.get(URL).json()] == [pk]
     changed = client.patch(f"{URL}{pk}/", {"name": "rail", "query": "sector=road"}, format="json")
-    assert (changed.status_code, changed.json()["name"], changed.json()["query"]) == (200, "rail", "sector=road")
+    assert (changed.status_code, changed.json()["name"], changed.json()["query"]) == (
+        200,
+        "rail",
+        "sector=road",
+    )
     assert client.delete(f"{URL}{pk}/").status_code == 204
     assert not SavedFilter.objects.exists()
 

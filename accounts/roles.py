@@ -17,6 +17,10 @@ REFERENCE_APP_MODELS = {
     "countries": ["region", "country"],
     "projects": ["sector", "scheme"],
 }
+# Models of a user's own rows: every role keeps its own (the views show each user theirs only).
+OWN_APP_MODELS = {
+    "savedfilters": ["savedfilter"],
+}
 HISTORY_APP_MODELS = {
     "projects": ["historicalproject", "historicaldevelopment", "historicalstatuschange"],
 }
@@ -78,10 +82,18 @@ def _view_permissions():
     return Permission.objects.filter(q)
 
 
+def _own_permissions():
+    q = Q()
+    for app, models in OWN_APP_MODELS.items():
+        actions = ("view", "add", "change", "delete")
+        q |= Q(content_type__app_label=app, codename__in=[f"{a}_{m}" for a in actions for m in models])
+    return Permission.objects.filter(q)
+
+
 def role_permissions(role: str):
     if role == ADMINISTRATOR:
         return Permission.objects.all()
-    perms = _view_permissions()
+    perms = _view_permissions() | _own_permissions()
     if role == EDITOR:
         q = Q()
         for app, codename in EDITOR_EXTRA:

@@ -152,12 +152,15 @@ class FilterBackend(DjangoFilterBackend):
 
     A request for one object takes no filters: its parameters are checked, never applied.
     A request with no filter parameter builds no filterset (its form is costly to build).
+    A preset parameter (settings.FILTER_PRESETS, e.g. `saved`) stands for the filters it holds.
     """
 
     def filter_queryset(self, request, queryset, view):
         detail = getattr(view, "detail", False)
         filterset_class = None if detail else self.get_filterset_class(view, queryset)
         names = set(filterset_class.base_filters) if filterset_class is not None else set()
+        presets = filter_presets(filterset_class)
+        names |= set(presets)
         paged = _answers_a_page(request, view)
         allowed = COMMON_PARAMETERS | names | (PAGE_PARAMETERS if paged else set())
         given = set(request.query_params)
@@ -186,10 +189,60 @@ class FilterBackend(DjangoFilterBackend):
             raise InvalidQuery(filter_utils.translate_validation(filterset.errors).detail)
         return filterset.qs
 
+    def get_filterset_kwargs(self, request, queryset, view):
+        # A preset (`?saved=12`) is replaced by the filters it stands for.
+        presets = filter_presets(self.get_filterset_class(view, queryset))
+        return {
+            **super().get_filterset_kwargs(request, queryset, view),
+            "data": _with_presets(request, presets),
+        }
+
     def to_html(self, request, queryset, view):
         # No filter form in the browsable API: an HTML form sends every field, the empty ones
         # too, and an empty filter value is a 400 (projects.filtersets.FilterForm).
         return None
+
+
+# Filter presets: a query parameter that stands for a set of filters (`?saved=12`, a user's saved
+# filter). settings.FILTER_PRESETS names them by filter set, {"app.filtersets.FilterSet":
+# {"saved": "app.module.preset"}}: the apps that own them depend on the filter set, never the
+# reverse. A preset has `resolve(request, value) -> QueryDict` (raising a Django ValidationError,
+# a 400 on its parameter) and `schema_parameter()`, its OpenAPI parameter.
+
+
+def filter_presets(filterset_class) -> dict:
+    """The presets a filter set accepts, by query parameter."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    if filterset_class is None:
+        return {}
+    path = f"{filterset_class.__module__}.{filterset_class.__qualname__}"
+    configured = getattr(settings, "FILTER_PRESETS", {}).get(path, {})
+    return {name: import_string(preset) for name, preset in configured.items()}
+
+
+def _with_presets(request, presets):
+    """The request's filters, each preset given replaced by the filters it stands for; a filter
+    also given explicitly replaces the preset's value of it."""
+    given = [name for name in presets if name in request.query_params]
+    if not given:
+        return request.query_params
+    data = request.query_params.copy()
+    errors = {}
+    for name in given:
+        try:
+            resolved = presets[name].resolve(request, request.query_params.get(name))
+        except DjangoValidationError as exc:
+            errors[name] = get_error_detail(exc)
+            continue
+        del data[name]
+        for key in resolved:
+            if key not in request.query_params:
+                data.setlist(key, resolved.getlist(key))
+    if errors:
+        raise InvalidQuery(errors)
+    return data
 
 
 # Errors. Every error body is {"detail": text, "code": code}; a 400 adds "errors", the

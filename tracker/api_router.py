@@ -11,6 +11,7 @@ from plans.api.views import EditionViewSet
 from portal.api import SummaryView
 from projects.api import views
 from projects.api.imports import router_register as register_imports
+from savedfilters.api import SavedFilterViewSet
 
 
 class APIRoot(APIRootView):
@@ -40,6 +41,7 @@ router.register("schemes", views.SchemeViewSet)
 register_imports(router)
 router.register("editions", EditionViewSet, basename="edition")
 router.register("changes", ChangeViewSet, basename="change")
+router.register("saved-filters", SavedFilterViewSet, basename="savedfilter")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -52,6 +52,19 @@ class AutoSchema(BaseAutoSchema):
             )
         return parameters
 
+    def _get_filter_parameters(self):
+        # The filter presets (tracker.api.FilterBackend, settings.FILTER_PRESETS): `saved` on
+        # the project list, documented by the preset itself.
+        from tracker.api import filter_presets
+
+        parameters = super()._get_filter_parameters()
+        if not self._is_list_view() or not parameters:
+            return parameters
+        filterset_class = getattr(self.view, "filterset_class", None)
+        return parameters + [
+            preset.schema_parameter(name) for name, preset in filter_presets(filterset_class).items()
+        ]
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if direction != "response":

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "plans",  # the plan's editions, their listings, and the plan text's parser and fixture
     "changes",  # the change log across projects (changes.log)
     "opendata",  # the project list as OC4IDS and IATI (?format=oc4ids|iati)
+    "savedfilters",  # the project list's filters a user saved under a name (admin, front page, API)
     "tokens",
     "portal",  # the readers' pages: the front page and a project's page
 ]
@@ -258,6 +259,13 @@ API_AUTH_LOCKOUT_SECONDS = env.int("API_AUTH_LOCKOUT_SECONDS", default=15 * 60)
 
 # The REST API (README, "API"). Token authentication comes first: its WWW-Authenticate header
 # makes DRF answer 401, not 403, to a request without credentials.
+# Query parameters standing for a set of filters (tracker.api.FilterBackend): by filter set, the
+# parameter and its preset. `?saved=12` on the project list is the user's saved filter 12; the
+# app that owns a preset depends on the filter set, not the reverse.
+FILTER_PRESETS = {
+    "projects.filtersets.ProjectFilterSet": {"saved": "savedfilters.presets.saved_filter"},
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "tokens.authentication.APITokenAuthentication",

@@ -231,6 +231,18 @@ class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHisto
             .prefetch_related("sectors", "schemes")
         )
 
+    def changelist_view(self, request, extra_context=None):
+        # The user's saved filters: the default view, `?saved=<id>`, `?all=1`, the menu and the
+        # save form. Imported here: savedfilters depends on projects, not the reverse.
+        from savedfilters.admin_list import redirect_for, without_show_all
+        from savedfilters.context import for_admin
+
+        if (redirect := redirect_for(request)) is not None:
+            return redirect
+        request = without_show_all(request)
+        extra_context = {**(extra_context or {}), "saved_filters": for_admin(request)}
+        return super().changelist_view(request, extra_context)
+
     def get_search_results(self, request, queryset, search_term):
         # The one search definition, shared with the API's `q` (ProjectQuerySet.search).
         if not normalize_for_search(search_term):

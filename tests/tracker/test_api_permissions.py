@@ -212,9 +212,20 @@ ENDPOINTS = {
         "POST": lambda d: {"year": 2024},
     },
     "edition": {"path": "/api/editions/2023/", "methods": {"GET"}},
+    # Every role keeps its own saved filters (one's own row: tests/savedfilters/test_api.py).
+    "saved-filters": {
+        "path": "/api/saved-filters/",
+        "methods": {"GET", "POST"},
+        "writer": VIEWER,
+        "POST": lambda d: {"name": "鉄道", "query": "sector=rail"},
+    },
 }
 
-WRITERS = {EDITOR: {EDITOR, ADMINISTRATOR}, ADMINISTRATOR: {ADMINISTRATOR}}
+WRITERS = {
+    VIEWER: {VIEWER, EDITOR, ADMINISTRATOR},
+    EDITOR: {EDITOR, ADMINISTRATOR},
+    ADMINISTRATOR: {ADMINISTRATOR},
+}
 
 
 def expected_status(role, endpoint, method):

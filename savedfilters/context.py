@@ -28,7 +28,7 @@ def _filter_query(params) -> str:
     )
 
 
-def _context(request, *, query: str, link, show_all: str, manage: str = "") -> dict:
+def _context(request, *, query: str, link, show_all: str, manage: str = "", share: str | None = None) -> dict:
     filters = list(SavedFilter.objects.owned_by(request.user).only("pk", "name", "query", "is_default"))
     for saved in filters:
         saved.link = link(saved)
@@ -37,7 +37,7 @@ def _context(request, *, query: str, link, show_all: str, manage: str = "") -> d
         "form": SaveFilterForm(initial={"query": query}),
         "save_url": reverse("savedfilters:save"),
         "next": request.get_full_path(),
-        "share_url": request.build_absolute_uri(),
+        "share_url": request.build_absolute_uri(share),
         "query": query,
         "show_all_url": show_all,
         "manage_url": manage,
@@ -52,6 +52,9 @@ def for_request(request, params) -> dict:
         query=_filter_query(params),
         link=lambda saved: f"{FRONT_PAGE}?{saved.query or SHOW_ALL_QUERY}",
         show_all=f"{FRONT_PAGE}?{SHOW_ALL_QUERY}",
+        # The filters shown, even when they are the reader's default view (`/` alone): the link
+        # must show the same to whoever opens it.
+        share=f"{FRONT_PAGE}?{_filter_query(params) or SHOW_ALL_QUERY}",
     )
 
 

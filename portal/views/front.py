@@ -28,11 +28,23 @@ from projects.admin.list_links import RELATED, SCHEME_FAMILY, STATUS, admin_quer
 from projects.audit import editor_label
 from projects.dates import format_partial_date
 from projects.models import Development, Project, SchemeFamily, Sector, Status, StatusChange
+from savedfilters.context import default_params, for_request
 from tracker.locale import is_english
 
 # The filters the page's form has. Others of the API's (as_of, updated_after, ...) are refused:
 # the admin's list, where the figures link, does not have them.
-FORM_PARAMETERS = ("q", "region", "country", "sector", "scheme", "status", "won", "is_new", "edition")
+FORM_PARAMETERS = (
+    "q",
+    "region",
+    "country",
+    "sector",
+    "scheme",
+    "status",
+    "won",
+    "is_new",
+    "edition",
+    "ordering",
+)
 RECENT = 10
 
 
@@ -179,7 +191,9 @@ def _downloads(params) -> list[tuple[str, str]]:
 @require_GET
 @login_required
 def front(request):
-    params = _params(request.GET)
+    # `/` without a query opens the reader's default saved filter, if they set one.
+    params = _params(request.GET or default_params(request) or request.GET)
+    params.pop("ordering", None)  # the menu's "every project" (savedfilters): counts have no order
     filters = filterset(params, request=request)
     errors = _errors(params, filters)
     context = {
@@ -188,6 +202,7 @@ def front(request):
         "params": params,
         "errors": errors,
         "choices": _choices(request.user),
+        "saved_filters": for_request(request, params),
     }
     if errors:
         return render(request, "portal/front.html", context, status=400)

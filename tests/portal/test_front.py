@@ -189,3 +189,26 @@ def test_recent_items_open_the_readers_project_page(plan_data, viewer):
     development = response.context["developments"][0]
     assert development["href"] == f"/projects/{development['project'].number}/"
     assert viewer.get(development["href"]).status_code == 200
+
+
+def test_a_saved_default_opens_with_the_page_and_every_project_is_one_click_away(plan_data, viewer):
+    from savedfilters.models import SavedFilter
+
+    response = viewer.post(
+        reverse("savedfilters:save"),
+        {"name": "南アジア", "query": "region=south-asia", "is_default": "on", "next": "/?region=south-asia"},
+    )
+    assert response.status_code == 302
+    saved = SavedFilter.objects.get(owner=viewer.user)
+    assert saved.is_default and saved.query == "region=south-asia"
+
+    opened = viewer.get(URL)
+    assert opened.status_code == 200
+    assert opened.context["params"].dict() == {"region": "south-asia"}
+    assert 0 < opened.context["summary"].total < 93
+    assert [item.name for item in opened.context["saved_filters"]["filters"]] == ["南アジア"]
+    assert opened.context["saved_filters"]["share_url"] == "http://testserver/?region=south-asia"
+
+    everything = viewer.get(opened.context["saved_filters"]["show_all_url"])
+    assert everything.status_code == 200
+    assert everything.context["summary"].total == 93

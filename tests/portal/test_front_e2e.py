@@ -69,6 +69,15 @@ def test_the_front_page_reads_well(plan_data, live_server, settings, language, w
             assert str(listed) in label, (label, listed)
             page.go_back()
 
+            # Save the filtered page as the default view: `/` opens with it.
+            page.fill("#savedfilters-name", "South Asia")
+            page.check("input[name=is_default]")
+            page.locator(".savedfilters-save button").click()
+            expect(page.locator(".messages .message")).to_be_visible()
+            page.goto(live_server.url + "/")
+            expect(page.locator(".card-total .card-number")).to_have_text(str(total))
+            page.screenshot(path=str(ARTIFACTS / f"front-{language}-{width}-saved.png"), full_page=False)
+
             page.locator("#chart-status svg a").first.click()
             page.wait_for_url("**/admin/projects/project/**")
             assert failed == []

@@ -7,13 +7,8 @@ from django.urls import reverse
 
 from accounts.roles import EDITOR
 from projects.models import Project, Status
-from tests.browser import ARTIFACTS, PASSWORD, _chromium, _playwright
+from tests.browser import ARTIFACTS, _chromium, _playwright, log_in, open_page
 from tests.factories import UserFactory
-
-
-def _console_problem(message, problems):
-    if message.type == "error":
-        problems.append(f"{message.text} {message.location.get('url', '')}")
 
 
 @pytest.mark.e2e
@@ -32,17 +27,8 @@ def test_an_editors_status_change_is_in_the_change_log(plan_data, live_server, s
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium), headless=True)
         try:
-            context = browser.new_context(locale="ja-JP", viewport={"width": width, "height": 900})
-            context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            page.on("console", lambda message: _console_problem(message, problems))
-            page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"))
-            page.on("pageerror", lambda error: problems.append(str(error)))
-            page.goto(live_server.url + reverse("admin:login"))
-            page.fill("#id_username", "desk-officer")
-            page.fill("#id_password", PASSWORD)
-            page.locator("#login-form [type=submit]").click()
+            page = open_page(browser, live_server, language=language, width=width, problems=problems)
+            log_in(page, live_server, "desk-officer")
 
             page.goto(live_server.url + reverse("admin:projects_project_change", args=[project.pk]))
             page.select_option("#id_new_status", Status.PREPARATION)

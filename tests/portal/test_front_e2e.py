@@ -3,10 +3,9 @@ phone's width, in Japanese and English: screenshots in artifacts/front-<language
 no console errors and no CSP violations, a bar that is a link, and the filter form applied."""
 
 import pytest
-from django.urls import reverse
 
 from accounts.roles import VIEWER
-from tests.browser import ARTIFACTS, PASSWORD, _chromium, _playwright
+from tests.browser import ARTIFACTS, _chromium, _playwright, log_in, open_page
 from tests.factories import UserFactory
 
 
@@ -22,20 +21,9 @@ def test_the_front_page_reads_well(plan_data, live_server, settings, language, w
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium), headless=True)
         try:
-            context = browser.new_context(locale="ja-JP", viewport={"width": width, "height": 900})
-            context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            errors = []
-            page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            failed = []
-            page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
-
-            page.goto(live_server.url + reverse("admin:login"))  # no next: lands on the front page
-            page.fill("#id_username", "reader")
-            page.fill("#id_password", PASSWORD)
-            page.locator("#login-form [type=submit]").click()
+            problems = []
+            page = open_page(browser, live_server, language=language, width=width, problems=problems)
+            log_in(page, live_server, "reader")  # no next: lands on the front page
             page.wait_for_url(live_server.url + "/")
             expect(page.locator(".card-total .card-number")).to_have_text("93")
             expect(page.locator("#chart-status svg a")).to_have_count(8)
@@ -80,7 +68,6 @@ def test_the_front_page_reads_well(plan_data, live_server, settings, language, w
 
             page.locator("#chart-status svg a").first.click()
             page.wait_for_url("**/admin/projects/project/**")
-            assert failed == []
-            assert errors == []
+            assert problems == []
         finally:
             browser.close()

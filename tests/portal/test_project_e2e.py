@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.roles import EDITOR
 from projects.models import Project
-from tests.browser import ARTIFACTS, PASSWORD, _chromium, _playwright
+from tests.browser import ARTIFACTS, _chromium, _playwright, log_in, open_page
 from tests.factories import UserFactory
 
 # The longest projects of the real data: the most text (7: summary, a setback and a range) and
@@ -26,27 +26,9 @@ def browser_settings(settings):
     UserFactory(username="reader", role=EDITOR)
 
 
-def _problem(message) -> bool:
-    """A console error (the pages name their icon, so the browser asks for no /favicon.ico)."""
-    return message.type == "error"
-
-
 def _log_in(browser, live_server, language, width, problems):
-    context = browser.new_context(locale="ja-JP", viewport={"width": width, "height": 900})
-    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    # Console errors include the browser's CSP refusals ("Refused to load … Content Security Policy").
-    page.on(
-        "console", lambda message: _problem(message) and problems.append((message.text, message.location))
-    )
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("response", lambda response: response.status >= 400 and problems.append(response.url))
-    page.goto(live_server.url + reverse("admin:login"))
-    page.fill("#id_username", "reader")
-    page.fill("#id_password", PASSWORD)
-    page.locator("#login-form [type=submit]").click()
-    page.wait_for_load_state()
+    page = open_page(browser, live_server, language=language, width=width, problems=problems)
+    log_in(page, live_server, "reader")
     return page
 
 

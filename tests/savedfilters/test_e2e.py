@@ -11,7 +11,7 @@ from accounts.roles import VIEWER
 from countries.models import Region
 from projects.models import Project, Sector
 from savedfilters.models import SavedFilter
-from tests.browser import ARTIFACTS, PASSWORD, _chromium, _playwright
+from tests.browser import ARTIFACTS, _chromium, _playwright, log_in, open_page, watch
 from tests.factories import UserFactory
 
 
@@ -34,31 +34,11 @@ def test_a_viewer_saves_a_default_view_and_lands_on_it(plan_data, live_server, s
     )
     errors = []
 
-    def listen(page):
-        # Every console error or warning (a CSP violation is one), but the favicon the test
-        # server does not serve.
-        page.on(
-            "console",
-            lambda message: (
-                message.type in ("error", "warning")
-                and not message.location.get("url", "").endswith("/favicon.ico")
-                and errors.append(message.text)
-            ),
-        )
-        page.on("pageerror", lambda error: errors.append(str(error)))
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium), headless=True)
         try:
-            context = browser.new_context(locale="ja-JP", viewport={"width": width, "height": 900})
-            context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            listen(page)
-            page.goto(changelist)
-            page.fill("#id_username", "reader")
-            page.fill("#id_password", PASSWORD)
-            page.locator("#login-form [type=submit]").click()
+            page = open_page(browser, live_server, language=language, width=width, problems=errors)
+            log_in(page, live_server, "reader", next_url=reverse("admin:projects_project_changelist"))
             expect(page.locator("#result_list tbody tr")).to_have_count(93)
 
             # Filter by region, then sector, from the sidebar (its groups opened first).
@@ -81,8 +61,8 @@ def test_a_viewer_saves_a_default_view_and_lands_on_it(plan_data, live_server, s
             shot(page, "menu")
 
             # A fresh visit to the bare list lands on the default view...
-            fresh = context.new_page()
-            listen(fresh)
+            fresh = page.context.new_page()
+            watch(fresh, errors)
             fresh.goto(changelist)
             expect(fresh.locator("#result_list tbody tr")).to_have_count(expected)
             assert "sectors__id__exact" in fresh.url and "country__region__id__exact" in fresh.url

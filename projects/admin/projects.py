@@ -243,6 +243,14 @@ class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHisto
         extra_context = {**(extra_context or {}), "saved_filters": for_admin(request)}
         return super().changelist_view(request, extra_context)
 
+    def get_deleted_objects(self, objs, request):
+        """A project's developments and status changes go with it, under the project's delete
+        permission: their lists across projects are read-only (read_only_lists.py), which the
+        admin would otherwise take for "may not delete them" and refuse the project's delete."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        own_rows = {str(Development._meta.verbose_name), str(StatusChange._meta.verbose_name)}
+        return deleted, counts, {name for name in perms_needed if str(name) not in own_rows}, protected
+
     def get_search_results(self, request, queryset, search_term):
         # The one search definition, shared with the API's `q` (ProjectQuerySet.search).
         if not normalize_for_search(search_term):

@@ -5,9 +5,11 @@ from datetime import date
 
 import pytest
 from django.contrib import admin as django_admin
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.roles import ADMINISTRATOR
 from projects import services
 from projects.admin.projects import ProjectAdmin
 from projects.models import DatePrecision, Development, DevelopmentKind, Project, Status
@@ -18,6 +20,7 @@ from tests.factories import (
     ProjectFactory,
     SchemeFactory,
     SectorFactory,
+    UserFactory,
 )
 from tests.projects.admin.pages import CHANGELIST, change_url, numbers
 
@@ -137,8 +140,9 @@ def _changelist_queries(client, monkeypatch, per_page, django_assert_num_queries
 
 # Session, user, the user's permissions (own and groups', in one query: accounts.permissions), the
 # choices of five related-field filters (region, country, sector, scheme, listing group), the
-# filtered and the full count, the page, and two prefetches (sectors, schemes): none per row.
-CHANGELIST_QUERIES = 13
+# filtered and the full count, the page, two prefetches (sectors, schemes), and the user's saved
+# filters (savedfilters: the default view's check and the menu): none per row.
+CHANGELIST_QUERIES = 15
 
 
 @pytest.mark.parametrize("per_page", [1, 50, 93])
@@ -490,7 +494,13 @@ def test_project_admin_is_registered_with_history():
     from simple_history.admin import SimpleHistoryAdmin
 
     assert isinstance(django_admin.site._registry[Project], SimpleHistoryAdmin)
-    assert Development not in django_admin.site._registry  # edited on the project page only
+    # Developments are edited on the project page only: their list across projects is read-only.
+    developments = django_admin.site._registry[Development]
+    request = RequestFactory().get("/")
+    request.user = UserFactory(role=ADMINISTRATOR)
+    assert not developments.has_add_permission(request)
+    assert not developments.has_change_permission(request)
+    assert not developments.has_delete_permission(request)
 
 
 # English mode, yes/no columns, an unchanged save

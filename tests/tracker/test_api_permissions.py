@@ -212,6 +212,8 @@ ENDPOINTS = {
         "POST": lambda d: {"year": 2024},
     },
     "edition": {"path": "/api/editions/2023/", "methods": {"GET"}},
+    "changes": {"path": "/api/changes/", "methods": {"GET"}},
+    "summary": {"path": "/api/summary/", "methods": {"GET"}},
     # Every role keeps its own saved filters (one's own row: tests/savedfilters/test_api.py).
     "saved-filters": {
         "path": "/api/saved-filters/",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from changes.log import KINDS, Criteria, change_rows
 from countries.models import Country, Region
-from projects.filters import ChoiceListFilter, CodeListFilter, FilterForm, NumberListFilter
+from projects.filters import ChoiceListFilter, CodeListFilter, FilterForm, NumberListFilter, with_schema
 from projects.models import Project, Sector
 
 
@@ -51,19 +51,27 @@ class ChangeFilterSet(django_filters.FilterSet):
         label=_("Country"),
         help_text=_("ISO 3166-1 alpha-2 codes of the projects' countries, comma-separated (`VN,TH`)."),
     )
-    region = CodeListFilter(
-        queryset=Region.objects.all(),
-        to_field_name="code",
-        method="no_op",
-        label=_("Region"),
-        help_text=_("Region codes of the projects' countries, comma-separated (`south-asia`)."),
+    region = with_schema(
+        CodeListFilter(
+            queryset=Region.objects.all(),
+            to_field_name="code",
+            method="no_op",
+            label=_("Region"),
+            help_text=_("Region codes of the projects' countries, comma-separated (`south-asia`)."),
+        ),
+        type="array",
+        items={"type": "string"},
     )
-    sector = CodeListFilter(
-        queryset=Sector.objects.all(),
-        to_field_name="code",
-        method="no_op",
-        label=_("Sector"),
-        help_text=_("Sector codes of the projects, comma-separated (`rail,port`)."),
+    sector = with_schema(
+        CodeListFilter(
+            queryset=Sector.objects.all(),
+            to_field_name="code",
+            method="no_op",
+            label=_("Sector"),
+            help_text=_("Sector codes of the projects, comma-separated (`rail,port`)."),
+        ),
+        type="array",
+        items={"type": "string"},
     )
     kind = ChoiceListFilter(
         choices=list(KINDS.items()),

@@ -120,7 +120,7 @@ def _log_in(browser, username, *, language, width, live_server, expect):
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.locator("#login-form [type=submit]").click()
-    expect(page.locator("#site-name")).to_be_visible()
+    expect(page.locator("header.site .brand")).to_be_visible()  # logged in: the front page
     return page
 
 

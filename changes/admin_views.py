@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from changes.filtersets import ChangeFilterSet
 from changes.log import KINDS, change_rows, entries
-from countries.models import Country, Region, localized_name
 from projects.audit import editor_label
-from projects.models import Project, Sector
+from projects.filters import reference_choices
+from projects.models import Project
 
 PER_PAGE = 50
 # The permission every role has (accounts.roles: the audit rows are readable by all).
@@ -39,15 +39,7 @@ def _choices():
         "user": [
             (str(user.pk), editor_label(user)) for user in get_user_model().objects.order_by("username")
         ],
-        "country": sorted(
-            (
-                (c.iso_code, localized_name(c))
-                for c in Country.objects.filter(projects__isnull=False).distinct()
-            ),
-            key=lambda pair: pair[1],
-        ),
-        "region": [(region.code, localized_name(region)) for region in Region.objects.all()],
-        "sector": [(sector.code, localized_name(sector)) for sector in Sector.objects.all()],
+        **reference_choices(),
         "kind": [(code, str(label)) for code, label in KINDS.items()],
     }
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import get_m2m_reverse_field_name
 
 from projects import audit
-from projects.admin.history import Change, _display, _label, _tracked_fields, _value
+from projects.admin.history import Change, field_display, field_label, field_value, row_values, tracked_fields
 from projects.models import Development, ImportBatch, Project, StatusChange
 from projects.spreadsheets.stored import stored_preview
 
@@ -274,12 +274,12 @@ def _history_rows(src, ids):
 def _field_value(f, record):
     if f.many_to_many:
         return record.__dict__.get("_m2m_values", {}).get(f.name, [])
-    return _value(f, record)
+    return field_value(f, record)
 
 
 def _changes(model, record, before) -> list[Change]:
     """What the row changed, before and after, as projects.admin.history shows it."""
-    fields = _tracked_fields(model)
+    fields = tracked_fields(model)
     if record.history_type == "~" and before is not None:
         changes = []
         for f in fields:
@@ -289,15 +289,11 @@ def _changes(model, record, before) -> list[Change]:
             else:
                 differ = getattr(before, f.attname) != getattr(record, f.attname)
             if differ:
-                changes.append(Change(_label(f), _display(f, old, before), _display(f, new, record)))
+                changes.append(
+                    Change(field_label(f), field_display(f, old, before), field_display(f, new, record))
+                )
         return changes
-    changes = []
-    for f in fields:
-        shown = _display(f, _field_value(f, record), record)
-        if shown:
-            new = record.history_type != "-"
-            changes.append(Change(_label(f), "" if new else shown, shown if new else ""))
-    return changes
+    return row_values(fields, record, _field_value)
 
 
 def entries(rows) -> list[Entry]:

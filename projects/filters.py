@@ -13,10 +13,12 @@ from django_filters.fields import IsoDateTimeField
 from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema_field
 
+from countries.models import Country, Region, localized_name
 from projects import codes
 from projects.models import (
     Scheme,
     SchemeFamily,
+    Sector,
 )
 from projects.querysets import latest_development_last_date
 
@@ -314,3 +316,15 @@ class ProjectOrderingFilter(django_filters.OrderingFilter):
                 expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
             )
         return qs.order_by(*ordering, "edition_number", "number")
+
+
+def reference_choices() -> dict[str, list[tuple[str, str]]]:
+    """The code filters (`region`, `country`, `sector`) as (code, name) options in the reader's
+    language, for a page that offers them by name: regions and sectors in their tables' order,
+    the countries that have projects by name. Three queries."""
+    countries = Country.objects.filter(projects__isnull=False).distinct()
+    return {
+        "region": [(region.code, localized_name(region)) for region in Region.objects.all()],
+        "country": sorted(((c.iso_code, localized_name(c)) for c in countries), key=lambda pair: pair[1]),
+        "sector": [(sector.code, localized_name(sector)) for sector in Sector.objects.all()],
+    }

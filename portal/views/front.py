@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from countries.models import Country, Region
+from countries.models import localized_name
 from plans.selection import as_listed, visible_editions
 from portal.charts import bar_chart
 from portal.headline import headline
@@ -27,9 +27,9 @@ from portal.summary import DIMENSIONS, PARAMETER, filterset, summarize
 from projects.admin.list_links import RELATED, SCHEME_FAMILY, STATUS, admin_query
 from projects.audit import editor_label
 from projects.dates import format_partial_date
-from projects.models import Development, Project, SchemeFamily, Sector, Status, StatusChange
+from projects.filters import reference_choices
+from projects.models import Development, Project, SchemeFamily, Status, StatusChange
 from savedfilters.context import default_params, for_request
-from tracker.locale import is_english
 
 # The filters the page's form has. Others of the API's (as_of, updated_after, ...) are refused:
 # the admin's list, where the figures link, does not have them.
@@ -104,19 +104,13 @@ def _dimension_links(params, edition, key, codes) -> dict[str, str]:
     return links
 
 
-def _name(obj) -> str:
-    return obj.name_en if is_english() else obj.name_ja
-
-
 def _choices(user):
     """The form's options: reference data in the reader's language."""
+    reference = reference_choices()
     return {
-        "regions": [(region.code, _name(region)) for region in Region.objects.order_by("code")],
-        "countries": sorted(
-            ((c.iso_code, _name(c)) for c in Country.objects.filter(projects__isnull=False).distinct()),
-            key=lambda pair: pair[1],
-        ),
-        "sectors": [(sector.code, _name(sector)) for sector in Sector.objects.order_by("code")],
+        "regions": reference["region"],
+        "countries": reference["country"],
+        "sectors": reference["sector"],
         "families": SchemeFamily.choices,
         "statuses": Status.choices,
         "editions": [edition.year for edition in visible_editions(user).order_by("-year")],
@@ -151,7 +145,7 @@ def _recent(ids, since):
             "object": development,
             "date": format_partial_date(development.date, development.date_precision, development.date_end),
             "project": development.project,
-            "country": _name(development.project.country),
+            "country": localized_name(development.project.country),
             "href": development.project.get_absolute_url(),
             "new": since is not None and development.recorded_at > since,
         }
@@ -161,7 +155,7 @@ def _recent(ids, since):
         {
             "object": change,
             "project": change.project,
-            "country": _name(change.project.country),
+            "country": localized_name(change.project.country),
             "href": change.project.get_absolute_url(),
             # A row without a user was loaded with the plan's text: its recording date is the
             # day of the load, which says nothing; the date shown is then when it took effect.

@@ -61,14 +61,14 @@ def project_audit_trail(project_id) -> list[AuditEntry]:
     return entries
 
 
-def _tracked_fields(model) -> list[models.Field]:
+def tracked_fields(model) -> list[models.Field]:
     history_model = model.history.model
     names = {f.name for f in history_model.tracked_fields} | {f.name for f in tracked_m2m_fields(model)}
     return [f for f in model._meta.get_fields() if f.name in names and f.name not in SKIPPED_FIELDS]
 
 
 def _entries(model, records, subject) -> list[AuditEntry]:
-    fields = _tracked_fields(model)
+    fields = tracked_fields(model)
     editable = [f.name for f in fields if f.editable]
     by_name = {f.name: f for f in fields}
     actions = {"+": gettext("Added"), "~": gettext("Changed"), "-": gettext("Deleted")}
@@ -87,17 +87,11 @@ def _entries(model, records, subject) -> list[AuditEntry]:
                 if f.name not in editable and getattr(before, f.attname) != getattr(record, f.attname)
             ]
             changes = [
-                Change(_label(f), _display(f, old, before), _display(f, new, record)) for f, old, new in pairs
+                Change(field_label(f), field_display(f, old, before), field_display(f, new, record))
+                for f, old, new in pairs
             ]
         else:
-            # A new or deleted row: list its values as they were.
-            changes = []
-            for f in fields:
-                value = _value(f, record)
-                shown = _display(f, value, record)
-                if shown:
-                    new = record.history_type != "-"
-                    changes.append(Change(_label(f), "" if new else shown, shown if new else ""))
+            changes = row_values(fields, record)
         previous[record.id] = record
         entries.append(
             AuditEntry(
@@ -122,11 +116,25 @@ def _action(record, before, actions) -> str:
     return actions.get(record.history_type, record.history_type)
 
 
-def _label(f) -> str:
+def row_values(fields, record, value_of=None) -> list[Change]:
+    """A new or deleted row's values as they were: each an "after" (added) or a "before"
+    (deleted). `value_of(f, record)` reads a value (field_value by default; the change log
+    passes one that reads many-to-many values it fetched in bulk)."""
+    value_of = value_of or field_value
+    new = record.history_type != "-"
+    changes = []
+    for f in fields:
+        shown = field_display(f, value_of(f, record), record)
+        if shown:
+            changes.append(Change(field_label(f), "" if new else shown, shown if new else ""))
+    return changes
+
+
+def field_label(f) -> str:
     return str(f.verbose_name)
 
 
-def _value(f, record):
+def field_value(f, record):
     if f.many_to_many:
         reverse = get_m2m_reverse_field_name(f)
         return [{reverse: getattr(row, reverse)} for row in getattr(record, f.name).all()]
@@ -138,7 +146,7 @@ def _value(f, record):
     return getattr(record, f.attname)
 
 
-def _display(f, value, record) -> str:
+def field_display(f, value, record) -> str:
     """A value as a desk officer reads it: labels, not codes; names, not ids."""
     if value is None or value == "" or value == []:
         return ""

@@ -15,6 +15,13 @@ from projects.api.renderers import FileRenderer
 from projects.spreadsheets.export import export_filename
 
 
+def _download(chunks, media_type: str, stem: str, extension: str) -> StreamingHttpResponse:
+    """A streamed UTF-8 attachment named like the list's other files (export_filename)."""
+    response = StreamingHttpResponse(chunks, content_type=f"{media_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(stem, extension)}"'
+    return response
+
+
 class OC4IDSRenderer(FileRenderer):
     media_type = oc4ids.MEDIA_TYPE
     format = "oc4ids"
@@ -25,13 +32,7 @@ class OC4IDSRenderer(FileRenderer):
     def file_response(self, queryset, request=None):
         check_exportable(queryset)
         uri = request.build_absolute_uri() if request is not None else "urn:mlit-tracker:projects"
-        response = StreamingHttpResponse(
-            oc4ids.package_stream(queryset, uri), content_type=f"{self.media_type}; charset=utf-8"
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="{export_filename("projects_oc4ids", "json")}"'
-        )
-        return response
+        return _download(oc4ids.package_stream(queryset, uri), self.media_type, "projects_oc4ids", "json")
 
 
 class IATIRenderer(FileRenderer):
@@ -43,8 +44,4 @@ class IATIRenderer(FileRenderer):
 
     def file_response(self, queryset, request=None):
         check_exportable(queryset)
-        response = StreamingHttpResponse(
-            iati.activities_stream(queryset), content_type=f"{self.media_type}; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{export_filename("projects_iati", "xml")}"'
-        return response
+        return _download(iati.activities_stream(queryset), self.media_type, "projects_iati", "xml")

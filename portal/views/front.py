@@ -236,7 +236,7 @@ def front(request):
         headline=headline(edition),
         total_href=link(),
         won_href=link(won="true"),
-        new_href=reverse("admin:plans_edition_list", args=[edition.year]) if edition else link(),
+        new_href=link(is_new="true"),
         charts=charts,
         country_rows=[
             {

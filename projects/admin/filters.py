@@ -138,3 +138,29 @@ class EditionFilter(admin.SimpleListFilter):
 
         editions = visible_editions(request.user).filter(year=self.value() if self.value().isdigit() else 0)
         return queryset.filter(Exists(Listing.objects.filter(project=OuterRef("pk"), edition__in=editions)))
+
+
+class NewInEditionFilter(admin.SimpleListFilter):
+    """Projects marked new (【新規案件】) in an edition: the one the `edition` filter names, else
+    the latest published (the API's `is_new`, by plans.selection's default)."""
+
+    title = _("new in the edition")
+    parameter_name = "is_new"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        from plans.models import Listing
+        from plans.selection import default_edition, visible_editions
+
+        year = request.GET.get(EditionFilter.parameter_name, "")
+        if year:
+            editions = visible_editions(request.user).filter(year=year if year.isdigit() else 0)
+        else:
+            edition = default_edition()
+            editions = [edition] if edition is not None else []
+        new = Exists(Listing.objects.filter(project=OuterRef("pk"), edition__in=editions, is_new=True))
+        return queryset.filter(new) if self.value() == "yes" else queryset.exclude(new)

@@ -21,7 +21,9 @@ RELATED = {
     "sector": ("sectors__id__exact", Sector, "code"),
 }
 STATUS = ("status", "status__exact")
-WON = ("won", "won", {"true": "yes", "1": "yes", "false": "no", "0": "no"})
+# Yes/no filters, spelled alike on both sides: the API's true/false (or 1/0), the admin's yes/no.
+BOOLEANS = ("won", "is_new")
+YES_NO = {"true": "yes", "1": "yes", "false": "no", "0": "no"}
 SAME = ("edition", "q")  # spelled alike on both sides
 SCHEME_FAMILY = "scheme_family"
 SCHEME_ID = "schemes__id__exact"
@@ -59,9 +61,10 @@ def admin_query(params) -> QueryDict:
             query.setlist(SCHEME_ID, _ids(Scheme, "code", codes))
     if statuses := _values(params, STATUS[0]):
         query.setlist(STATUS[1], [status.lower() for status in statuses])
-    won = params.get(WON[0])
-    if won is not None and str(won).lower() in WON[2]:
-        query[WON[1]] = WON[2][str(won).lower()]
+    for key in BOOLEANS:
+        value = params.get(key)
+        if value is not None and str(value).lower() in YES_NO:
+            query[key] = YES_NO[str(value).lower()]
     for key in SAME:
         if params.get(key):
             query[key] = params.get(key)
@@ -81,11 +84,10 @@ def filter_params(admin_params) -> QueryDict:
         query["scheme"] = ",".join(schemes)
     if statuses := admin_params.getlist(STATUS[1]):
         query[STATUS[0]] = ",".join(statuses)
-    won = {admin: api for api, admin in WON[2].items() if api in ("true", "false")}.get(
-        admin_params.get(WON[1])
-    )
-    if won:
-        query[WON[0]] = won
+    for key in BOOLEANS:
+        value = {"yes": "true", "no": "false"}.get(admin_params.get(key))
+        if value:
+            query[key] = value
     for key in SAME:
         if admin_params.get(key):
             query[key] = admin_params.get(key)

@@ -27,6 +27,7 @@ from projects.admin.filters import (
     MultiChoicesFilter,
     MultiRelatedByNameFilter,
     MultiRelatedFilter,
+    NewInEditionFilter,
     SchemeFamilyFilter,
     WonFilter,
 )
@@ -201,6 +202,7 @@ class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHisto
         ("status", MultiChoicesFilter),
         WonFilter,
         EditionFilter,
+        NewInEditionFilter,
     ]
     show_facets = admin.ShowFacets.NEVER  # counts are not computed for several chosen values
     list_select_related = ["country"]

@@ -93,6 +93,7 @@ def test_figures_link_to_admin_lists_of_that_many_projects(plan_data, client):
 
     assert _admin_count(client, unescape(response.context["total_href"])) == summary.total
     assert _admin_count(client, unescape(response.context["won_href"])) == summary.won
+    assert _admin_count(client, unescape(response.context["new_href"])) == summary.new > 0
     for country in response.context["country_rows"][:3]:
         assert _admin_count(client, country["href"]) == country["count"]
     # The charts' bars: href and label of each SVG link.
@@ -212,3 +213,14 @@ def test_a_saved_default_opens_with_the_page_and_every_project_is_one_click_away
     everything = viewer.get(opened.context["saved_filters"]["show_all_url"])
     assert everything.status_code == 200
     assert everything.context["summary"].total == 93
+
+
+@pytest.mark.parametrize("is_new", ["true", "false"])
+def test_under_the_new_filter_every_link_keeps_it(plan_data, client, is_new):
+    client.force_login(UserFactory(role=EDITOR))
+    response = client.get(URL, {"is_new": is_new})
+    summary = response.context["summary"]
+    assert summary.total == (10 if is_new == "true" else 83)  # the plan's 【新規案件】 marks
+    assert _admin_count(client, unescape(response.context["total_href"])) == summary.total
+    for row in response.context["country_rows"][:3]:
+        assert _admin_count(client, row["href"]) == row["count"]

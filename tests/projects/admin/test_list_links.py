@@ -31,7 +31,8 @@ def test_codes_become_the_admin_lists_ids(plan_data):
 
 def test_the_admin_lists_ids_become_codes_again(plan_data):
     params = QueryDict(
-        "region=south-asia&sector=rail,port&scheme=JOIN,oda-loan&status=procurement&won=false&edition=2023"
+        "region=south-asia&sector=rail,port&scheme=JOIN,oda-loan&status=procurement&won=false&is_new=true"
+        "&edition=2023"
     )
     back = filter_params(admin_query(params))
     assert back.dict() == {
@@ -40,6 +41,7 @@ def test_the_admin_lists_ids_become_codes_again(plan_data):
         "scheme": "JOIN,oda-loan",
         "status": "procurement",
         "won": "false",
+        "is_new": "true",
         "edition": "2023",
     }
 
@@ -57,6 +59,8 @@ def test_unknown_ids_and_codes_are_dropped(plan_data):
         "status=procurement,implementation",
         "won=true",
         "country=VN,IN",
+        "is_new=true",
+        "is_new=false&region=southeast-asia",
     ],
 )
 def test_the_admin_link_lists_what_the_api_lists(plan_data, params):

@@ -83,9 +83,19 @@ def _admin_list(params, edition, **added) -> str:
 def _dimension_links(params, edition, key, codes) -> dict[str, str]:
     """The admin list's links for each of `codes` added as filter `key`, in a fixed number of
     queries: admin_query() looks codes up in their table on each call, so it is called once
-    with every code, and each link takes its one row id from that answer."""
+    with every code, and each link takes its one row id from that answer.
+
+    When the page is already filtered by `key` (`sector=rail`), a bar of another value counts
+    the projects with both (rail and road); the admin's list takes several values as "any of",
+    so no link can list those: such a bar gets none ("") rather than a list of another size."""
     if not codes:
         return {}
+    chosen = {value.casefold() for value in params.getlist(key) for value in value.split(",") if value}
+    if chosen:
+        kept = [code for code in codes if code.casefold() in chosen]
+        links = _dimension_links(params, edition, key, kept) if len(kept) < len(codes) else None
+        if links is not None:
+            return {code: links.get(code, "") for code in codes}
     query = params.copy()
     query[key] = ",".join(codes)
     if edition is not None:

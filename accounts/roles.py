@@ -20,6 +20,7 @@ REFERENCE_APP_MODELS = {
 # Models of a user's own rows: every role keeps its own (the views show each user theirs only).
 OWN_APP_MODELS = {
     "savedfilters": ["savedfilter"],
+    "watches": ["watch"],
 }
 HISTORY_APP_MODELS = {
     "projects": ["historicalproject", "historicaldevelopment", "historicalstatuschange"],

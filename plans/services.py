@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events import record as events
 from plans.models import Edition, EditionState, Heading, Listing, Removal, RemovalReason
 from projects.models import Development, Project
 from projects.querysets import WON_KIND
@@ -379,6 +380,7 @@ def publish(edition: Edition, *, user=None, expected_version: int | None = None)
             version=F("version") + 1,
         )
         edition.refresh_from_db()
+        events.edition_published(edition, previous, user=edition.published_by)
         return edition
 
 

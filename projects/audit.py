@@ -138,12 +138,24 @@ def _request_via() -> str:
 def _set_change_reason(sender, instance, history_instance, **kwargs):
     if not isinstance(instance, (Project, Development, StatusChange)):
         return
-    told = _origin.get()
-    via, folded = told if told is not None else (_request_via(), False)
-    folded = folded or getattr(instance, "_audit_folded", False)
-    if not isinstance(instance, Project) and instance.project_id in _deleting_projects.get():
-        folded = True  # deleted with its project: the project's deletion is the entry
+    via, folded = current_origin()
+    folded = folded or part_of_another_change(instance)
     history_instance.history_change_reason = via + (FOLDED if folded else "")
+
+
+def current_origin() -> tuple[str, bool]:
+    """Where the audit rows written now come from, and whether the origin folds them all."""
+    told = _origin.get()
+    return told if told is not None else (_request_via(), False)
+
+
+def part_of_another_change(instance) -> bool:
+    """Whether the row being written for `instance` is part of another change of the same write
+    (the project's row beside a status change, a new project's first status change, the rows
+    of a deleted project's developments and status changes), whatever its origin."""
+    if getattr(instance, "_audit_folded", False):
+        return True
+    return not isinstance(instance, Project) and instance.project_id in _deleting_projects.get()
 
 
 @receiver(pre_delete, sender=Project, dispatch_uid="projects.audit.deleting")

@@ -120,6 +120,13 @@ class Project(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status, default=Status.IDENTIFICATION, editable=False
     )
+    responsible = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="responsible_for",
+        blank=True,
+        verbose_name=_("responsible officers"),
+        help_text=_("The desk officers (担当者) who keep this project up to date. They watch it."),
+    )
     search_text = models.TextField(_("search text"), blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created = models.DateTimeField(_("created"), auto_now_add=True)

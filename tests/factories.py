@@ -190,3 +190,12 @@ class RemovalFactory(DjangoModelFactory[Removal]):
     edition = factory.SubFactory(EditionFactory)
     name = factory.Sequence(lambda n: f"削除された事業{n}")
     reason = RemovalReason.WON
+
+
+class WatchFactory(DjangoModelFactory):
+    """A user's watch of one target: pass exactly one of project, country, region, sector, scheme."""
+
+    class Meta:
+        model = "watches.Watch"
+
+    user = factory.SubFactory(UserFactory)

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "savedfilters",  # the project list's filters a user saved under a name (admin, front page, API)
     "tokens",
     "portal",  # the readers' pages: the front page and a project's page
+    "events",  # the outbox of changes that followers hear of (digests, webhooks)
+    "watches",  # what each user follows, and the projects' responsible officers' watches
 ]
 if env.bool("BENCH", default=False):
     # The benchmark and its data generator (manage.py bench, generate_projects): they delete and

@@ -1,0 +1,140 @@
+"""Writing the outbox: each audited change of a project, a development or a status change
+writes one Event in the same transaction (simple-history's post_create_historical_record),
+and publishing an edition writes its own (`edition_published`).
+
+The audit rows that are part of another change (projects.audit.part_of_another_change: the
+project's row beside a status change, a new project's first status change, the rows deleted
+with their project) write no event: the change they belong to has one. Unlike the change log,
+an import's rows each write their event: a follower of one project hears of its new
+development, not of "an import". The fixture's own audit rows (the plan's import) write none.
+"""
+
+from django.db import transaction
+from django.dispatch import receiver
+from simple_history.signals import post_create_historical_record
+
+from events.models import Event, EventKind
+from projects import audit
+from projects.models import Development, Project, StatusChange
+
+KINDS = {
+    Project: {"+": EventKind.PROJECT_ADDED, "~": EventKind.PROJECT_CHANGED, "-": EventKind.PROJECT_DELETED},
+    Development: {
+        "+": EventKind.DEVELOPMENT_ADDED,
+        "~": EventKind.DEVELOPMENT_CHANGED,
+        "-": EventKind.DEVELOPMENT_DELETED,
+    },
+    StatusChange: {
+        "+": EventKind.STATUS_CHANGED,
+        "~": EventKind.STATUS_CHANGE_EDITED,
+        "-": EventKind.STATUS_CHANGE_DELETED,
+    },
+}
+
+
+def project_payload(project: Project) -> dict:
+    return {
+        "number": project.number,
+        "name": project.name,
+        "name_en": project.name_en,
+        "country": project.country.iso_code if project.country_id else None,
+    }
+
+
+def _development(development: Development) -> dict:
+    return {
+        "id": development.pk,
+        "kind": development.kind,
+        "text": development.text,
+        "date": development.date.isoformat() if development.date else None,
+        "date_precision": development.date_precision,
+        "date_end": development.date_end.isoformat() if development.date_end else None,
+        "source": development.source,
+    }
+
+
+def _status_change(change: StatusChange) -> dict:
+    return {
+        "id": change.pk,
+        "status": change.status,
+        "previous_status": change.previous_status,
+        "effective_on": change.effective_on.isoformat() if change.effective_on else None,
+        "note": change.note,
+    }
+
+
+def _changed_fields(history_instance) -> list[str]:
+    previous = history_instance.prev_record
+    if previous is None:
+        return []
+    return sorted(change.field for change in history_instance.diff_against(previous).changes)
+
+
+@receiver(post_create_historical_record, dispatch_uid="events.record.audited_change")
+def _audited_change(sender, instance, history_instance, **kwargs):
+    kinds = KINDS.get(type(instance))
+    if kinds is None or audit.part_of_another_change(instance):
+        return
+    kind = kinds[history_instance.history_type]
+    via, _folded = audit.current_origin()
+    project = instance if isinstance(instance, Project) else instance.project
+    payload = {"project": project_payload(project)}
+    if isinstance(instance, Project) and kind == EventKind.PROJECT_CHANGED:
+        earlier = (
+            type(history_instance)
+            .objects.filter(id=instance.pk, history_id__lt=history_instance.history_id)
+            .exists()
+        )
+        if not earlier:
+            if audit.is_plan_import(history_instance, first=True) and not via:
+                return  # the fixture's own row: the plan's import, not a change
+            kind = EventKind.PROJECT_ADDED  # project_create's one row, written as "changed" first
+        else:
+            payload["fields"] = _changed_fields(history_instance)
+    elif isinstance(instance, Development):
+        payload["development"] = _development(instance)
+    elif isinstance(instance, StatusChange):
+        payload["status_change"] = _status_change(instance)
+    Event.objects.create(
+        kind=kind,
+        project=None if kind == EventKind.PROJECT_DELETED or project.pk is None else project,
+        project_number=project.number,
+        actor=history_instance.history_user,
+        via=via,
+        occurred=history_instance.history_date,
+        payload=payload,
+    )
+
+
+def edition_published(edition, previous, *, user=None) -> None:
+    """The events of publishing `edition`: the edition's own, and one per project it adds to
+    or drops from `previous` (None: the first edition adds none)."""
+    assert transaction.get_connection().in_atomic_block, "written in the publication's transaction"
+    listed = dict(edition.listings.values_list("project_id", "number"))
+    events = [
+        Event(
+            kind=EventKind.EDITION_PUBLISHED,
+            edition_year=edition.year,
+            actor=user,
+            payload={"edition": {"year": edition.year, "title": edition.title, "projects": len(listed)}},
+        )
+    ]
+    if previous is not None:
+        before = set(previous.listings.values_list("project_id", flat=True))
+        changed = (set(listed) - before) | (before - set(listed))
+        for project in Project.objects.filter(pk__in=changed).select_related("country"):
+            kind = EventKind.LISTED if project.pk in listed else EventKind.UNLISTED
+            payload = {"project": project_payload(project), "edition": {"year": edition.year}}
+            if kind == EventKind.LISTED:
+                payload["edition"]["number"] = listed[project.pk]
+            events.append(
+                Event(
+                    kind=kind,
+                    project=project,
+                    project_number=project.number,
+                    edition_year=edition.year,
+                    actor=user,
+                    payload=payload,
+                )
+            )
+    Event.objects.bulk_create(events)

@@ -287,7 +287,7 @@ class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHisto
     def responsible_list(self, obj):
         return _join(editor_label(user) for user in obj.responsible.all())
 
-    @admin.display(description=mark_safe('<span title="watch">☆</span>'))
+    @admin.display(description="☆")
     def watch_star(self, obj):
         # The button belongs to the page's one toggle form (change_list.html), outside the
         # list's actions form: forms do not nest.

@@ -1,5 +1,6 @@
 """Watching in a real browser (Debian's Chromium via Playwright): a viewer stars a project on
-its page, finds it on "My watches" from the menu, adds a country there and removes the project;
+its page, finds it on "My watches" from the menu, adds a country there, sees the star in the
+admin's list and removes the project;
 at a desk width and a phone width, in Japanese and English, with no console error or CSP
 violation, and no sideways scrolling."""
 
@@ -61,6 +62,13 @@ def test_star_a_project_and_keep_my_watches(plan_data, live_server, browser_sett
             expect(page.locator(".watch-group")).to_have_count(2)
             _fits(page)
             page.screenshot(path=str(ARTIFACTS / f"watch_list_{name}.png"), full_page=True)
+
+            page.goto(live_server.url + reverse("admin:projects_project_changelist"))
+            expect(page.locator(f"#result_list .watch-star[value='{NUMBER}']")).to_have_attribute(
+                "aria-pressed", "true"
+            )
+            page.screenshot(path=str(ARTIFACTS / f"watch_admin_list_{name}.png"))
+            page.goto(live_server.url + reverse("watches:index"))
 
             page.locator("#group-project").locator("xpath=..").locator("button.remove").click()
             page.wait_for_load_state()

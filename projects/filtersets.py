@@ -6,6 +6,7 @@ parameter (through FilterBackend), never an empty result or a 500. Lists are com
 """
 
 import django_filters
+from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +39,7 @@ from projects.text import normalize_for_search
 
 # The longest search: a few words or a pasted project name, never a document. Longer is a 400.
 Q_MAX_LENGTH = 200
+RESPONSIBLE_PATTERN = r"^(me|[1-9][0-9]{0,17})$"
 
 
 def _visible_editions(request):
@@ -108,6 +110,24 @@ class ProjectFilterSet(django_filters.FilterSet):
         method="filter_won",
         label=_("Won"),
         help_text=_("A Japanese company has won all or part of it (an `award` development): true or false."),
+    )
+    responsible = with_schema(
+        django_filters.CharFilter(
+            method="filter_responsible",
+            validators=[
+                RegexValidator(
+                    RESPONSIBLE_PATTERN,
+                    _("Enter `me` (the projects you are responsible for) or a user's id."),
+                )
+            ],
+            label=_("Responsible officer"),
+            help_text=_(
+                "`me`: the projects you are responsible for (担当); or a user's id, as a project's "
+                "`responsible` gives it."
+            ),
+        ),
+        type="string",
+        pattern=RESPONSIBLE_PATTERN,
     )
     q = with_schema(
         django_filters.CharFilter(
@@ -197,6 +217,16 @@ class ProjectFilterSet(django_filters.FilterSet):
 
     def filter_won(self, queryset, name, value):
         return queryset.filter(won() if value else ~won())
+
+    def filter_responsible(self, queryset, name, value):
+        if value == "me":
+            user = getattr(self.request, "user", None)
+            if user is None or not user.is_authenticated:
+                return queryset.none()
+            value = user.pk
+        return queryset.filter(
+            pk__in=Project.responsible.through.objects.filter(user_id=value).values("project")
+        )
 
     def search(self, queryset, name, value):
         if not normalize_for_search(value):

@@ -202,8 +202,9 @@ PROJECT_FIELDS = (
     "schemes",
     "summary",
     "note",
+    "responsible",
 )
-PROJECT_RELATIONS = ("sectors", "schemes")
+PROJECT_RELATIONS = ("sectors", "schemes", "responsible")
 
 
 class StatusChangeManager(models.Manager):

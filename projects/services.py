@@ -252,6 +252,7 @@ def project_create(
     user=None,
     sectors,
     schemes=(),
+    responsible=(),
     status: str = Status.IDENTIFICATION,
     status_note: str = "",
     effective_on: date | None = None,
@@ -275,6 +276,7 @@ def project_create(
         project.save()
         project.sectors.set(sectors)
         project.schemes.set(schemes)
+        project.responsible.set(responsible)
     project.save()  # the one audit row, now holding the sectors and schemes
     project.history.filter(history_type="~").update(history_type="+")
     change = StatusChange(
@@ -320,12 +322,16 @@ def project_update(
     expected_version: int | None = None,
     sectors=None,
     schemes=None,
+    responsible=None,
     **fields,
 ) -> Project:
-    """Change a project's own fields (not its status: that is `project_change_status`).
+    """Change a project's own fields (not its status: that is `project_change_status`) and its
+    responsible officers.
 
     A call that changes nothing (every value as stored) writes nothing: the version, `updated`
-    and the audit trail stay as they are, so other clients' ETags stay current.
+    and the audit trail stay as they are, so other clients' ETags stay current. A change of the
+    responsible officers alone bumps the version (the API's detail shows them, so its ETag
+    changes) without an audit row: who is responsible is not part of the project's history.
     """
     unknown = set(fields) - OWN_FIELDS
     if unknown:
@@ -334,7 +340,13 @@ def project_update(
     _check_version(locked, expected_version)
     if sectors is not None and not sectors:
         raise ValidationError({"sectors": _("A project has at least one sector.")})
-    if not _changes(locked, fields, sectors=sectors, schemes=schemes):
+    audited = _changes(locked, fields, sectors=sectors, schemes=schemes)
+    if responsible is not None and _changes(locked, {}, responsible=responsible):
+        locked.responsible.set(responsible)
+        if not audited:
+            _touch(locked)
+            return locked
+    if not audited:
         return locked
     for field, value in fields.items():
         setattr(locked, field, value)

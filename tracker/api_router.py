@@ -12,6 +12,7 @@ from portal.api import SummaryView
 from projects.api import views
 from projects.api.imports import router_register as register_imports
 from savedfilters.api import SavedFilterViewSet
+from watches.api import WatchViewSet
 
 
 class APIRoot(APIRootView):
@@ -42,6 +43,7 @@ register_imports(router)
 router.register("editions", EditionViewSet, basename="edition")
 router.register("changes", ChangeViewSet, basename="change")
 router.register("saved-filters", SavedFilterViewSet, basename="savedfilter")
+router.register("watches", WatchViewSet, basename="watch")
 
 urlpatterns = [
     path("", include(router.urls)),

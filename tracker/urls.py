@@ -9,7 +9,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path(API_PREFIX.removeprefix("/"), include("tracker.api_router")),
-    path("", include("savedfilters.urls")),  # before the portal's: /saved-filters/save/
+    path("", include("savedfilters.urls")),
+    path("", include("watches.urls")),  # /watches/  # before the portal's: /saved-filters/save/
     path("", include("portal.urls")),
 ]
 

@@ -100,3 +100,13 @@ class Watch(models.Model):
     @property
     def target(self):
         return getattr(self, self.target_field)
+
+    @property
+    def target_code(self) -> str:
+        """The target's code, as the API and the project list's filters name it."""
+        target = self.target
+        if self.target_field == "project":
+            return str(target.number)
+        if self.target_field == "country":
+            return target.iso_code
+        return target.code

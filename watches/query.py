@@ -45,3 +45,8 @@ def watchers_q(project: Project) -> Q:
 def watchers(project: Project):
     """The active users who watch `project`."""
     return get_user_model().objects.filter(is_active=True).filter(watchers_q(project))
+
+
+def watched_by(user) -> Exists:
+    """An annotation over Project: whether `user` watches the project itself (its star)."""
+    return Exists(Watch.objects.filter(user=user, project=OuterRef("pk")))

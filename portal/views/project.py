@@ -16,6 +16,7 @@ from projects.audit import editor_label
 from projects.dates import format_partial_date
 from projects.models import Development, Project, StatusChange
 from tracker.locale import is_english
+from watches.query import watched_by
 
 # The timeline reads oldest first, as a story and as the plan's own 直近における動き does. An
 # undated entry states the situation as of its source ("協議中", "施工中"), so it closes the
@@ -24,16 +25,19 @@ TIMELINE_ORDER = (F("date").asc(nulls_last=True), F("date_end").asc(nulls_first=
 
 
 def project_page_queryset(user):
-    """Projects with all their page needs: country and region, sectors, schemes, "won", the
+    """Projects with all their page needs: country and region, sectors, schemes, "won", whether
+    `user` watches it (the star), the responsible officers, the
     developments in timeline order, the status history with who recorded it, and the listings
     and removals of the editions `user` may see (drafts only for editors)."""
     editions = visible_editions(user)
     return (
         Project.objects.with_won()
+        .annotate(watched=watched_by(user))
         .select_related("country__region")
         .prefetch_related(
             "sectors",
             "schemes",
+            "responsible",
             Prefetch("developments", Development.objects.order_by(*TIMELINE_ORDER), to_attr="timeline"),
             Prefetch(
                 "status_changes",
@@ -93,6 +97,7 @@ class ProjectPageView(LoginRequiredMixin, TemplateView):
             secondary_lang="ja" if english and project.name_en else "en",
             sectors=list(project.sectors.all()),
             schemes=list(project.schemes.all()),
+            responsible=[editor_label(officer) for officer in project.responsible.all()],
             editions=self._editions(project),
             links=self._links(project, user),
         )

@@ -116,6 +116,22 @@ class WonFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ResponsibleFilter(admin.SimpleListFilter):
+    """The projects the reader is responsible for (担当: 自分), as the API's `responsible=me`."""
+
+    title = _("responsible officer")
+    parameter_name = "responsible"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Mine"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            through = Project.responsible.through.objects.filter(project=OuterRef("pk"), user=request.user)
+            return queryset.filter(Exists(through))
+        return queryset
+
+
 class EditionFilter(admin.SimpleListFilter):
     """Projects listed in an edition of the plan (drafts only for editors: plans.selection)."""
 

@@ -2,11 +2,13 @@
 with partial dates, and the bulk status change."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from projects.audit import history_mark
+from projects.audit import editor_label, history_mark
 from projects.dates import (
     FIELD,
     NoSuchDate,
@@ -16,6 +18,22 @@ from projects.dates import (
     parse_partial_date,
 )
 from projects.models import PROJECT_FIELDS, PROJECT_RELATIONS, DatePrecision, Development, Project, Status
+
+
+class OfficerChoiceField(forms.ModelMultipleChoiceField):
+    """Responsible officers by their full names (editor_label), as the admin names people."""
+
+    def label_from_instance(self, obj):
+        return editor_label(obj)
+
+
+def officer_choices(project: Project | None):
+    """Active staff may be made responsible; officers already responsible stay listed."""
+    eligible = Q(is_active=True, is_staff=True)
+    if project is not None and project.pk:
+        eligible |= Q(pk__in=project.responsible.values("pk"))
+    return get_user_model().objects.filter(eligible).order_by("last_name", "first_name", "username")
+
 
 DATE_FORMS_MESSAGE = _("Enter a date as 2024, 2024-03, 2024-03-15, FY2024, 2024年度 or 令和6年3月.")
 
@@ -113,6 +131,7 @@ class ProjectAdminForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = PROJECT_FIELDS
+        field_classes = {"responsible": OfficerChoiceField}
         widgets = {
             "sectors": forms.CheckboxSelectMultiple,
             "schemes": forms.CheckboxSelectMultiple,
@@ -125,6 +144,8 @@ class ProjectAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "responsible" in self.fields:
+            self.fields["responsible"].queryset = officer_choices(self.instance)
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
             if not self.is_bound:

@@ -28,6 +28,7 @@ from projects.admin.filters import (
     MultiRelatedByNameFilter,
     MultiRelatedFilter,
     NewInEditionFilter,
+    ResponsibleFilter,
     SchemeFamilyFilter,
     WonFilter,
 )
@@ -181,6 +182,7 @@ class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHisto
 
     form = ProjectAdminForm
     list_display = [
+        "watch_star",
         "number",
         "display_name",
         "country",
@@ -189,11 +191,13 @@ class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHisto
         "status",
         "latest_development",
         "won",
+        "responsible_list",
         "updated",
     ]
     list_display_links = ["number", "display_name"]
     # Every filter but the yes/no ones takes several values (filters.py).
     list_filter = [
+        ResponsibleFilter,
         ("country__region", MultiRelatedFilter),
         ("country", MultiRelatedByNameFilter),
         ("sectors", MultiRelatedFilter),
@@ -216,6 +220,7 @@ class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHisto
     )
     ordering = ["number"]
     autocomplete_fields = ["country"]
+    filter_horizontal = ["responsible"]
     readonly_fields = ["current_status", "editions", "created", "updated"]
     inlines = [DevelopmentInline, StatusChangeInline]
     actions = ["change_status_selected"]
@@ -224,13 +229,18 @@ class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHisto
 
     def get_queryset(self, request):
         # The changelist's computed columns come from annotations and two prefetches, so the
-        # page runs the same number of queries however many projects it shows.
+        # page runs the same number of queries however many projects it shows. The star (the
+        # reader watches the project itself) is an annotation too; imported here: watches
+        # depends on projects, not the reverse.
+        from watches.query import watched_by
+
         return (
             super()
             .get_queryset(request)
             .with_won()
             .with_latest_development()
-            .prefetch_related("sectors", "schemes")
+            .prefetch_related("sectors", "schemes", "responsible")
+            .annotate(watched=watched_by(request.user))
         )
 
     def changelist_view(self, request, extra_context=None):
@@ -272,6 +282,18 @@ class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHisto
     @admin.display(description=_("schemes"))
     def scheme_list(self, obj):
         return _join(obj.schemes.all())
+
+    @admin.display(description=_("responsible officers"))
+    def responsible_list(self, obj):
+        return _join(editor_label(user) for user in obj.responsible.all())
+
+    @admin.display(description="☆")
+    def watch_star(self, obj):
+        # The button belongs to the page's one toggle form (change_list.html), outside the
+        # list's actions form: forms do not nest.
+        from watches.views import watch_button
+
+        return watch_button(obj, form="watch-toggle-form")
 
     @admin.display(description=_("latest development"), ordering="latest_development_date")
     def latest_development(self, obj):
@@ -437,6 +459,7 @@ class ProjectAdmin(ExportViews, BulkStatusAction, AuditHistoryViews, SimpleHisto
             user=request.user,
             sectors=list(data["sectors"]),
             schemes=list(data.get("schemes") or []),
+            responsible=list(data.get("responsible") or []),
             status=data.get("new_status") or Status.IDENTIFICATION,
             status_note=data.get("status_note", ""),
             **effective_kwargs(data.get("status_effective_on")),

@@ -20,6 +20,7 @@ from projects.api.fields import (
     CodeRelatedField,
     WriteSerializer,
 )
+from projects.audit import editor_label
 from projects.models import (
     DatePrecision,
     Development,
@@ -372,6 +373,16 @@ class EditionListingSerializer(serializers.Serializer):
         return {"number": heading.number, "mark": heading.mark, "label": heading.name}
 
 
+class ResponsibleOfficerSerializer(serializers.Serializer):
+    """A responsible officer (担当者): their user id and their name as the admin shows it."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return editor_label(user)
+
+
 class ProjectDetailSerializer(ProjectSerializer):
     """A project with everything: read from a model instance (project_queryset(detail=True))."""
 
@@ -388,11 +399,17 @@ class ProjectDetailSerializer(ProjectSerializer):
     developments = DevelopmentSerializer(many=True, read_only=True)
     status_history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
     editions = EditionListingSerializer(source="visible_listings", many=True, read_only=True)
+    responsible = ResponsibleOfficerSerializer(
+        many=True,
+        read_only=True,
+        help_text=_("The desk officers (担当者) responsible for the project; the admin sets them."),
+    )
 
     class Meta(ProjectSerializer.Meta):
         fields = [
             *ProjectSerializer.Meta.fields,
             "editions",
+            "responsible",
             "summary",
             "note",
             "created",
@@ -439,6 +456,7 @@ class ProjectInputSerializer(WriteSerializer):
             "listing_group",
             "is_new",
             "editions",
+            "responsible",  # set in the admin
         }
     )
 

@@ -63,7 +63,9 @@ def project_queryset(user, *, detail=False):
     )
     if detail:
         queryset = queryset.prefetch_related(
-            "developments", Prefetch("status_changes", StatusChange.objects.select_related("recorded_by"))
+            "developments",
+            Prefetch("status_changes", StatusChange.objects.select_related("recorded_by")),
+            "responsible",
         )
     return queryset
 

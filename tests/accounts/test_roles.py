@@ -364,8 +364,8 @@ def test_sync_roles_counts_the_plans_permissions():
     counts = sync_roles()
 
     # Without plans: viewer 11, editor 19 (projects, countries). plans adds its 4 view permissions to every role and
-    # 11 edit permissions to editors; every role keeps its own saved filters (savedfilters' 4); administrators have
-    # every permission, plans' 17 included.
-    assert (counts[VIEWER], counts[EDITOR]) == (11 + 4 + 4, 19 + 4 + 11 + 4)
+    # 11 edit permissions to editors; every role keeps its own saved filters and watches (savedfilters' 4,
+    # watches' 4); administrators have every permission, plans' 17 included.
+    assert (counts[VIEWER], counts[EDITOR]) == (11 + 4 + 4 + 4, 19 + 4 + 11 + 4 + 4)
     assert counts[ADMINISTRATOR] == Permission.objects.count()
     assert Permission.objects.filter(content_type__app_label="plans").count() == 17

@@ -160,8 +160,11 @@ def test_query_count_does_not_grow_with_the_developments(client, role):
     Listing.objects.create(edition=draft, project=many, heading=HeadingFactory(edition=draft), number=3)
 
     # The session, the user, their permissions; the project (with its country, region and
-    # "won"), its sectors, schemes, developments, status changes, listings and removals.
-    assert _queries(client, user, few.number) == _queries(client, user, many.number) == 10
+    # "won" and the reader's star), its sectors, schemes, responsible officers, developments,
+    # status changes, listings and removals.
+    few.responsible.add(UserFactory(role=EDITOR))
+    many.responsible.add(UserFactory(role=EDITOR), UserFactory(role=EDITOR))
+    assert _queries(client, user, few.number) == _queries(client, user, many.number) == 11
 
 
 def test_unknown_number_is_the_sites_404_page(client):

@@ -221,6 +221,13 @@ ENDPOINTS = {
         "writer": VIEWER,
         "POST": lambda d: {"name": "鉄道", "query": "sector=rail"},
     },
+    # And its own watches (one's own row: tests/watches/test_api.py).
+    "watches": {
+        "path": "/api/watches/",
+        "methods": {"GET", "POST"},
+        "writer": VIEWER,
+        "POST": lambda d: {"kind": "sector", "code": "rail"},
+    },
 }
 
 WRITERS = {

@@ -140,9 +140,10 @@ def _changelist_queries(client, monkeypatch, per_page, django_assert_num_queries
 
 # Session, user, the user's permissions (own and groups', in one query: accounts.permissions), the
 # choices of five related-field filters (region, country, sector, scheme, listing group), the
-# filtered and the full count, the page, two prefetches (sectors, schemes), and the user's saved
-# filters (savedfilters: the default view's check and the menu): none per row.
-CHANGELIST_QUERIES = 15
+# filtered and the full count, the page (with the reader's star: watches), three prefetches
+# (sectors, schemes, responsible officers), and the user's saved filters (savedfilters: the
+# default view's check and the menu): none per row.
+CHANGELIST_QUERIES = 16
 
 
 @pytest.mark.parametrize("per_page", [1, 50, 93])

@@ -144,6 +144,7 @@ def test_list_query_count_does_not_grow_with_the_page(many, client, path, own_qu
 
 
 def test_project_detail_query_count_is_fixed(many, client):
+    many.responsible.add(*(UserFactory() for _ in range(3)))
     client.get(f"/api/projects/{many.pk}/")
     with CaptureQueriesContext(connection) as context:
         response = client.get(f"/api/projects/{many.pk}/")
@@ -151,5 +152,6 @@ def test_project_detail_query_count_is_fixed(many, client):
     assert response.status_code == 200
     assert len(response.data["developments"]) == ROWS + 2
     # The project, sectors, schemes, its listings in the visible editions, developments, status
-    # changes (with their recorders).
-    assert len(context.captured_queries) == AUTH_QUERIES + 6
+    # changes (with their recorders), responsible officers.
+    assert len(response.data["responsible"]) == 3
+    assert len(context.captured_queries) == AUTH_QUERIES + 7

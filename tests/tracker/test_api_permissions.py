@@ -221,6 +221,14 @@ ENDPOINTS = {
         "writer": VIEWER,
         "POST": lambda d: {"name": "鉄道", "query": "sector=rail"},
     },
+    # Every role keeps its own digest preference (tests/digests/test_preference.py).
+    "digest-preference": {
+        "path": "/api/digest-preference/",
+        "methods": {"GET", "PUT", "PATCH"},
+        "writer": VIEWER,
+        "PUT": lambda d: {"language": "en", "enabled": True},
+        "PATCH": lambda d: {"enabled": False},
+    },
 }
 
 WRITERS = {

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from events.models import EventKind
 from projects.choices import DevelopmentKind, Status
@@ -143,7 +144,14 @@ def render(user, events, reminders, *, language: str, days: int, now) -> dict:
         date = timezone.localtime(now).date()
         counts = {"projects": len(context["projects"]), "date": date.isoformat()}
         if context["projects"]:
-            subject = _("[Project tracker] %(projects)s watched projects changed (%(date)s)") % counts
+            subject = (
+                ngettext(
+                    "[Project tracker] %(projects)s watched project changed (%(date)s)",
+                    "[Project tracker] %(projects)s watched projects changed (%(date)s)",
+                    counts["projects"],
+                )
+                % counts
+            )
         elif context["editions"]:
             subject = _("[Project tracker] A new edition was published (%(date)s)") % counts
         else:

@@ -56,7 +56,8 @@ def test_a_watcher_gets_what_changed_grouped_by_project_with_links(project, sett
     first, second = body.index(f"{project.number} 首都圏鉄道"), body.index(f"{other.number} 港湾整備")
     assert (first < second) == (project.number < other.number)
     assert f"https://tracker.example.go.jp/projects/{project.number}/" in body
-    assert "入札公示" in body and "2025年4月" in body
+    assert message.subject.startswith("【案件トラッカー】ウォッチ中の2件の案件に変更")
+    assert "新しい動き: [入札・調達] 2025年4月 入札公示" in body
     assert "実施" in body  # the new status, in Japanese by default
     assert "概要" in body  # the field edited, by its name
     html, mimetype = message.alternatives[0]

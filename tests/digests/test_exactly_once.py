@@ -151,3 +151,38 @@ def test_two_runs_at_once_tell_each_change_once_per_watcher():
     assert errors == []
     _everyone_told_everything_once(people, 4)
     assert len(mail.outbox) == len(people)
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_run_leaves_the_user_another_run_holds_to_it(monkeypatch):
+    """Run A holds its first user's row; run B, meanwhile, skips that user and does the rest;
+    A then finishes its user and finds the others done."""
+    people = _world(users=3, changes=2)
+    holding, release, held, outcomes = threading.Event(), threading.Event(), [], {}
+    real = run.selection.events_for
+
+    def slow_for_the_first_user(user, **kwargs):
+        if not held:
+            held.append(user.pk)
+            holding.set()
+            release.wait(timeout=30)
+        return real(user, **kwargs)
+
+    def run_a():
+        try:
+            outcomes["a"] = send_digests()
+        finally:
+            connections.close_all()
+
+    monkeypatch.setattr(run.selection, "events_for", slow_for_the_first_user)
+    thread = threading.Thread(target=run_a)
+    thread.start()
+    assert holding.wait(timeout=30)
+    outcomes["b"] = send_digests()
+    release.set()
+    thread.join(timeout=60)
+
+    assert outcomes["b"].prepared == 2 and outcomes["a"].prepared == 1
+    assert Digest.objects.get(user_id=held[0]).pk == max(Digest.objects.values_list("pk", flat=True))
+    _everyone_told_everything_once(people, 2)

@@ -21,6 +21,7 @@ REFERENCE_APP_MODELS = {
 OWN_APP_MODELS = {
     "savedfilters": ["savedfilter"],
     "watches": ["watch"],
+    "digests": ["preference"],
 }
 HISTORY_APP_MODELS = {
     "projects": ["historicalproject", "historicaldevelopment", "historicalstatuschange"],

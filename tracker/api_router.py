@@ -7,6 +7,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 
 from changes.api import ChangeViewSet
 from countries.urls import router as countries_router
+from digests.api import PreferenceView
 from plans.api.views import EditionViewSet
 from portal.api import SummaryView
 from projects.api import views
@@ -48,6 +49,7 @@ router.register("watches", WatchViewSet, basename="watch")
 urlpatterns = [
     path("", include(router.urls)),
     path("summary/", SummaryView.as_view(), name="summary"),
+    path("digest-preference/", PreferenceView.as_view(), name="digest-preference"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI with its start-up script served as a file (docs/?script=), not inline: the
     # content security policy allows scripts from this host only.

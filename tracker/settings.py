@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "portal",  # the readers' pages: the front page and a project's page
     "events",  # the outbox of changes that followers hear of (digests, webhooks)
     "watches",  # what each user follows, and the projects' responsible officers' watches
+    "digests",  # the daily email of what changed in what each user watches (send_digests)
 ]
 if env.bool("BENCH", default=False):
     # The benchmark and its data generator (manage.py bench, generate_projects): they delete and
@@ -222,6 +223,39 @@ OC4IDS_ID_PREFIX = env("OC4IDS_ID_PREFIX", default="oc4ids-xxxxxx")
 # placeholder until MLIT registers its own with IATI.
 IATI_REPORTING_ORG_REF = env("IATI_REPORTING_ORG_REF", default="XM-DAC-701-MLIT")
 IATI_REPORTING_ORG_TYPE = env("IATI_REPORTING_ORG_TYPE", default="10")
+
+# Email (the digests, digests/): EMAIL_URL (smtp+tls://user:pass@host:587, smtp+ssl://…,
+# consolemail://) or the separate EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+# EMAIL_USE_TLS, EMAIL_USE_SSL. With neither, DEBUG (the quick start) prints emails on the
+# console, and production sends through the SMTP server on localhost:25, Django's default.
+EMAIL_URL = env.str("EMAIL_URL", default="")
+if EMAIL_URL:
+    vars().update(env.email_url_config(EMAIL_URL))
+else:
+    EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+    EMAIL_BACKEND = (
+        "django.core.mail.backends.console.EmailBackend"
+        if DEBUG and "EMAIL_HOST" not in env
+        else "django.core.mail.backends.smtp.EmailBackend"
+    )
+# A send holds its digest's row lock (digests.run): a server that hangs must not hold it long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tracker@localhost")
+# The site's address as readers reach it, for links in emails (no request to take it from):
+# SITE_URL, e.g. https://tracker.example.go.jp. Unset: the quick start's address with DEBUG,
+# otherwise https:// and the first ALLOWED_HOSTS entry that names one host (digests.E001 when none).
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+if not SITE_URL:
+    _hosts = [h for h in ALLOWED_HOSTS if h and not h.startswith(".") and "*" not in h]
+    SITE_URL = "http://127.0.0.1:8000" if DEBUG else (f"https://{_hosts[0]}" if _hosts else "")
+# The digests' reminder: a responsible officer hears of each of their projects with no
+# development recorded for this many days (README, "Staying informed").
+DIGEST_REMINDER_DAYS = env.int("DIGEST_REMINDER_DAYS", default=90)
 
 # The cache holds the API throttles' counts, the API lockout's failures and the reference codes
 # (projects/codes.py). Local memory, the quick start's default, is per worker process: with more

@@ -268,8 +268,8 @@ def test_the_index_lists_no_user_management(client, role):
 
     apps = {app["app_label"] for app in client.get(reverse("admin:index")).context["app_list"]}
 
-    # no auth (users and groups); the change log and their own saved filters for every role
-    assert apps == {"projects", "countries", "plans", "changes", "savedfilters"}
+    # no auth (users and groups); the change log, their own saved filters and digest preference for every role
+    assert apps == {"projects", "countries", "plans", "changes", "savedfilters", "digests"}
 
 
 # Administrator: everything, but the status history still goes through the service
@@ -364,8 +364,9 @@ def test_sync_roles_counts_the_plans_permissions():
     counts = sync_roles()
 
     # Without plans: viewer 11, editor 19 (projects, countries). plans adds its 4 view permissions to every role and
-    # 11 edit permissions to editors; every role keeps its own saved filters and watches (savedfilters' 4,
-    # watches' 4); administrators have every permission, plans' 17 included.
-    assert (counts[VIEWER], counts[EDITOR]) == (11 + 4 + 4 + 4, 19 + 4 + 11 + 4 + 4)
+    # 11 edit permissions to editors; every role keeps its own saved filters, watches and digest preference (4 each);
+    # administrators have every permission, plans' 17 included.
+    own = 4 + 4 + 4
+    assert (counts[VIEWER], counts[EDITOR]) == (11 + 4 + own, 19 + 4 + 11 + own)
     assert counts[ADMINISTRATOR] == Permission.objects.count()
     assert Permission.objects.filter(content_type__app_label="plans").count() == 17

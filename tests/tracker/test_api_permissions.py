@@ -228,6 +228,14 @@ ENDPOINTS = {
         "writer": VIEWER,
         "POST": lambda d: {"kind": "sector", "code": "rail"},
     },
+    # Every role keeps its own digest preference (tests/digests/test_preference.py).
+    "digest-preference": {
+        "path": "/api/digest-preference/",
+        "methods": {"GET", "PUT", "PATCH"},
+        "writer": VIEWER,
+        "PUT": lambda d: {"language": "en", "enabled": True},
+        "PATCH": lambda d: {"enabled": False},
+    },
 }
 
 WRITERS = {

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "portal",  # the readers' pages: the front page and a project's page
     "events",  # the outbox of changes that followers hear of (digests, webhooks)
     "watches",  # what each user follows, and the projects' responsible officers' watches
+    "feeds",  # Atom feeds of developments, opened by a per-user feed key in the URL
 ]
 if env.bool("BENCH", default=False):
     # The benchmark and its data generator (manage.py bench, generate_projects): they delete and

@@ -1,0 +1,66 @@
+"""A feed URL's key: the one place a feed key is checked, and the lockout of addresses that
+keep guessing.
+
+Every refusal is the same 404, whatever the reason (unknown, revoked, expired, an inactive
+user), so a URL says nothing about a key it does not open. After API_AUTH_FAILURE_LIMIT
+refused keys from one address within API_AUTH_LOCKOUT_SECONDS, that address gets 429 until the
+window ends: the API's rule for its tokens (tracker.middleware.APIAuthLockoutMiddleware).
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from feeds.models import LAST_USED_PRECISION, FeedKey
+from tracker.log import client_ip, log_event
+
+
+class FeedLockedOut(Exception):
+    """Too many refused keys from this address."""
+
+
+def _failures_key(request) -> str:
+    return f"feed-key-failures:{client_ip(request) or '-'}"
+
+
+def _count_failure(request) -> None:
+    key, window = _failures_key(request), settings.API_AUTH_LOCKOUT_SECONDS
+    cache.add(key, 0, timeout=window)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+    log_event("feed_key_refused", request=request, level=logging.WARNING, path=request.path)
+
+
+def feed_user(request, key: str):
+    """The active user whose usable key `key` is; Http404 otherwise, FeedLockedOut when this
+    address has had too many keys refused."""
+    if (cache.get(_failures_key(request)) or 0) >= settings.API_AUTH_FAILURE_LIMIT:
+        log_event("feed_locked_out", request=request, level=logging.WARNING)
+        raise FeedLockedOut
+    try:
+        feed_key = FeedKey.objects.get_from_key(key)
+    except FeedKey.DoesNotExist:
+        feed_key = None
+    if feed_key is None or feed_key.has_expired or not feed_key.user.is_active:
+        _count_failure(request)
+        raise Http404
+    now = timezone.now()
+    if feed_key.last_used is None or feed_key.last_used < now - LAST_USED_PRECISION:
+        FeedKey.objects.filter(pk=feed_key.pk).update(last_used=now)
+    return feed_key.user
+
+
+def locked_out_response() -> HttpResponse:
+    response = HttpResponse(
+        gettext("Too many failed authentication attempts. Try again later."),
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(settings.API_AUTH_LOCKOUT_SECONDS)
+    return response

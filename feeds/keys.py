@@ -2,9 +2,9 @@
 keep guessing.
 
 Every refusal is the same 404, whatever the reason (unknown, revoked, expired, an inactive
-user), so a URL says nothing about a key it does not open. After API_AUTH_FAILURE_LIMIT
-refused keys from one address within API_AUTH_LOCKOUT_SECONDS, that address gets 429 until the
-window ends: the API's rule for its tokens (tracker.middleware.APIAuthLockoutMiddleware).
+user, or one who lost the permission to read developments), so a URL says nothing about a key
+it does not open. After API_AUTH_FAILURE_LIMIT refused keys from one address within
+API_AUTH_LOCKOUT_SECONDS, that address gets 429 until the window ends: the API's rule for its tokens (tracker.middleware.APIAuthLockoutMiddleware).
 """
 
 import logging
@@ -17,6 +17,9 @@ from django.utils.translation import gettext
 
 from feeds.models import LAST_USED_PRECISION, FeedKey
 from tracker.log import client_ip, log_event
+
+# What a feed shows: the developments. A key of a user who may no longer read them opens nothing.
+FEED_PERMISSION = "projects.view_development"
 
 
 class FeedLockedOut(Exception):
@@ -47,7 +50,12 @@ def feed_user(request, key: str):
         feed_key = FeedKey.objects.get_from_key(key)
     except FeedKey.DoesNotExist:
         feed_key = None
-    if feed_key is None or feed_key.has_expired or not feed_key.user.is_active:
+    if (
+        feed_key is None
+        or feed_key.has_expired
+        or not feed_key.user.is_active
+        or not feed_key.user.has_perm(FEED_PERMISSION)
+    ):
         _count_failure(request)
         raise Http404
     now = timezone.now()

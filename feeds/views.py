@@ -16,13 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from feeds.keys import FEED_PERMISSION
 from feeds.models import MAX_ACTIVE_KEYS, FeedKey
 from feeds.query import LANGUAGES, LIMIT, BadFeedQuery, feed_query
 from projects.filtersets import described_filters
 from tracker.log import log_event
 
-# What a feed shows: the developments. A user who may not read them gets no key.
-FEED_PERMISSION = "projects.view_development"
 KEY_PLACEHOLDER = "KEY"
 LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}
 

@@ -4,7 +4,8 @@ keep guessing.
 Every refusal is the same 404, whatever the reason (unknown, revoked, expired, an inactive
 user, or one who lost the permission to read developments), so a URL says nothing about a key
 it does not open. After API_AUTH_FAILURE_LIMIT refused keys from one address within
-API_AUTH_LOCKOUT_SECONDS, that address gets 429 until the window ends: the API's rule for its tokens (tracker.middleware.APIAuthLockoutMiddleware).
+API_AUTH_LOCKOUT_SECONDS, that address gets 429 until the window ends: the API's rule for its
+tokens (tracker.middleware.APIAuthLockoutMiddleware).
 """
 
 import logging

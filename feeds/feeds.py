@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from countries.models import localized_name
 from feeds.keys import FeedLockedOut, feed_user, locked_out_response
@@ -154,11 +154,11 @@ class WatchingFeed(DevelopmentFeed):
         )
 
 
-@require_GET
+@require_safe
 def developments_feed(request, key):
     return DevelopmentFeed()(request, key)
 
 
-@require_GET
+@require_safe
 def watching_feed(request, key):
     return WatchingFeed()(request, key)

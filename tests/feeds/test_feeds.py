@@ -146,4 +146,5 @@ def test_the_feed_is_private_and_read_only(client, portfolio, key):
 
     assert response["Cache-Control"] == "private"
     assert response["X-Robots-Tag"] == "noindex"
+    assert client.head(developments_url(key)).status_code == 200
     assert client.post(developments_url(key)).status_code == 405

@@ -10,7 +10,6 @@ A feed is built in a fixed number of queries, whatever the number of entries.
 """
 
 from django.contrib.syndication.views import Feed
-from django.http import HttpResponse
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import translation
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from countries.models import localized_name
-from feeds.keys import FeedLockedOut, feed_user, locked_out_response
+from feeds.keys import FeedRefused, feed_user, plain_response, refused_response
 from feeds.query import LIMIT, BadFeedQuery, developments, feed_query, watched_developments
 from projects.audit import editor_label
 from projects.dates import format_partial_date
@@ -45,13 +44,13 @@ class DevelopmentFeed(Feed):
     def __call__(self, request, key):
         try:
             self.user = feed_user(request, key)
-        except FeedLockedOut:
-            return locked_out_response()
+        except FeedRefused as refusal:
+            return refused_response(refusal)
         try:
             self.query = feed_query(request.GET, self.user)
         except BadFeedQuery as error:
             lines = [f"{name}: {' '.join(messages)}" for name, messages in error.errors.items()]
-            return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
+            return plain_response("\n".join(lines), 400)
         self.authority = tag_authority(request)
         self.request = request
         with translation.override(self.query.language):

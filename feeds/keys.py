@@ -12,7 +12,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -23,30 +23,35 @@ from tracker.log import client_ip, log_event
 FEED_PERMISSION = "projects.view_development"
 
 
-class FeedLockedOut(Exception):
-    """Too many refused keys from this address."""
+class FeedRefused(Exception):
+    """The key opens no feed (404), or this address is locked out (429)."""
+
+    def __init__(self, status: int):
+        super().__init__(status)
+        self.status = status
 
 
 def _failures_key(request) -> str:
     return f"feed-key-failures:{client_ip(request) or '-'}"
 
 
-def _count_failure(request) -> None:
-    key, window = _failures_key(request), settings.API_AUTH_LOCKOUT_SECONDS
-    cache.add(key, 0, timeout=window)
+def _count_failure(request, key: str) -> None:
+    failures, window = _failures_key(request), settings.API_AUTH_LOCKOUT_SECONDS
+    cache.add(failures, 0, timeout=window)
     try:
-        cache.incr(key)
+        cache.incr(failures)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-    log_event("feed_key_refused", request=request, level=logging.WARNING, path=request.path)
+        cache.set(failures, 1, timeout=window)
+    # The prefix names the key; the path would hold the whole of it.
+    log_event("feed_key_refused", request=request, level=logging.WARNING, key=key.partition(".")[0])
 
 
 def feed_user(request, key: str):
-    """The active user whose usable key `key` is; Http404 otherwise, FeedLockedOut when this
-    address has had too many keys refused."""
+    """The active user whose usable key `key` is; FeedRefused(404) otherwise, FeedRefused(429)
+    when this address has had too many keys refused."""
     if (cache.get(_failures_key(request)) or 0) >= settings.API_AUTH_FAILURE_LIMIT:
         log_event("feed_locked_out", request=request, level=logging.WARNING)
-        raise FeedLockedOut
+        raise FeedRefused(429)
     try:
         feed_key = FeedKey.objects.get_from_key(key)
     except FeedKey.DoesNotExist:
@@ -57,19 +62,25 @@ def feed_user(request, key: str):
         or not feed_key.user.is_active
         or not feed_key.user.has_perm(FEED_PERMISSION)
     ):
-        _count_failure(request)
-        raise Http404
+        _count_failure(request, key)
+        raise FeedRefused(404)
     now = timezone.now()
     if feed_key.last_used is None or feed_key.last_used < now - LAST_USED_PRECISION:
         FeedKey.objects.filter(pk=feed_key.pk).update(last_used=now)
     return feed_key.user
 
 
-def locked_out_response() -> HttpResponse:
-    response = HttpResponse(
-        gettext("Too many failed authentication attempts. Try again later."),
-        status=429,
-        content_type="text/plain; charset=utf-8",
-    )
-    response["Retry-After"] = str(settings.API_AUTH_LOCKOUT_SECONDS)
+def plain_response(text: str, status: int) -> HttpResponse:
+    """A refusal of a feed URL, in plain text, kept out of Django's request log: that log writes
+    the path, and a feed's path holds its key."""
+    response = HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+    response._has_been_logged = True  # django.utils.log.log_response's own mark
     return response
+
+
+def refused_response(refusal: FeedRefused) -> HttpResponse:
+    if refusal.status == 429:
+        response = plain_response(gettext("Too many failed authentication attempts. Try again later."), 429)
+        response["Retry-After"] = str(settings.API_AUTH_LOCKOUT_SECONDS)
+        return response
+    return plain_response(gettext("Not found."), 404)

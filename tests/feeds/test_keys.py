@@ -114,3 +114,16 @@ def test_a_key_of_one_user_reads_that_users_watches(client, portfolio, key, read
 
     assert len(mine.findall("{http://www.w3.org/2005/Atom}entry")) == 0
     assert len(theirs.findall("{http://www.w3.org/2005/Atom}entry")) == 1
+
+
+def test_no_log_line_holds_a_key(client, portfolio, key, caplog):
+    prefix, secret = key.split(".")
+    wrong = f"{prefix}.{'z' * len(secret)}"
+
+    with caplog.at_level("INFO"):
+        bad_filter = client.get(feed(key) + "?country=ZZ")
+        refused = client.get(feed(wrong))
+
+    assert bad_filter.status_code == 400 and refused.status_code == 404
+    assert "feed_key_refused" in caplog.text and prefix in caplog.text
+    assert secret not in caplog.text and "z" * len(secret) not in caplog.text

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "events",  # the outbox of changes that followers hear of (digests, webhooks)
     "watches",  # what each user follows, and the projects' responsible officers' watches
     "digests",  # the daily email of what changed in what each user watches (send_digests)
+    "feeds",  # Atom feeds of developments, opened by a per-user feed key in the URL
 ]
 if env.bool("BENCH", default=False):
     # The benchmark and its data generator (manage.py bench, generate_projects): they delete and

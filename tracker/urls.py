@@ -9,8 +9,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path(API_PREFIX.removeprefix("/"), include("tracker.api_router")),
-    path("", include("savedfilters.urls")),
-    path("", include("watches.urls")),  # /watches/  # before the portal's: /saved-filters/save/
+    path("", include("feeds.urls")),  # /feeds/: the key page and the Atom feeds
+    path("", include("watches.urls")),  # /watches/
+    path("", include("savedfilters.urls")),  # before the portal's: /saved-filters/save/
     path("", include("portal.urls")),
 ]
 

@@ -1,10 +1,10 @@
-"""The project detail's fast path: the project with every relation from ONE query
-(detail_row), its status history from a second (status_history), and the response body built
-from those dicts (detail_body), with no model instance and no nested serializer.
+"""The project detail's fast path: the project with every relation, its developments and
+status history included, from ONE query (detail_row), and the response body built from that
+dict (detail_body), with no model instance and no nested serializer.
 
 Like the list's (projects.api.list_rows), the relations are SQL written out, as JSON values: the
 sectors, schemes, latest development and `won` are the list's own expressions; the editions'
-listings the reader may see and the developments are below. Their dates come back as JSON text,
+listings the reader may see, the developments and the status changes are below. Their dates come back as JSON text,
 read here into the values the DRF fields format, so the body is exactly what
 ProjectDetailSerializer's declared fields give (tests/projects/api/test_list_rows.py compares
 every project of the plan with plain nested serializers, bench/peer.py).
@@ -62,6 +62,36 @@ class DevelopmentList(_ProjectSQL):
         return _json_rows(connection, table, DEVELOPMENT_COLUMNS, "r.project_id = {project}", "r.sequence")
 
 
+class StatusHistory(_ProjectSQL):
+    """The project's status changes, oldest first (sequence), each with its recorder's username
+    (`recorded_by`, null without one)."""
+
+    output_field = JSONField()
+
+    def template_for(self, connection):
+        from django.contrib.auth import get_user_model
+
+        qn = connection.ops.quote_name
+        users = get_user_model()._meta
+        table = (
+            f"(SELECT c.*, u.{qn(users.get_field('username').column)} AS recorded_by"
+            f" FROM {qn(StatusChange._meta.db_table)} c"
+            f" LEFT JOIN {qn(users.db_table)} u ON u.id = c.recorded_by_id) r"
+        )
+        columns = (
+            "id",
+            "sequence",
+            "status",
+            "previous_status",
+            "effective_on",
+            "effective_precision",
+            "note",
+            "recorded_by",
+            "recorded_at",
+        )
+        return _json_rows(connection, table, columns, "r.project_id = {project}", "r.sequence")
+
+
 class VisibleListings(_ProjectSQL):
     """The project's listings in the editions the reader may see (published ones, or every one
     with `drafts`), oldest edition first: [{"year", "state", "number", "is_new", "heading_number",
@@ -104,7 +134,8 @@ class VisibleListings(_ProjectSQL):
 def detail_row(queryset, *, drafts):
     """The one project of `queryset` (a queryset narrowed to it) as a dict, from ONE query:
     its own fields, country and region, sectors and schemes, `won`, latest development,
-    developments and the listings of the editions the reader may see (`drafts`: drafts too).
+    developments, status history and the listings of the editions the reader may see
+    (`drafts`: drafts too).
     None when there is no such project."""
     rows = queryset.annotate(
         won=Won(),
@@ -113,6 +144,7 @@ def detail_row(queryset, *, drafts):
         scheme_list=ReferenceList("schemes", "family"),
         development_list=DevelopmentList(),
         listing_list=VisibleListings(drafts=drafts),
+        status_list=StatusHistory(),
     ).values(
         "id",
         "number",
@@ -130,6 +162,7 @@ def detail_row(queryset, *, drafts):
         "scheme_list",
         "development_list",
         "listing_list",
+        "status_list",
         country_iso_code=F("country__iso_code"),
         country_name_ja=F("country__name_ja"),
         country_name_en=F("country__name_en"),
@@ -137,33 +170,14 @@ def detail_row(queryset, *, drafts):
         region_name_ja=F("country__region__name_ja"),
         region_name_en=F("country__region__name_en"),
     )
-    rows = list(rows[:2])
+    rows = list(rows.order_by()[:2])
     if len(rows) != 1:
         return None
     row = rows[0]
-    for key in ("development_list", "listing_list", "sector_list", "scheme_list"):
+    for key in ("development_list", "listing_list", "status_list", "sector_list", "scheme_list"):
         if isinstance(row[key], str):  # a JSON function's text where the backend does not parse it
             row[key] = json.loads(row[key])
     return row
-
-
-def status_history(project_id):
-    """The project's status changes, oldest first, with their recorders' usernames: ONE query."""
-    return list(
-        StatusChange.objects.filter(project_id=project_id)
-        .order_by("sequence")
-        .values(
-            "id",
-            "sequence",
-            "status",
-            "previous_status",
-            "effective_on",
-            "effective_precision",
-            "note",
-            "recorded_at",
-            recorded_by_username=F("recorded_by__username"),
-        )
-    )
 
 
 _DATE = serializers.DateField()
@@ -183,9 +197,9 @@ def _code_label(labels, value):
     return {"code": value, "label": labels.get(value, value)} if value else None
 
 
-def detail_body(row, history, url):
-    """The response body of a project (detail_row) with its history (status_history), in the
-    active language; `url` is its detail URL."""
+def detail_body(row, url):
+    """The response body of a project (detail_row), in the active language; `url` is its
+    detail URL."""
     english = is_english()
     status_labels, kind_labels = choices.labels(Status), choices.labels(DevelopmentKind)
     state_labels = choices.labels(EditionState)
@@ -266,9 +280,9 @@ def detail_body(row, history, url):
                 "effective_on": _DATE.to_representation(change["effective_on"]),
                 "effective_precision": change["effective_precision"],
                 "note": change["note"],
-                "recorded_by": change["recorded_by_username"],
-                "recorded_at": _DATETIME.to_representation(change["recorded_at"]),
+                "recorded_by": change["recorded_by"],
+                "recorded_at": _DATETIME.to_representation(_instant(change["recorded_at"])),
             }
-            for change in history
+            for change in row["status_list"]
         ],
     }

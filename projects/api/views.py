@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from plans.selection import as_listed, listed_edition, may_see_drafts, with_latest_listing
-from projects.api.detail import detail_body, detail_row, status_history
+from projects.api.detail import detail_body, detail_row
 from projects.api.etags import (
     ETAG,
     IF_MATCH,
@@ -232,9 +232,9 @@ class ProjectViewSet(
         return Response(context)  # StatusTableHTMLRenderer renders its template with it
 
     def retrieve(self, request, *args, **kwargs):
-        # The project with every relation in one query, its status history in a second
-        # (projects.api.detail): three with the token's. A copy that is still current
-        # (If-None-Match) is a 304 from the first, before the history is read or a body built.
+        # The project with every relation, its history included, in one query
+        # (projects.api.detail): two with the token's. A copy that is still current
+        # (If-None-Match) is a 304 from the same row, before any body is built.
         lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
         row = self._detail_row(self.filter_queryset(Project.objects.filter(**lookup)))
         project = Project(pk=row["id"], version=row["version"])
@@ -279,7 +279,7 @@ class ProjectViewSet(
         url = reverse(
             "project-detail", kwargs={"pk": row["id"]}, request=self.request, format=self.format_kwarg
         )
-        return detail_body(row, status_history(row["id"]), url)
+        return detail_body(row, url)
 
 
 class ProjectChildViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):

@@ -2,17 +2,22 @@
 
 import os
 import re
+import runpy
 import secrets
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import CommandError
 
+from bench.run import SEARCH_2
 from projects.api.etags import project_etag
 from projects.models import Project
 
@@ -58,20 +63,21 @@ def wrk(url, headers, duration):
     }
 
 
-def load_test(command, token_key, duration=DURATION):
-    if shutil.which("wrk") is None:
-        raise CommandError("--http needs wrk (apt-get install wrk).")
+def gunicorn_workers(env):
+    """The workers gunicorn.conf.py starts with `env` (WEB_CONCURRENCY, else 2 × cores + 1)."""
+    saved = os.environ.copy()
+    try:
+        os.environ.update(env)
+        return runpy.run_path(str(Path(settings.BASE_DIR) / "gunicorn.conf.py"))["workers"]
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@contextmanager
+def gunicorn(env):
+    """A gunicorn of the production settings with `env` on a free loopback port: its base URL."""
     port = free_port()
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        # Plain HTTP on the loopback, no TLS proxy in front; and a load test is not a throttle test.
-        "SECURE_SSL_REDIRECT": "false",
-        "API_RATE_USER": "1000000000/s",
-        "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
-    }
     base = Path(settings.BASE_DIR)
     process = subprocess.Popen(
         [
@@ -82,8 +88,8 @@ def load_test(command, token_key, duration=DURATION):
             str(base / "gunicorn.conf.py"),
             "--bind",
             f"127.0.0.1:{port}",
-            "tracker.wsgi",
-        ],
+        ]
+        + ["tracker.wsgi"],
         cwd=base,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -91,29 +97,67 @@ def load_test(command, token_key, duration=DURATION):
     )
     try:
         wait_for(port, process)
-        project = Project.objects.order_by("number").first()
-        auth = {"Authorization": f"Token {token_key}"}
-        root = f"http://127.0.0.1:{port}/api/projects/"
-        cases = {
-            "list": (root, auth),
-            "detail": (f"{root}{project.pk}/", auth),
-            "detail_304": (f"{root}{project.pk}/", {**auth, "If-None-Match": project_etag(project)}),
-        }
-        results = {}
-        for name, (url, headers) in cases.items():
-            wrk(url, headers, 2)  # warm-up: every worker connected and its caches filled
-            results[name] = wrk(url, headers, duration)
-            row = results[name]
-            command.stdout.write(
-                f"http {name:<12}{row['requests_per_s']:>10.0f} req/s  p50 {row['p50_ms']:.1f} ms  "
-                f"p99 {row['p99_ms']:.1f} ms  errors {row['errors']}"
-            )
-        return {
-            "projects": Project.objects.count(),
-            "connections": CONNECTIONS,
-            "seconds": duration,
-            **results,
-        }
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def etag_of(url, headers):
+    """The ETag a GET of `url` answers with (None without one)."""
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:
+        return response.headers.get("ETag")
+
+
+def cases(root, auth, *, cached):
+    """The endpoints to load, by name. Uncached (READ_CACHE=false): the list and a 2-character
+    search, built afresh each time. Cached: the same repeated reads answered from the read
+    cache, their 304s where the list has an ETag, and a project's detail and its 304."""
+    search = f"{root}?q={urllib.parse.quote(SEARCH_2)}"
+    if not cached:
+        return {"list_uncached": (root, auth), "search_2_uncached": (search, auth)}
+    project = Project.objects.order_by("number").first()
+    found = {"list": (root, auth), "search_2": (search, auth)}
+    etag = etag_of(root, auth)
+    if etag:
+        found["list_304"] = (root, {**auth, "If-None-Match": etag})
+    detail = f"{root}{project.pk}/"
+    found["detail"] = (detail, auth)
+    found["detail_304"] = (detail, {**auth, "If-None-Match": project_etag(project)})
+    return found
+
+
+def load_test(command, token_key, duration=DURATION):
+    if shutil.which("wrk") is None:
+        raise CommandError("--http needs wrk (apt-get install wrk).")
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        # Plain HTTP on the loopback, no TLS proxy in front; and a load test is not a throttle test.
+        "SECURE_SSL_REDIRECT": "false",
+        "API_RATE_USER": "1000000000/s",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+    }
+    workers = gunicorn_workers(env)
+    command.stdout.write(f"http: gunicorn with {workers} workers, wrk with {CONNECTIONS} connections")
+    auth = {"Authorization": f"Token {token_key}"}
+    results = {}
+    # The read cache off (its setting READ_CACHE), then on: the same server code either way.
+    for cached in (False, True):
+        with gunicorn({**env, "READ_CACHE": "true" if cached else "false"}) as base:
+            for name, (url, headers) in cases(f"{base}/api/projects/", auth, cached=cached).items():
+                wrk(url, headers, 2)  # warm-up: every worker connected and its caches filled
+                results[name] = row = wrk(url, headers, duration)
+                command.stdout.write(
+                    f"http {name:<18}{row['requests_per_s']:>10.0f} req/s  p50 {row['p50_ms']:.1f} ms  "
+                    f"p99 {row['p99_ms']:.1f} ms  errors {row['errors']}"
+                )
+    return {
+        "projects": Project.objects.count(),
+        "workers": workers,
+        "connections": CONNECTIONS,
+        "seconds": duration,
+        **results,
+    }

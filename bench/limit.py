@@ -82,6 +82,10 @@ SELECT json_build_object({project},
         FROM plans_listing el JOIN plans_edition e ON e.id = el.edition_id
         JOIN plans_heading eg ON eg.id = el.heading_id
         WHERE el.project_id = p.id AND e.state = 'published'), '[]'),
+    'responsible', coalesce((SELECT json_agg(json_build_object('id', ru.id,
+            'name', coalesce(nullif(trim(ru.first_name || ' ' || ru.last_name), ''), ru.username)) ORDER BY ru.id)
+        FROM projects_project_responsible pr JOIN auth_user ru ON ru.id = pr.user_id
+        WHERE pr.project_id = p.id), '[]'),
     'summary', p.summary, 'note', p.note, 'created', p.created,
     'developments', coalesce((SELECT json_agg(json_build_object('id', d.id, 'sequence', d.sequence,
             'kind', json_build_object('code', d.kind, 'label', %(kind_labels)s::jsonb ->> d.kind),

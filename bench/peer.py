@@ -13,6 +13,7 @@ from projects.api.serializers import (
     ProjectDetailSerializer,
     ProjectListSerializer,
     ProjectSerializer,
+    ResponsibleOfficerSerializer,
     StatusChangeSerializer,
 )
 from projects.filtersets import ProjectFilterSet
@@ -57,6 +58,7 @@ class PeerProjectDetailSerializer(PeerProjectSerializer):
     editions = serializers.SerializerMethodField()
     developments = serializers.SerializerMethodField()
     status_history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
+    responsible = serializers.SerializerMethodField()
 
     class Meta(PeerProjectSerializer.Meta):
         fields = ProjectDetailSerializer.Meta.fields
@@ -79,6 +81,9 @@ class PeerProjectDetailSerializer(PeerProjectSerializer):
 
     def get_editions(self, project):
         return EditionListingSerializer(self._listings(project).order_by("edition__year"), many=True).data
+
+    def get_responsible(self, project):
+        return ResponsibleOfficerSerializer(project.responsible.order_by("id"), many=True).data
 
     def get_developments(self, project):
         return DevelopmentSerializer(project.developments.order_by("sequence"), many=True).data

@@ -2,7 +2,8 @@
 the projects app owns. Permissions, pagination, filter checking and error bodies are the
 defaults set in settings.REST_FRAMEWORK (tracker/api.py)."""
 
-from django.db.models import F, Prefetch
+from django.db.models import F
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
@@ -11,8 +12,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
-from plans.selection import as_listed, listed_edition, with_latest_listing
+from plans.selection import as_listed, listed_edition, may_see_drafts, with_latest_listing
+from projects.api.detail import detail_body, detail_row
 from projects.api.etags import (
     ETAG,
     IF_MATCH,
@@ -52,22 +55,16 @@ from projects.spreadsheets.status_table import group_as_dict, status_table_conte
 from tracker.api import CODE_IN_PATH
 
 
-def project_queryset(user, *, detail=False):
-    """One project as its page shows it to `user`: with its listings in the editions they see."""
-    queryset = with_latest_listing(
+def project_queryset(user):
+    """One project as its page shows it to `user`: with its listings in the editions they see
+    (what a write starts from; a read is projects.api.detail's)."""
+    return with_latest_listing(
         Project.objects.with_won()
         .annotate(latest_development=latest_development_json())
         .select_related("country__region")
         .prefetch_related("sectors", "schemes"),
         user,
     )
-    if detail:
-        queryset = queryset.prefetch_related(
-            "developments",
-            Prefetch("status_changes", StatusChange.objects.select_related("recorded_by")),
-            "responsible",
-        )
-    return queryset
 
 
 WRITE_RESPONSES = {200: ProjectDetailSerializer, 412: PRECONDITION_FAILED, 428: PRECONDITION_REQUIRED}
@@ -138,7 +135,7 @@ class ProjectViewSet(
     def get_queryset(self):
         # One project is read as a model instance, with its joins, annotations and prefetches.
         if self.detail:
-            return project_queryset(self.request.user, detail=self.action == "retrieve")
+            return project_queryset(self.request.user)
         return super().get_queryset()
 
     def filter_queryset(self, queryset):
@@ -235,21 +232,17 @@ class ProjectViewSet(
         return Response(context)  # StatusTableHTMLRenderer renders its template with it
 
     def retrieve(self, request, *args, **kwargs):
-        # A conditional read: the ETag header, and a 304 for a copy that is still current.
-        if "If-None-Match" in request.headers:
-            # Answered from the version alone, in one small query: a current copy's 304 builds
-            # nothing (the full read is 5 queries and the serializer).
-            queryset = self.filter_queryset(Project.objects.only("pk", "version"))
-            lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
-            current = get_object_or_404(queryset, **lookup)
-            self.check_object_permissions(request, current)
-            if not_modified(request, current):
-                return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": project_etag(current)})
-        project = self.get_object()
+        # The project with every relation, its history included, in one query
+        # (projects.api.detail): two with the token's. A copy that is still current
+        # (If-None-Match) is a 304 from the same row, before any body is built.
+        lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+        row = self._detail_row(self.filter_queryset(Project.objects.filter(**lookup)))
+        project = Project(pk=row["id"], version=row["version"])
+        self.check_object_permissions(request, project)
         headers = {"ETag": project_etag(project)}
         if not_modified(request, project):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        return Response(self.get_serializer(project).data, headers=headers)
+        return Response(self._detail_body(row), headers=headers)
 
     def create(self, request, *args, **kwargs):
         # Written by the service as the user; answered with the detail as read back, and its ETag.
@@ -270,9 +263,23 @@ class ProjectViewSet(
         return self._read(project)
 
     def _read(self, project, code=status.HTTP_200_OK):
-        project = project_queryset(self.request.user, detail=True).get(pk=project.pk)
-        data = ProjectDetailSerializer(project, context=self.get_serializer_context()).data
-        return Response(data, status=code, headers={"ETag": project_etag(project)})
+        row = self._detail_row(Project.objects.filter(pk=project.pk))
+        headers = {"ETag": project_etag(Project(pk=row["id"], version=row["version"]))}
+        return Response(self._detail_body(row), status=code, headers=headers)
+
+    def _detail_row(self, queryset):
+        """The project of `queryset` as projects.api.detail.detail_row reads it; 404 if none."""
+        row = detail_row(queryset, drafts=may_see_drafts(self.request.user))
+        if row is None:
+            raise Http404
+        return row
+
+    def _detail_body(self, row):
+        # The URL as ProjectDetailSerializer's HyperlinkedIdentityField builds it.
+        url = reverse(
+            "project-detail", kwargs={"pk": row["id"]}, request=self.request, format=self.format_kwarg
+        )
+        return detail_body(row, url)
 
 
 class ProjectChildViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):

@@ -151,7 +151,24 @@ def test_project_detail_query_count_is_fixed(many, client):
 
     assert response.status_code == 200
     assert len(response.data["developments"]) == ROWS + 2
-    # The project, sectors, schemes, its listings in the visible editions, developments, status
-    # changes (with their recorders), responsible officers.
+    assert len(response.data["status_history"]) == ROWS
     assert len(response.data["responsible"]) == 3
-    assert len(context.captured_queries) == AUTH_QUERIES + 7
+    # The project with every relation (country, region, sectors, schemes, its listings in the
+    # visible editions, developments, status changes with their recorders, responsible
+    # officers) in one query.
+    assert len(context.captured_queries) == AUTH_QUERIES + 1, [q["sql"] for q in context.captured_queries]
+
+
+def test_project_detail_conditional_reads_take_the_same_queries(many, client):
+    first = client.get(f"/api/projects/{many.pk}/")
+    etag = first["ETag"]
+
+    with CaptureQueriesContext(connection) as current:
+        not_modified = client.get(f"/api/projects/{many.pk}/", HTTP_IF_NONE_MATCH=etag)
+    with CaptureQueriesContext(connection) as stale:
+        modified = client.get(f"/api/projects/{many.pk}/", HTTP_IF_NONE_MATCH='"p1-v999"')
+
+    assert not_modified.status_code == 304 and not_modified["ETag"] == etag
+    assert len(current.captured_queries) == AUTH_QUERIES + 1
+    assert modified.status_code == 200 and modified.json() == first.json()
+    assert len(stale.captured_queries) == AUTH_QUERIES + 1

@@ -14,10 +14,9 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import translation
 from rest_framework import status
-from rest_framework.response import Response
 
 from readcache import version
 
@@ -71,7 +70,8 @@ class ConditionalReadMixin:
         self._read_etag = data_etag(version.current(), request_key(request, self.read_viewer(request)))
         self._read_cached = cacheable and settings.READ_CACHE
         if matches(request.headers.get("If-None-Match"), self._read_etag):
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": self._read_etag})
+            # Django's, not DRF's: no renderer (the status table's template) makes a body for it.
+            return HttpResponseNotModified(headers={"ETag": self._read_etag})
         if self._read_cached:
             kept = cache.get(CACHE_PREFIX + self._read_etag)
             if kept is not None:

@@ -142,21 +142,22 @@ def test_service_development_update_and_delete(editor, projects):
     )
 
 
-def _edit(projects, developments):
-    set_cell(projects, 3, "status", "implementation")
+def _edit(number):
+    """A workbook edit: project `number` now in implementation."""
+    return lambda projects, developments: set_cell(projects, number, "status", "implementation")
 
 
-def test_api_import_apply(plan_data, api):
-    content = edit_xlsx(export_xlsx(), _edit)
+def test_api_import_apply(projects, api):
+    content = edit_xlsx(export_xlsx(), _edit(projects[0].number))
     upload = api.post("/api/imports/", {"file": SimpleUploadedFile("w.xlsx", content)}, format="multipart")
     assert upload.status_code == 201
 
     assert_bumps_in_its_transaction(lambda: api.post(f"/api/imports/{upload.json()['id']}/apply/"))
 
 
-def test_import_command(plan_data, editor, tmp_path):
+def test_import_command(projects, editor, tmp_path):
     path = tmp_path / "w.xlsx"
-    path.write_bytes(edit_xlsx(export_xlsx(), _edit))
+    path.write_bytes(edit_xlsx(export_xlsx(), _edit(projects[0].number)))
     out = {"stdout": io.StringIO(), "stderr": io.StringIO()}
 
     assert_bumps_in_its_transaction(

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import readcache.version
 from events import record as events
 from plans.models import Edition, EditionState, Heading, Listing, Removal, RemovalReason
 from projects.models import Development, Project
@@ -158,6 +159,7 @@ def _changed(edition: Edition) -> None:
     """Renumber the list in its headings' order and bump the version."""
     renumber(edition)
     Edition.objects.filter(pk=edition.pk).update(version=F("version") + 1)
+    readcache.version.bump()  # update() and bulk writes send no signal (readcache.signals)
     edition.refresh_from_db(fields=["version"])
 
 
@@ -172,6 +174,7 @@ def renumber(edition: Edition) -> None:
             listing.number = number
             changed.append(listing)
     Listing.objects.bulk_update(changed, ["number"])
+    readcache.version.bump()
 
 
 def start_edition(year: int, *, user=None) -> Edition:
@@ -216,6 +219,7 @@ def start_edition(year: int, *, user=None) -> Edition:
             )
             for listing in base.listings.order_by("number")
         )
+        readcache.version.bump()
         return edition
 
 
@@ -248,6 +252,7 @@ def _place(edition: Edition, listing: Listing, heading: Heading, position: int |
     if listing.pk is None:
         listing.save()
     Listing.objects.bulk_update(siblings, ["number", "heading"])
+    readcache.version.bump()
 
 
 def add_listing(
@@ -379,6 +384,7 @@ def publish(edition: Edition, *, user=None, expected_version: int | None = None)
             published_by=acting_user(user),
             version=F("version") + 1,
         )
+        readcache.version.bump()
         edition.refresh_from_db()
         events.edition_published(edition, previous, user=edition.published_by)
         return edition

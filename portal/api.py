@@ -10,8 +10,9 @@ from rest_framework.response import Response
 
 from plans.selection import as_listed
 from portal.summary import DIMENSIONS, summarize
-from projects.filtersets import ProjectFilterSet
+from projects.filtersets import ProjectFilterSet, list_viewer
 from projects.models import Project
+from readcache.responses import ConditionalReadMixin
 
 
 class BucketSerializer(serializers.Serializer):
@@ -37,7 +38,7 @@ class SummarySerializer(serializers.Serializer):
     by_country = BucketSerializer(many=True, help_text="Countries with projects, most first (`country`).")
 
 
-class SummaryView(generics.GenericAPIView):
+class SummaryView(ConditionalReadMixin, generics.GenericAPIView):
     """The portfolio in numbers: the filtered project list's counts, by status, region, sector,
     scheme family and country. Takes every filter of the project list; each count is the list's
     count with that value added."""
@@ -50,8 +51,14 @@ class SummaryView(generics.GenericAPIView):
     # One object, not a list (no array in the schema), yet with the list's filters documented.
     @extend_schema(responses=SummarySerializer, filters=True)
     def get(self, request, *args, **kwargs):
+        if request.accepted_renderer.format != "api":  # the browsable page has the user's form
+            if (answer := self.conditional_read(request, cacheable=True)) is not None:
+                return answer
         summary = summarize(as_listed(self.filter_queryset(self.get_queryset())))
         data = {"total": summary.total, "new": summary.new, "won": summary.won}
         for dimension in DIMENSIONS:
             data[dimension] = [vars(bucket) for bucket in getattr(summary, dimension)]
         return Response(SummarySerializer(data).data)
+
+    def read_viewer(self, request) -> str:
+        return list_viewer(request)

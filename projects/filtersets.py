@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from countries.models import Country, Region, localized_name
 from plans.models import Heading
-from plans.selection import default_edition, listed, visible_editions
+from plans.selection import default_edition, listed, may_see_drafts, visible_editions
 from projects import codes
 from projects.filters import (
     SCHEME_HELP,
@@ -36,10 +36,22 @@ from projects.models import (
 )
 from projects.querysets import with_as_of, won
 from projects.text import normalize_for_search
+from tracker.api import filter_presets
 
 # The longest search: a few words or a pasted project name, never a document. Longer is a 400.
 Q_MAX_LENGTH = 200
 RESPONSIBLE_PATTERN = r"^(me|[1-9][0-9]{0,17})$"
+
+
+def list_viewer(request) -> str:
+    """What of the requesting user the filtered list depends on (readcache.responses' key):
+    whether they may read drafts (`edition`), and who they are when a preset is given (`saved`
+    names one of their own filters)."""
+    user = getattr(request, "user", None)
+    viewer = "drafts" if may_see_drafts(user) else "published"
+    if any(name in request.query_params for name in filter_presets(ProjectFilterSet)):
+        viewer += f"-u{getattr(user, 'pk', None)}"
+    return viewer
 
 
 def _visible_editions(request):

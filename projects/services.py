@@ -13,6 +13,7 @@ from django.db.models import F, Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+import readcache.version
 from projects.audit import last_change, record_as, without_audit
 from projects.models import (
     PROJECT_FIELDS,
@@ -86,6 +87,7 @@ def _touch(project: Project) -> None:
     Project.objects.filter(pk=project.pk).update(
         version=F("version") + 1, updated=now, search_text=project.build_search_text()
     )
+    readcache.version.bump()  # update() sends no signal (readcache.signals)
     project.refresh_from_db(fields=["version", "updated", "search_text"])
 
 

@@ -3,6 +3,7 @@ transaction, so the one-default constraint is never what refuses the user."""
 
 from django.db import transaction
 
+import readcache.version
 from savedfilters.models import SavedFilter
 
 
@@ -15,6 +16,7 @@ def saved_filter_save(*, saved_filter: SavedFilter) -> SavedFilter:
         if saved_filter.pk:
             others = others.exclude(pk=saved_filter.pk)
         others.update(is_default=False)
+        readcache.version.bump()  # update() sends no signal (readcache.signals)
     saved_filter.full_clean()
     saved_filter.save()
     return saved_filter

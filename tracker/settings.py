@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "watches",  # what each user follows, and the projects' responsible officers' watches
     "digests",  # the daily email of what changed in what each user watches (send_digests)
     "feeds",  # Atom feeds of developments, opened by a per-user feed key in the URL
+    "readcache",  # the data version, and the list's, status table's and summary's cached reads
 ]
 if env.bool("BENCH", default=False):
     # The benchmark and its data generator (manage.py bench, generate_projects): they delete and
@@ -280,6 +281,13 @@ CACHES = {
 for option in ("key_prefix", "timeout", "version"):
     if option in CACHES["default"]:
         CACHES["default"][option.upper()] = CACHES["default"].pop(option)
+
+# Reads at scale (readcache): the project list's JSON pages, the status table and the summary
+# are kept in the cache above, keyed by the data version (a write makes every entry stale at
+# once), for READ_CACHE_SECONDS at most. READ_CACHE=false answers every read afresh (the bench's
+# uncached measure); the ETags and 304s stay either way.
+READ_CACHE = env.bool("READ_CACHE", default=True)
+READ_CACHE_SECONDS = env.int("READ_CACHE_SECONDS", default=3600)
 
 # Failed logins (django-axes): after AXES_FAILURE_LIMIT failures for one user name from one
 # address, that pair is locked out for AXES_COOLOFF_MINUTES (the admin answers 429).

@@ -48,10 +48,11 @@ from projects.api.serializers import (
     StatusChangeInputSerializer,
     StatusChangeSerializer,
 )
-from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet, described_filters
+from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet, described_filters, list_viewer
 from projects.models import Development, Project, Scheme, Sector, StatusChange
 from projects.querysets import as_of_of, latest_development_json
 from projects.spreadsheets.status_table import group_as_dict, status_table_context
+from readcache.responses import ConditionalReadMixin
 from tracker.api import CODE_IN_PATH
 
 
@@ -110,6 +111,7 @@ WRITE_RESPONSES = {200: ProjectDetailSerializer, 412: PRECONDITION_FAILED, 428: 
     ),
 )
 class ProjectViewSet(
+    ConditionalReadMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -170,7 +172,20 @@ class ProjectViewSet(
             self.request.accepted_media_type = JSONRenderer.media_type
         return super().handle_exception(exc)
 
+    def read_viewer(self, request) -> str:
+        return list_viewer(request)
+
+    def _conditional(self, request):
+        """The list's and the status table's 304 or cached answer (readcache.responses): files
+        get the ETag only; the browsable API's page (a form with the user's token) neither."""
+        renderer = request.accepted_renderer
+        if isinstance(renderer, BrowsableAPIRenderer):
+            return None
+        return self.conditional_read(request, cacheable=not isinstance(renderer, FileRenderer))
+
     def list(self, request, *args, **kwargs):
+        if (answer := self._conditional(request)) is not None:
+            return answer
         # A file streams every matching project, so its renderer makes the whole response.
         if isinstance(request.accepted_renderer, FileRenderer):
             return request.accepted_renderer.file_response(
@@ -210,6 +225,8 @@ class ProjectViewSet(
         pagination_class=None,
     )
     def status_table(self, request):
+        if (answer := self._conditional(request)) is not None:
+            return answer
         queryset = self.filter_queryset(self.get_queryset())
         edition, as_of = listed_edition(queryset), as_of_of(queryset)
         if isinstance(request.accepted_renderer, FileRenderer):

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def client():
+def client(settings):
+    settings.READ_CACHE = False  # each answer built, so the codes are checked (not readcache's copy)
     client = APIClient()
     client.force_authenticate(UserFactory(role=VIEWER))
     return client

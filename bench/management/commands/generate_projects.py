@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Max
 
+import readcache.version
 from bench.guard import REAL_EDITS_HELP, SYNTHETIC, plan_numbers, refuse_real_edits
 from plans.models import Edition, Listing
 from projects.models import DatePrecision, Development, Project, Status, StatusChange
@@ -103,6 +104,7 @@ class Command(BaseCommand):
                 _insert_batch(rng, templates, ids, first_number + offset, size)
                 self.stderr.write(f"\r{offset + size:,}/{count:,} projects", ending="")
             _reset_sequences()
+            readcache.version.bump()  # rows written in SQL send no signal
         self.stderr.write("")
         elapsed = time.monotonic() - started
         self.stdout.write(

@@ -37,7 +37,7 @@ BLOCK = re.compile(
     r"^(?P<indent>[ \t]*)```sh(?P<tag>[^\n`]*)\n(?P<body>.*?)^(?P=indent)```[ \t]*$", re.M | re.S
 )
 NOT_RUN = {"suite", "production", "postgresql"}
-EXPECTED = {"server": 1, "run": 13, "suite": 2, "production": 2, "postgresql": 1}
+EXPECTED = {"server": 1, "run": 15, "suite": 2, "production": 2, "postgresql": 1}
 PASSWORD = "a long enough readme passphrase 42"
 
 

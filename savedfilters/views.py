@@ -4,20 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from savedfilters.forms import SaveFilterForm
-
-
-def _back(request, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+from tracker.paths import posted_next
 
 
 @require_POST
@@ -31,6 +22,6 @@ def save(request):
     if saved is None:
         errors = " ".join(str(message) for messages_ in form.errors.values() for message in messages_)
         messages.error(request, gettext("The filters were not saved: %(errors)s") % {"errors": errors})
-        return redirect(_back(request, "/"))
+        return redirect(posted_next(request, "/"))
     messages.success(request, gettext("Saved the filters as “%(name)s”.") % {"name": saved.name})
-    return redirect(_back(request, f"/?{saved.query}"))
+    return redirect(posted_next(request, f"/?{saved.query}"))

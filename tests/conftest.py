@@ -1,6 +1,9 @@
 import pytest
 from django.core.management import call_command
 
+from accounts.roles import EDITOR
+from tests.factories import UserFactory
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
@@ -75,6 +78,18 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def editor(db):
+    """An editor (担当者), the role that records developments and changes projects."""
+    return UserFactory(username="tanaka", role=EDITOR)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
 
 
 @pytest.fixture

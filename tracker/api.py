@@ -135,7 +135,11 @@ class ContentNegotiation(DefaultContentNegotiation):
             from rest_framework.renderers import JSONRenderer
 
             return JSONRenderer(), JSONRenderer.media_type
-        return super().select_renderer(request, renderers, format_suffix)
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except InvalidQuery as error:
+            # The other parameters are refused in the same answer (FilterBackend's rule).
+            raise InvalidQuery({**error.detail, **_parameter_errors(request)}) from None
 
     def filter_renderers(self, renderers, format):
         matching = [renderer for renderer in renderers if renderer.format == format]
@@ -147,6 +151,15 @@ class ContentNegotiation(DefaultContentNegotiation):
         return matching
 
 
+def _parameter_errors(request) -> dict:
+    """The refused query parameters of `request` by its view's FilterBackend ({} without one)."""
+    view = (getattr(request, "parser_context", None) or {}).get("view")
+    for backend in getattr(view, "filter_backends", ()):
+        if issubclass(backend, FilterBackend):
+            return backend().parameter_errors(request, view.get_queryset(), view)[0]
+    return {}
+
+
 class FilterBackend(DjangoFilterBackend):
     """django-filter, refusing unknown query parameters with a 400 that names them.
 
@@ -156,6 +169,19 @@ class FilterBackend(DjangoFilterBackend):
     """
 
     def filter_queryset(self, request, queryset, view):
+        errors, names = self.parameter_errors(request, queryset, view)
+        if errors:
+            raise InvalidQuery(errors)
+        if not names.intersection(request.query_params):
+            return queryset
+        filterset = self.get_filterset(request, queryset, view)
+        if not filterset.is_valid():
+            raise InvalidQuery(filter_utils.translate_validation(filterset.errors).detail)
+        return filterset.qs
+
+    def parameter_errors(self, request, queryset, view) -> tuple[dict, set]:
+        """The refused query parameters (unknown, a page's where there is none, a null
+        character), by name, and the names of the filters (presets included) the view takes."""
         detail = getattr(view, "detail", False)
         filterset_class = None if detail else self.get_filterset_class(view, queryset)
         names = set(filterset_class.base_filters) if filterset_class is not None else set()
@@ -180,14 +206,7 @@ class FilterBackend(DjangoFilterBackend):
                 if any("\x00" in value for value in request.query_params.getlist(name))
             }
         )
-        if errors:
-            raise InvalidQuery(errors)
-        if not names.intersection(request.query_params):
-            return queryset
-        filterset = self.get_filterset(request, queryset, view)
-        if not filterset.is_valid():
-            raise InvalidQuery(filter_utils.translate_validation(filterset.errors).detail)
-        return filterset.qs
+        return errors, names
 
     def get_filterset_kwargs(self, request, queryset, view):
         # A preset (`?saved=12`) is replaced by the filters it stands for.

@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from countries.models import Country, Region
 from projects.models import Project, Scheme, Sector
+from tracker.paths import posted_next
 from watches.models import TARGETS, Watch
 from watches.services import watch_add, watch_toggle_project
 
@@ -38,15 +38,6 @@ def watch_button(project, *, form: str | None = None) -> str:
     )
 
 
-def _back(request, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 @login_required
 @require_POST
 def toggle(request):
@@ -57,11 +48,11 @@ def toggle(request):
     )
     if project is None:
         messages.error(request, _("No such project."))
-        return redirect(_back(request, reverse("watches:index")))
+        return redirect(posted_next(request, reverse("watches:index")))
     watched = watch_toggle_project(user=request.user, project=project)
     message = _("You now watch No. %(number)s.") if watched else _("You no longer watch No. %(number)s.")
     messages.success(request, message % {"number": project.number})
-    return redirect(_back(request, project.get_absolute_url()))
+    return redirect(posted_next(request, project.get_absolute_url()))
 
 
 @login_required
@@ -86,7 +77,7 @@ def remove(request, pk: int):
     target = str(watch.target)
     watch.delete()
     messages.success(request, _("You no longer watch %(target)s.") % {"target": target})
-    return redirect(_back(request, reverse("watches:index")))
+    return redirect(posted_next(request, reverse("watches:index")))
 
 
 @login_required

@@ -13,12 +13,12 @@ every project of the plan with plain nested serializers, bench/peer.py).
 import json
 from datetime import UTC, datetime
 
-from django.db.models import F, JSONField
+from django.db.models import JSONField
 from rest_framework import serializers
 
 from plans.models import EditionState
 from projects import choices
-from projects.api.list_rows import LatestDevelopment, ReferenceList, Won, _json, _ProjectSQL
+from projects.api.list_rows import LatestDevelopment, ReferenceList, Won, _json, _ProjectSQL, place_values
 from projects.models import DevelopmentKind, Status, StatusChange
 from projects.text import circled_number
 from tracker.locale import is_english
@@ -192,12 +192,7 @@ def detail_row(queryset, *, drafts):
         "listing_list",
         "status_list",
         "responsible_list",
-        country_iso_code=F("country__iso_code"),
-        country_name_ja=F("country__name_ja"),
-        country_name_en=F("country__name_en"),
-        region_code=F("country__region__code"),
-        region_name_ja=F("country__region__name_ja"),
-        region_name_en=F("country__region__name_en"),
+        **place_values(),
     )
     rows = list(rows.order_by()[:2])
     if len(rows) != 1:

@@ -155,16 +155,23 @@ def list_page_rows(queryset):
         "sector_list",
         "scheme_list",
         list_status=status,
-        country_iso_code=F("country__iso_code"),
-        country_name_ja=F("country__name_ja"),
-        country_name_en=F("country__name_en"),
-        region_code=F("country__region__code"),
-        region_name_ja=F("country__region__name_ja"),
-        region_name_en=F("country__region__name_en"),
+        **place_values(),
         group_number=F("heading_number"),
         group_name_ja=F("heading_name_ja"),
         group_name_en=F("heading_name_en"),
     )
+
+
+def place_values() -> dict:
+    """The row's country and region columns (the list's and the detail's), by joins."""
+    return {
+        "country_iso_code": F("country__iso_code"),
+        "country_name_ja": F("country__name_ja"),
+        "country_name_en": F("country__name_en"),
+        "region_code": F("country__region__code"),
+        "region_name_ja": F("country__region__name_ja"),
+        "region_name_en": F("country__region__name_en"),
+    }
 
 
 class PagedByIds:

@@ -80,6 +80,13 @@ def test_an_unknown_format_names_the_known_ones(api):
     assert "iati" in message and "oc4ids" in message
 
 
+def test_an_unknown_format_and_an_unknown_parameter_are_refused_together(api):
+    # Found by the filters' fuzz test: the format's refusal used to hide the parameter's.
+    response = api.get("/api/projects/?format=0&0=&country=VN")
+    assert response.status_code == 400
+    assert set(json.loads(response.content)["errors"]) == {"format", "0"}
+
+
 @pytest.mark.parametrize("export_format", FORMATS)
 def test_one_project_has_no_open_data_format(api, export_format):
     project = ProjectFactory()
@@ -112,9 +119,10 @@ def test_the_export_runs_a_fixed_number_of_queries(api, export_format):
             else content.count(b"<iati-activity ")
         ) == size
         counts.append(len(context.captured_queries))
-    # Session, user, permissions, the edition, the last update (OC4IDS) or the edition's year
-    # (IATI), the projects, their sectors, schemes and developments: per chunk of 500, not per row.
-    assert counts[0] == counts[1] == 9
+    # Session, user, permissions, the data version (the file's ETag), the edition, the last
+    # update (OC4IDS) or the edition's year (IATI), the projects, their sectors, schemes and
+    # developments: per chunk of 500, not per row.
+    assert counts[0] == counts[1] == 10
 
 
 # The admin: the changelist's links, for its current filters.

@@ -14,11 +14,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.roles import EDITOR
 from projects import services
 from projects.models import Development, Project, Status, StatusChange
 from tests.admin_helpers import form_data, set_field
-from tests.factories import CountryFactory, HeadingFactory, ProjectFactory, SectorFactory, UserFactory
+from tests.factories import CountryFactory, HeadingFactory, ProjectFactory, SectorFactory
 from tests.workbooks import edit_xlsx, export_xlsx, set_cell
 
 pytestmark = pytest.mark.django_db
@@ -61,17 +60,6 @@ def assert_one_audit_row_per_change(before, user, *, expect_changes=True):
     if expect_changes:
         assert total, "the write path changed nothing"
     return total
-
-
-@pytest.fixture
-def editor():
-    return UserFactory(username="tanaka", role=EDITOR)
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from django.db import transaction
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.roles import EDITOR
 from plans import services as plan_services
 from projects import services
 from projects.models import Development, Status
@@ -26,7 +25,6 @@ from tests.factories import (
     HeadingFactory,
     ProjectFactory,
     SectorFactory,
-    UserFactory,
 )
 from tests.workbooks import edit_xlsx, export_xlsx, set_cell
 
@@ -49,17 +47,6 @@ def assert_bumps_in_its_transaction(write):
     write()
 
     assert version.current() > before
-
-
-@pytest.fixture
-def editor():
-    return UserFactory(username="tanaka", role=EDITOR)
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 @pytest.fixture

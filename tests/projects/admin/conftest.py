@@ -4,7 +4,6 @@ from datetime import date
 
 import pytest
 
-from accounts.roles import EDITOR
 from projects.models import DatePrecision, DevelopmentKind, Project, SchemeFamily, Status
 from tests.factories import (
     CountryFactory,
@@ -14,19 +13,7 @@ from tests.factories import (
     RegionFactory,
     SchemeFactory,
     SectorFactory,
-    UserFactory,
 )
-
-
-@pytest.fixture
-def editor():
-    return UserFactory(username="tanaka", role=EDITOR)
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 @pytest.fixture

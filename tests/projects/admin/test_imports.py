@@ -13,6 +13,7 @@ from tests.workbooks import edit_xlsx, export_xlsx, set_cell, snapshot
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("watches.urls")),  # the admin's user links and list name them
 ]
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__), pytest.mark.usefixtures("english")]

@@ -28,6 +28,7 @@ DELIVERY_FIELDS = [
 
 
 class EndpointForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=_("events"), choices=Topic.choices, widget=forms.CheckboxSelectMultiple
     )

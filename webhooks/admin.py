@@ -47,8 +47,15 @@ class EndpointForm(forms.ModelForm):
 
 
 class RecentDeliveries(BaseInlineFormSet):
+    """The endpoint's last RECENT deliveries, read once (the formset indexes its queryset per
+    form), each with its endpoint at hand (a delivery's name says its endpoint)."""
+
     def get_queryset(self):
-        return super().get_queryset()[:RECENT]
+        if not hasattr(self, "_recent"):
+            self._recent = list(super().get_queryset()[:RECENT])
+            for delivery in self._recent:
+                delivery.endpoint = self.instance
+        return self._recent
 
 
 class DeliveryInline(admin.TabularInline):
@@ -60,6 +67,9 @@ class DeliveryInline(admin.TabularInline):
     extra = 0
     can_delete = False
     verbose_name_plural = _("recent deliveries")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("event")
 
     def has_add_permission(self, request, obj=None):
         return False

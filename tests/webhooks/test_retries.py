@@ -88,7 +88,7 @@ def test_a_delivery_fails_for_good_after_the_last_attempt(receiver, project, set
     assert (delivery.status, delivery.attempts, len(receiver.requests)) == (DeliveryStatus.FAILED, 2, 2)
 
 
-def test_an_endpoint_is_turned_off_after_n_failures_in_a_row(receiver, project, settings):
+def test_an_endpoint_is_turned_off_after_n_failures_in_a_row(receiver, project, settings, english):
     settings.WEBHOOKS_MAX_FAILURES = 3
     endpoint = receiver.endpoint()
     _develop(project, count=5)

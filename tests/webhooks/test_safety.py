@@ -44,7 +44,7 @@ def test_refused(url, settings):
 @pytest.mark.parametrize(
     "address", ["10.1.2.3", "127.0.0.1", "169.254.169.254", "fd00::1", "::ffff:10.0.0.1"]
 )
-def test_a_host_name_resolving_to_a_private_address_is_refused(monkeypatch, settings, address):
+def test_a_host_name_resolving_to_a_private_address_is_refused(monkeypatch, settings, english, address):
     settings.WEBHOOKS_ALLOW_PRIVATE = False
     _resolves_to(monkeypatch, address)
 
@@ -66,7 +66,7 @@ def test_a_host_name_resolving_to_a_public_address_is_pinned_to_it(monkeypatch, 
     )
 
 
-def test_a_host_name_that_does_not_resolve_is_refused(monkeypatch, settings):
+def test_a_host_name_that_does_not_resolve_is_refused(monkeypatch, settings, english):
     def fail(*args, **kwargs):
         raise socket.gaierror("Name or service not known")
 

@@ -54,7 +54,8 @@ class Receiver:
     def endpoint(self, topics=None, **fields) -> Endpoint:
         """An endpoint of this receiver that hears of what happens from now on."""
         fields.setdefault("cursor", sequence.assign())
-        endpoint = Endpoint.objects.create(url=self.url, events=topics or list(Topic.values), **fields)
+        fields.setdefault("url", self.url)
+        endpoint = Endpoint.objects.create(events=topics or list(Topic.values), **fields)
         self.secret = endpoint.secret
         return endpoint
 

@@ -8,8 +8,10 @@ from django.urls import reverse
 
 from accounts.roles import ADMINISTRATOR, EDITOR, VIEWER
 from events import sequence
+from events.models import Event
 from projects import services
 from projects.models import DevelopmentKind
+from tests.admin_helpers import form_data, set_field
 from tests.factories import ProjectFactory, UserFactory
 from webhooks import run, safety
 from webhooks.models import Delivery, Endpoint, Topic
@@ -115,3 +117,30 @@ def test_editors_and_viewers_neither_see_nor_open_the_webhooks(client, role):
         ADD,
     ):
         assert client.get(url).status_code == 403
+
+
+def test_turning_an_endpoint_back_on_clears_its_failures(client, public_dns):
+    endpoint = Endpoint.objects.create(
+        url="https://hooks.example.com/in",
+        events=["status.changed"],
+        active=False,
+        consecutive_failures=10,
+        disabled_reason="HTTP 500",
+    )
+    Delivery.objects.create(endpoint=endpoint, event=_an_event())
+    _login(client, ADMINISTRATOR)
+    url = reverse("admin:webhooks_endpoint_change", args=[endpoint.pk])
+    data = set_field(form_data(client.get(url), "endpoint_form"), "active", "on")
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    endpoint.refresh_from_db()
+    assert (endpoint.active, endpoint.consecutive_failures, endpoint.disabled_reason) == (True, 0, "")
+    assert endpoint.secret and Delivery.objects.count() == 1
+
+
+def _an_event():
+    ProjectFactory(listing_group=None)
+    sequence.assign()
+    return Event.objects.first()

@@ -4,6 +4,7 @@ queries of a pass."""
 
 import os
 import signal
+import socket
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from projects import services
 from projects.models import DevelopmentKind
 from tests.factories import ProjectFactory
 from tests.webhooks.conftest import Clock
-from webhooks import run
+from webhooks import run, safety
 from webhooks.models import Delivery, DeliveryStatus, Endpoint
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +169,37 @@ def test_the_loop_stops_cleanly_on_sigterm(monkeypatch, capsys):
     assert passes == [1]
     assert "Stopped." in capsys.readouterr().out
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def _resolve(monkeypatch, address):
+    def fake(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(safety.socket, "getaddrinfo", fake)
+
+
+def test_the_post_goes_to_the_address_checked_under_the_host_name(receiver, project, monkeypatch):
+    port = receiver.server.server_address[1]
+    receiver.endpoint(url=f"http://hooks.test:{port}/in")
+    _resolve(monkeypatch, "127.0.0.1")  # "hooks.test" resolves nowhere else
+    _develop(project)
+
+    assert run.deliver_webhooks().sent == 1
+
+    assert receiver.requests[0]["headers"]["Host"] == f"hooks.test:{port}"
+
+
+def test_a_host_that_resolves_privately_at_send_time_is_not_called(
+    receiver, project, monkeypatch, settings, english
+):
+    endpoint = receiver.endpoint(url="https://hooks.example.com/in")
+    settings.WEBHOOKS_ALLOW_PRIVATE = False
+    _resolve(monkeypatch, "127.0.0.1")  # a DNS answer changed since the endpoint was saved
+    _develop(project)
+
+    assert run.deliver_webhooks().failed == 1
+
+    assert receiver.requests == []
+    assert "private or reserved" in Delivery.objects.get().last_error
+    endpoint.refresh_from_db()
+    assert endpoint.consecutive_failures == 1

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "watches",  # what each user follows, and the projects' responsible officers' watches
     "digests",  # the daily email of what changed in what each user watches (send_digests)
     "feeds",  # Atom feeds of developments, opened by a per-user feed key in the URL
+    "webhooks",  # signed POSTs of the outbox's events to administrators' endpoints (deliver_webhooks)
     "readcache",  # the data version, and the list's, status table's and summary's cached reads
 ]
 if env.bool("BENCH", default=False):
@@ -258,6 +259,18 @@ if not SITE_URL:
 # The digests' reminder: a responsible officer hears of each of their projects with no
 # development recorded for this many days (README, "Staying informed").
 DIGEST_REMINDER_DAYS = env.int("DIGEST_REMINDER_DAYS", default=90)
+
+# Webhooks (manage.py deliver_webhooks; README, "Webhooks"): each POST's timeout; a failed
+# delivery is retried after min(BASE * 2**(attempts-1), CAP) seconds, failed for good after
+# MAX_ATTEMPTS, and an endpoint is turned off after MAX_FAILURES failures in a row.
+# WEBHOOKS_ALLOW_PRIVATE=true allows http:// and private addresses (tests, a closed network):
+# otherwise only https:// to public addresses (webhooks/safety.py).
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10)
+WEBHOOKS_RETRY_BASE_SECONDS = env.int("WEBHOOKS_RETRY_BASE_SECONDS", default=60)
+WEBHOOKS_RETRY_CAP_SECONDS = env.int("WEBHOOKS_RETRY_CAP_SECONDS", default=6 * 60 * 60)
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=15)
+WEBHOOKS_MAX_FAILURES = env.int("WEBHOOKS_MAX_FAILURES", default=10)
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
 
 # The cache holds the API throttles' counts, the API lockout's failures and the reference codes
 # (projects/codes.py). Local memory, the quick start's default, is per worker process: with more

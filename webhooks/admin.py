@@ -28,9 +28,14 @@ DELIVERY_FIELDS = [
 
 
 class EndpointForm(forms.ModelForm):
-    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "vURLField"}),
+    )
     events = forms.MultipleChoiceField(
-        label=_("events"), choices=Topic.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Changes to send"), choices=Topic.choices, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:

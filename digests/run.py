@@ -56,7 +56,13 @@ def recipients():
         .objects.filter(is_active=True)
         .exclude(email="")
         .exclude(digest_preference__enabled=False)
-        .filter(Q(Exists(Watch.objects.filter(user=OuterRef("pk")))) | Q(Exists(responsible)))
+        # Those who had digests stay: a deleted project's watchers (their watch went with it)
+        # hear of its deletion (digests.selection).
+        .filter(
+            Q(Exists(Watch.objects.filter(user=OuterRef("pk"))))
+            | Q(Exists(responsible))
+            | Q(digest_state__isnull=False)
+        )
         .select_related("digest_preference")
         .order_by("pk")
     )

@@ -5,8 +5,9 @@ event when, as the run reads it, one of their watches covers the event's project
 watches.query defines it, the project as it is then) and that watch was created no later than
 the event occurred. So a watch brings no history with it, and a watch removed before the
 digest takes its news with it. Three cases need more than watches.query:
-- a deleted project (the event's project is gone, its project watches with it): the watchers
-  of its country or region, as the event's payload names the country, hear of it;
+- a deleted project (the event's project is gone, its project watches with it): those who
+  watched it when it was deleted (the event's payload names them: events.record) and the
+  watchers of its country or region, as the payload names the country, hear of it;
 - `edition_published`: the watchers of any project the edition lists hear of it;
 - the events of a run: each user's from their own cursor (digests.run), so an event is in at
   most one of their digests.
@@ -52,20 +53,24 @@ def _heard_through(watch: Watch) -> Q:
 
 
 def events_for(user, *, after: int, upto: int) -> list[Event]:
-    """The events (after, upto] of seq that `user` hears of, in seq order: two queries."""
-    watches = list(Watch.objects.of(user))
-    if not watches or upto <= after:
+    """The events (after, upto] of seq that `user` hears of, in seq order: three queries."""
+    if upto <= after:
         return []
+    in_range = Event.objects.filter(seq__gt=after, seq__lte=upto).select_related("actor")
+    # A deleted project's watchers, as its event names them (their watches of it are gone).
+    deleted = [
+        event
+        for event in in_range.filter(kind=EventKind.PROJECT_DELETED, project=None)
+        if user.pk in event.payload.get("watchers", ())
+    ]
+    watches = list(Watch.objects.of(user))
     heard = Q()
     for watch in watches:
         heard |= _heard_through(watch)
-    return list(
-        Event.objects.filter(seq__gt=after, seq__lte=upto)
-        .alias(payload_country=KT("payload__project__country"))  # a deleted project's country
-        .filter(heard)
-        .select_related("actor")
-        .order_by("seq")
+    found = (
+        list(in_range.alias(payload_country=KT("payload__project__country")).filter(heard)) if watches else []
     )
+    return sorted({event.seq: event for event in [*found, *deleted]}.values(), key=lambda event: event.seq)
 
 
 def reminders_due(user, *, now: datetime, days: int | None = None) -> list[Project]:

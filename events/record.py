@@ -10,12 +10,14 @@ development, not of "an import". The fixture's own audit rows (the plan's import
 """
 
 from django.db import transaction
+from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record
 
 from events.models import Event, EventKind
 from projects import audit
 from projects.models import Development, Project, StatusChange
+from watches.query import watchers
 
 KINDS = {
     Project: {"+": EventKind.PROJECT_ADDED, "~": EventKind.PROJECT_CHANGED, "-": EventKind.PROJECT_DELETED},
@@ -91,6 +93,9 @@ def _audited_change(sender, instance, history_instance, **kwargs):
             kind = EventKind.PROJECT_ADDED  # project_create's one row, written as "changed" first
         else:
             payload["fields"] = _changed_fields(history_instance)
+    elif kind == EventKind.PROJECT_DELETED:
+        # Who watched it, read before its watches, sectors and schemes went with it.
+        payload["watchers"] = getattr(instance, "_event_watchers", [])
     elif isinstance(instance, Development):
         payload["development"] = _development(instance)
     elif isinstance(instance, StatusChange):
@@ -104,6 +109,12 @@ def _audited_change(sender, instance, history_instance, **kwargs):
         occurred=history_instance.history_date,
         payload=payload,
     )
+
+
+@receiver(pre_delete, sender=Project, dispatch_uid="events.record.deleting_project")
+def _deleting_project(sender, instance, **kwargs):
+    # Django sends every pre_delete of a deletion before it deletes anything.
+    instance._event_watchers = sorted(watchers(instance).values_list("pk", flat=True))
 
 
 def edition_published(edition, previous, *, user=None) -> None:

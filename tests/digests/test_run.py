@@ -111,18 +111,25 @@ def test_a_watch_brings_no_history_and_a_new_user_starts_after_it(project):
     assert "見た後" in message.body and "見る前" not in message.body
 
 
-def test_watchers_of_a_country_or_sector_hear_and_so_do_those_of_a_deleted_project_country(project):
-    by_country, by_sector = UserFactory(), UserFactory()
+def test_everyone_who_watched_a_deleted_project_hears_of_its_deletion(project):
+    by_country, by_sector, by_project, other = UserFactory(), UserFactory(), UserFactory(), UserFactory()
     WatchFactory(user=by_country, country=project.country)
     WatchFactory(user=by_sector, sector=project.sectors.first())
+    WatchFactory(user=by_project, project=project)  # deleted with the project
+    WatchFactory(user=other, country=CountryFactory())
+    send_digests()  # each has had a digest run
+    mail.outbox.clear()
     number = project.number
     project.delete()
 
     send_digests()
 
-    assert [m.to for m in mail.outbox] == [[by_country.email]]
-    assert "削除" in mail.outbox[0].body
-    assert f"/projects/{number}/" not in mail.outbox[0].body  # no page to link to
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        u.email for u in (by_country, by_sector, by_project)
+    )
+    for message in mail.outbox:
+        assert "削除" in message.body
+        assert f"/projects/{number}/" not in message.body  # no page to link to
 
 
 def test_the_language_is_the_users_choice(project):

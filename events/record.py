@@ -6,7 +6,8 @@ The audit rows that are part of another change (projects.audit.part_of_another_c
 project's row beside a status change, a new project's first status change, the rows deleted
 with their project) write no event: the change they belong to has one. Unlike the change log,
 an import's rows each write their event: a follower of one project hears of its new
-development, not of "an import". The fixture's own audit rows (the plan's import) write none.
+development, not of "an import". The fixture's own audit rows (the plan's import: a project's
+"changed" rows that no service wrote, so no user was named) write none.
 """
 
 from django.db import transaction
@@ -82,14 +83,14 @@ def _audited_change(sender, instance, history_instance, **kwargs):
     project = instance if isinstance(instance, Project) else instance.project
     payload = {"project": project_payload(project)}
     if isinstance(instance, Project) and kind == EventKind.PROJECT_CHANGED:
+        if history_instance.history_user_id is None and not hasattr(instance, "_history_user"):
+            return  # loading the plan's fixture: its sectors and schemes set, no service's change
         earlier = (
             type(history_instance)
             .objects.filter(id=instance.pk, history_id__lt=history_instance.history_id)
             .exists()
         )
         if not earlier:
-            if audit.is_plan_import(history_instance, first=True) and not via:
-                return  # the fixture's own row: the plan's import, not a change
             kind = EventKind.PROJECT_ADDED  # project_create's one row, written as "changed" first
         else:
             payload["fields"] = _changed_fields(history_instance)

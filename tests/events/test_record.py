@@ -82,6 +82,23 @@ def test_a_new_project_is_one_added_event(editor):
     assert [event.kind for event in added] == [EventKind.PROJECT_ADDED]
 
 
+def test_a_project_a_command_creates_without_a_user_is_added_too():
+    project = services.project_create(
+        number=902,
+        name="コマンドの事業",
+        name_en="Command project",
+        summary="概要",
+        country=ProjectFactory(listing_group=None).country,
+        sectors=[SectorFactory()],
+    )
+
+    assert [event.kind for event in Event.objects.filter(project=project)] == [EventKind.PROJECT_ADDED]
+
+
+def test_loading_the_plan_writes_no_event(plan_data):
+    assert not Event.objects.filter(kind__in=[EventKind.PROJECT_ADDED, EventKind.PROJECT_CHANGED]).exists()
+
+
 def test_an_edit_names_the_fields_it_changed(project, editor):
     services.project_update(project=project, user=editor, summary="新しい概要", name_en="Renamed")
 

@@ -4,15 +4,16 @@ The filters go through the list's own FilterBackend (tracker.api), so an unknown
 bad value is the same 400 as on /api/projects/, and the counted list is the same list.
 """
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from plans.selection import as_listed
 from portal.summary import DIMENSIONS, summarize
+from projects.api.etags import IF_NONE_MATCH
 from projects.filtersets import ProjectFilterSet, list_viewer
 from projects.models import Project
-from readcache.responses import ConditionalReadMixin
+from readcache.responses import DATA_ETAG, ConditionalReadMixin
 
 
 class BucketSerializer(serializers.Serializer):
@@ -49,7 +50,11 @@ class SummaryView(ConditionalReadMixin, generics.GenericAPIView):
     name = "Summary"
 
     # One object, not a list (no array in the schema), yet with the list's filters documented.
-    @extend_schema(responses=SummarySerializer, filters=True)
+    @extend_schema(
+        responses={200: SummarySerializer, 304: OpenApiResponse(description="Not modified.")},
+        filters=True,
+        parameters=[IF_NONE_MATCH, DATA_ETAG],
+    )
     def get(self, request, *args, **kwargs):
         if request.accepted_renderer.format != "api":  # the browsable page has the user's form
             if (answer := self.conditional_read(request, cacheable=True)) is not None:

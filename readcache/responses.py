@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import translation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
 
 from readcache import version
@@ -23,6 +25,19 @@ from readcache import version
 CACHE_PREFIX = "readcache:"
 # Headers a cached answer keeps; the middleware adds the others (Vary, Content-Language, ...).
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+
+
+# The ETag these answers carry, for the OpenAPI schema (with projects.api.etags.IF_NONE_MATCH).
+DATA_ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description=(
+        'This answer\'s version, e.g. "d42-3f9a0c…": the data version and the request. Send it back '
+        "in If-None-Match: the answer is 304 with no body until a write changes the data."
+    ),
+)
 
 
 def request_key(request, viewer: str = "") -> str:

@@ -1,4 +1,5 @@
-"""OpenAPI additions: the error body and the error responses every endpoint can give."""
+"""OpenAPI additions: the error body and the error responses every endpoint can give, and the
+304 of every operation that reads If-None-Match."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
@@ -74,6 +75,15 @@ class AutoSchema(BaseAutoSchema):
             codes.append("404")
         if self.method in ("POST", "PUT", "PATCH"):
             codes.extend(BODY_ERRORS)
+        conditional = any(
+            getattr(parameter, "name", None) == "If-None-Match"
+            for parameter in self.get_override_parameters()
+        )
+        if conditional and "304" not in responses:
+            responses["304"] = self._get_response_for_code(
+                OpenApiResponse(description=str(_("Not modified: the ETag in If-None-Match is current."))),
+                "304",
+            )
         for code in codes:
             if code not in responses:
                 responses[code] = self._get_response_for_code(

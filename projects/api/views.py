@@ -52,7 +52,7 @@ from projects.filtersets import DevelopmentFilterSet, ProjectFilterSet, describe
 from projects.models import Development, Project, Scheme, Sector, StatusChange
 from projects.querysets import as_of_of, latest_development_json
 from projects.spreadsheets.status_table import group_as_dict, status_table_context
-from readcache.responses import ConditionalReadMixin
+from readcache.responses import DATA_ETAG, ConditionalReadMixin
 from tracker.api import CODE_IN_PATH
 
 
@@ -85,6 +85,7 @@ WRITE_RESPONSES = {200: ProjectDetailSerializer, 412: PRECONDITION_FAILED, 428: 
             "describe the projects as they are now, so `as_of` is a 400 with them. The codes each "
             'uses are in opendata/mappings.py and the README\'s "Open data".'
         ),
+        parameters=[IF_NONE_MATCH, DATA_ETAG],
     ),
     retrieve=extend_schema(
         summary="Read a project",
@@ -216,7 +217,9 @@ class ProjectViewSet(
             (200, XLSXRenderer.media_type): OpenApiTypes.BINARY,
             # {title, edition, state, as_of, preface, groups: [{heading, rows, notes}]}.
             (200, "application/json"): {"type": "object"},
+            304: OpenApiResponse(description="Not modified."),
         },
+        parameters=[IF_NONE_MATCH, DATA_ETAG],
     )
     @action(
         detail=False,

@@ -115,6 +115,15 @@ def test_schema_documents_the_concurrency_headers(schema):
         assert "412" in post["responses"]
 
 
+@pytest.mark.parametrize("path", ["/api/projects/", "/api/projects/status-table/", "/api/summary/"])
+def test_schema_documents_the_conditional_reads(schema, path):
+    # readcache: the data version's ETag, If-None-Match and the 304.
+    read = schema["paths"][path]["get"]
+    assert "If-None-Match" in parameters(read, "header")
+    assert "304" in read["responses"]
+    assert "ETag" in read["responses"]["200"]["headers"]
+
+
 def test_schema_documents_the_editions_writes(schema):
     writes = [
         ("/api/editions/{year}/publish/", "post"),

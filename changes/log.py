@@ -28,19 +28,8 @@ from projects.admin.history import Change, field_display, field_label, field_val
 from projects.models import Development, ImportBatch, Project, StatusChange
 from projects.spreadsheets.stored import stored_preview
 
-# The kinds of change, as the filter takes them.
-KINDS = {
-    "project_added": _("Project added"),
-    "project_changed": _("Project changed"),
-    "project_deleted": _("Project deleted"),
-    "development_added": _("Development added"),
-    "development_changed": _("Development changed"),
-    "development_deleted": _("Development deleted"),
-    "status_changed": _("Status changed"),
-    "status_change_edited": _("Status change edited"),
-    "status_change_deleted": _("Status change deleted"),
-    "import": _("Spreadsheet import"),
-}
+# The kinds of change, as the filter takes them: an audit row's (projects.audit), or an import.
+KINDS = {**audit.CHANGE_KINDS, "import": _("Spreadsheet import")}
 VIAS = {
     audit.VIA_ADMIN: pgettext_lazy("via", "admin"),
     audit.VIA_API: pgettext_lazy("via", "API"),
@@ -51,17 +40,9 @@ VIAS = {
 
 # Each audit table: its key in a row ("src"), model, project column and its kinds by history_type.
 TABLES = {
-    "p": (Project, "id", {"+": "project_added", "~": "project_changed", "-": "project_deleted"}),
-    "d": (
-        Development,
-        "project_id",
-        {"+": "development_added", "~": "development_changed", "-": "development_deleted"},
-    ),
-    "s": (
-        StatusChange,
-        "project_id",
-        {"+": "status_changed", "~": "status_change_edited", "-": "status_change_deleted"},
-    ),
+    "p": (Project, "id", audit.ROW_KINDS[Project]),
+    "d": (Development, "project_id", audit.ROW_KINDS[Development]),
+    "s": (StatusChange, "project_id", audit.ROW_KINDS[StatusChange]),
 }
 COLUMNS = ("src", "hid", "at", "htype", "uid", "pid", "prev", "reason")
 

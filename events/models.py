@@ -3,20 +3,18 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from projects.audit import CHANGE_KINDS
 
-class EventKind(models.TextChoices):
-    PROJECT_ADDED = "project_added", _("Project added")
-    PROJECT_CHANGED = "project_changed", _("Project changed")
-    PROJECT_DELETED = "project_deleted", _("Project deleted")
-    DEVELOPMENT_ADDED = "development_added", _("Development added")
-    DEVELOPMENT_CHANGED = "development_changed", _("Development changed")
-    DEVELOPMENT_DELETED = "development_deleted", _("Development deleted")
-    STATUS_CHANGED = "status_changed", _("Status changed")
-    STATUS_CHANGE_EDITED = "status_change_edited", _("Status change edited")
-    STATUS_CHANGE_DELETED = "status_change_deleted", _("Status change deleted")
-    LISTED = "listed", _("Added to an edition")
-    UNLISTED = "unlisted", _("Removed from an edition")
-    EDITION_PUBLISHED = "edition_published", _("Edition published")
+# An audited change's kinds (projects.audit, the change log's too), and an edition's.
+EventKind = models.TextChoices(
+    "EventKind",
+    [
+        *((code.upper(), (code, label)) for code, label in CHANGE_KINDS.items()),
+        ("LISTED", ("listed", _("Added to an edition"))),
+        ("UNLISTED", ("unlisted", _("Removed from an edition"))),
+        ("EDITION_PUBLISHED", ("edition_published", _("Edition published"))),
+    ],
+)
 
 
 class Event(models.Model):

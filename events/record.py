@@ -20,20 +20,6 @@ from projects import audit
 from projects.models import Development, Project, StatusChange
 from watches.query import watchers
 
-KINDS = {
-    Project: {"+": EventKind.PROJECT_ADDED, "~": EventKind.PROJECT_CHANGED, "-": EventKind.PROJECT_DELETED},
-    Development: {
-        "+": EventKind.DEVELOPMENT_ADDED,
-        "~": EventKind.DEVELOPMENT_CHANGED,
-        "-": EventKind.DEVELOPMENT_DELETED,
-    },
-    StatusChange: {
-        "+": EventKind.STATUS_CHANGED,
-        "~": EventKind.STATUS_CHANGE_EDITED,
-        "-": EventKind.STATUS_CHANGE_DELETED,
-    },
-}
-
 
 def project_payload(project: Project) -> dict:
     return {
@@ -66,34 +52,27 @@ def _status_change(change: StatusChange) -> dict:
     }
 
 
-def _changed_fields(history_instance) -> list[str]:
-    previous = history_instance.prev_record
-    if previous is None:
-        return []
+def _changed_fields(history_instance, previous) -> list[str]:
     return sorted(change.field for change in history_instance.diff_against(previous).changes)
 
 
 @receiver(post_create_historical_record, dispatch_uid="events.record.audited_change")
 def _audited_change(sender, instance, history_instance, **kwargs):
-    kinds = KINDS.get(type(instance))
+    kinds = audit.ROW_KINDS.get(type(instance))
     if kinds is None or audit.part_of_another_change(instance):
         return
-    kind = kinds[history_instance.history_type]
+    kind = EventKind(kinds[history_instance.history_type])
     via, _folded = audit.current_origin()
     project = instance if isinstance(instance, Project) else instance.project
     payload = {"project": project_payload(project)}
     if isinstance(instance, Project) and kind == EventKind.PROJECT_CHANGED:
         if history_instance.history_user_id is None and not hasattr(instance, "_history_user"):
             return  # loading the plan's fixture: its sectors and schemes set, no service's change
-        earlier = (
-            type(history_instance)
-            .objects.filter(id=instance.pk, history_id__lt=history_instance.history_id)
-            .exists()
-        )
-        if not earlier:
+        previous = history_instance.prev_record  # one read: the first row? which fields?
+        if previous is None:
             kind = EventKind.PROJECT_ADDED  # project_create's one row, written as "changed" first
         else:
-            payload["fields"] = _changed_fields(history_instance)
+            payload["fields"] = _changed_fields(history_instance, previous)
     elif kind == EventKind.PROJECT_DELETED:
         # Who watched it, read before its watches, sectors and schemes went with it.
         payload["watchers"] = getattr(instance, "_event_watchers", [])

@@ -78,6 +78,25 @@ def last_change(project: Project) -> LastChange:
     return LastChange(editor_label(latest.history_user, plan_import=plan_import), latest.history_date)
 
 
+# What an audit row is, as a change: its kind by model and history type, and each kind's name.
+# The one vocabulary of the change log (changes.log) and the outbox (events.models.EventKind).
+ROW_KINDS = {
+    Project: {"+": "project_added", "~": "project_changed", "-": "project_deleted"},
+    Development: {"+": "development_added", "~": "development_changed", "-": "development_deleted"},
+    StatusChange: {"+": "status_changed", "~": "status_change_edited", "-": "status_change_deleted"},
+}
+CHANGE_KINDS = {
+    "project_added": gettext_lazy("Project added"),
+    "project_changed": gettext_lazy("Project changed"),
+    "project_deleted": gettext_lazy("Project deleted"),
+    "development_added": gettext_lazy("Development added"),
+    "development_changed": gettext_lazy("Development changed"),
+    "development_deleted": gettext_lazy("Development deleted"),
+    "status_changed": gettext_lazy("Status changed"),
+    "status_change_edited": gettext_lazy("Status change edited"),
+    "status_change_deleted": gettext_lazy("Status change deleted"),
+}
+
 # The audit tables of a project's rows, keyed as in a history mark.
 MARK_MODELS = {"p": (Project, "id"), "d": (Development, "project_id"), "s": (StatusChange, "project_id")}
 

@@ -18,7 +18,15 @@ from rest_framework import serializers
 
 from plans.models import EditionState
 from projects import choices
-from projects.api.list_rows import LatestDevelopment, ReferenceList, Won, _json, _ProjectSQL, place_values
+from projects.api.list_rows import (
+    LatestDevelopment,
+    ReferenceList,
+    Won,
+    _json,
+    _ProjectSQL,
+    place,
+    place_values,
+)
 from projects.models import DevelopmentKind, Status, StatusChange
 from projects.text import circled_number
 from tracker.locale import is_english
@@ -255,12 +263,7 @@ def detail_body(row, url):
         "number": row["number"],
         "name": row["name"],
         "name_en": row["name_en"],
-        "country": {
-            "iso_code": row["country_iso_code"],
-            "name_ja": row["country_name_ja"],
-            "name_en": row["country_name_en"],
-        },
-        "region": {"code": row["region_code"], "label": name(row, "region_")},
+        **place(row, english),
         "listing_group": group(latest) if latest else None,
         "sectors": [{"code": sector["code"], "label": name(sector)} for sector in row["sector_list"]],
         "schemes": [

@@ -174,6 +174,21 @@ def place_values() -> dict:
     }
 
 
+def place(row, english: bool) -> dict:
+    """A row's `country` and `region` as the API gives them (place_values' columns)."""
+    return {
+        "country": {
+            "iso_code": row["country_iso_code"],
+            "name_ja": row["country_name_ja"],
+            "name_en": row["country_name_en"],
+        },
+        "region": {
+            "code": row["region_code"],
+            "label": row["region_name_en"] if english else row["region_name_ja"],
+        },
+    }
+
+
 class PagedByIds:
     """A filtered queryset whose slice picks the page's ids first, in a subquery, then reads
     those rows with `rows` (list_page_rows).

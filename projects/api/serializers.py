@@ -20,6 +20,7 @@ from projects.api.fields import (
     CodeRelatedField,
     WriteSerializer,
 )
+from projects.api.list_rows import place
 from projects.audit import editor_label
 from projects.models import (
     DatePrecision,
@@ -282,15 +283,7 @@ class ProjectListSerializer(ProjectSerializer):
             "number": row["edition_number"],
             "name": row["name"],
             "name_en": row["name_en"],
-            "country": {
-                "iso_code": row["country_iso_code"],
-                "name_ja": row["country_name_ja"],
-                "name_en": row["country_name_en"],
-            },
-            "region": {
-                "code": row["region_code"],
-                "label": row["region_name_en"] if english else row["region_name_ja"],
-            },
+            **place(row, english),
             "listing_group": None
             if row["group_number"] is None
             else {

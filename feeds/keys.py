@@ -11,13 +11,13 @@ tokens (tracker.middleware.APIAuthLockoutMiddleware).
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from feeds.models import LAST_USED_PRECISION, FeedKey
-from tracker.log import client_ip, log_event
+from tracker.log import log_event
+from tracker.middleware import count_failure, failure_key, locked_out
 
 # What a feed shows: the developments. A key of a user who may no longer read them opens nothing.
 FEED_PERMISSION = "projects.view_development"
@@ -31,17 +31,8 @@ class FeedRefused(Exception):
         self.status = status
 
 
-def _failures_key(request) -> str:
-    return f"feed-key-failures:{client_ip(request) or '-'}"
-
-
 def _count_failure(request, key: str) -> None:
-    failures, window = _failures_key(request), settings.API_AUTH_LOCKOUT_SECONDS
-    cache.add(failures, 0, timeout=window)
-    try:
-        cache.incr(failures)
-    except ValueError:  # expired between add and incr
-        cache.set(failures, 1, timeout=window)
+    count_failure(failure_key("feed-key", request))
     # The prefix names the key; the path would hold the whole of it.
     log_event("feed_key_refused", request=request, level=logging.WARNING, key=key.partition(".")[0])
 
@@ -49,7 +40,7 @@ def _count_failure(request, key: str) -> None:
 def feed_user(request, key: str):
     """The active user whose usable key `key` is; FeedRefused(404) otherwise, FeedRefused(429)
     when this address has had too many keys refused."""
-    if (cache.get(_failures_key(request)) or 0) >= settings.API_AUTH_FAILURE_LIMIT:
+    if locked_out(failure_key("feed-key", request)):
         log_event("feed_locked_out", request=request, level=logging.WARNING)
         raise FeedRefused(429)
     try:

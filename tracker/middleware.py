@@ -147,6 +147,26 @@ class BrowserLoginRedirectMiddleware:
         return response
 
 
+def failure_key(kind: str, request) -> str:
+    """The cache key counting `kind` refusals (api-auth, feed-key) from the request's address."""
+    return f"{kind}-failures:{client_ip(request) or '-'}"
+
+
+def locked_out(key: str) -> bool:
+    """API_AUTH_FAILURE_LIMIT refusals counted under `key` within the window."""
+    return (cache.get(key) or 0) >= settings.API_AUTH_FAILURE_LIMIT
+
+
+def count_failure(key: str) -> None:
+    """One more refusal under `key`, for API_AUTH_LOCKOUT_SECONDS from the first."""
+    window = settings.API_AUTH_LOCKOUT_SECONDS
+    cache.add(key, 0, timeout=window)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+
+
 class APIAuthLockoutMiddleware:
     """After API_AUTH_FAILURE_LIMIT refused credentials (401) from one address within
     API_AUTH_LOCKOUT_SECONDS, the API answers that address 429 until the window ends.
@@ -160,9 +180,8 @@ class APIAuthLockoutMiddleware:
     def __call__(self, request):
         if not is_api(request):
             return self.get_response(request)
-        key = f"api-auth-failures:{client_ip(request) or '-'}"
-        window = settings.API_AUTH_LOCKOUT_SECONDS
-        if (cache.get(key) or 0) >= settings.API_AUTH_FAILURE_LIMIT:
+        key = failure_key("api-auth", request)
+        if locked_out(key):
             log_event("api_locked_out", request=request, level=logging.WARNING)
             response = JsonResponse(
                 {
@@ -171,15 +190,11 @@ class APIAuthLockoutMiddleware:
                 },
                 status=429,
             )
-            response["Retry-After"] = str(window)
+            response["Retry-After"] = str(settings.API_AUTH_LOCKOUT_SECONDS)
             return response
         response = self.get_response(request)
         if response.status_code == 401 and "HTTP_AUTHORIZATION" in request.META:
-            cache.add(key, 0, timeout=window)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, timeout=window)
+            count_failure(key)
             log_event("api_auth_failed", request=request, level=logging.WARNING, path=request.path)
         return response
 
